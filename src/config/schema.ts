@@ -1,0 +1,113 @@
+// The configuration file: inventory, credentials, DNS, policy. Validated once at start;
+// every mistake is reported with its path in the file.
+import { z } from 'zod';
+
+export const HostId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'a host id is letters, digits, ".", "_" or "-" (at most 63)')
+  .brand<'HostId'>();
+export type HostId = z.infer<typeof HostId>;
+
+/** Where a secret comes from. The value itself never leaves the process that resolves it. */
+export const SecretRef = z.union([
+  z.object({ value: z.string().min(1) }).strict(),
+  z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/i, 'an environment variable name') }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+]);
+export type SecretRef = z.infer<typeof SecretRef>;
+
+export const Credential = z
+  .object({
+    username: z.string().min(1),
+    password: SecretRef,
+  })
+  .strict();
+export type Credential = z.infer<typeof Credential>;
+
+const Milliseconds = z.number().int().positive().max(600_000);
+
+export const WinrmEndpoint = z
+  .object({
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^https?:$/.test(new URL(u).protocol), 'WinRM URL must be http:// or https://'),
+    /** Chosen per host, never guessed from the user name. */
+    auth: z.enum(['basic', 'ntlm']),
+    credential: z.string().min(1).describe('a key of credentials'),
+    /** PEM file of the CA bundle that signed the host's WinRM certificate (HTTPS). */
+    ca: z.string().optional(),
+    /** SHA-256 fingerprint of the host's certificate (hex, colons optional). */
+    pinSha256: z
+      .string()
+      .regex(/^([0-9a-f]{2}:?){31}[0-9a-f]{2}$/i, '64 hex digits, colons optional')
+      .optional(),
+    /** Skip certificate verification. Logged as a warning on every connection. */
+    insecure: z.boolean().default(false),
+    /** Windows' default AllowUnencrypted=false: NTLM over http:// needs WinRM message encryption. */
+    encryption: z.enum(['auto', 'always', 'never']).default('auto'),
+    timeouts: z
+      .object({
+        connectMs: Milliseconds.default(5_000),
+        requestMs: Milliseconds.default(30_000),
+        commandMs: Milliseconds.default(120_000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type WinrmEndpoint = z.infer<typeof WinrmEndpoint>;
+
+export const HostConfig = z
+  .object({
+    /** The name users type and DNS resolves (defaults to the host id). */
+    address: z.string().min(1).optional(),
+    winrm: WinrmEndpoint,
+    rdp: z
+      .object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(3389) })
+      .strict()
+      .optional(),
+    groups: z.array(z.string()).default([]),
+    tags: z.array(z.string()).default([]),
+    /** The Windows user people connect as, for authz checks (DOMAIN\user or a SID). */
+    rdpUsers: z.array(z.string()).default([]),
+  })
+  .strict();
+export type HostConfig = z.infer<typeof HostConfig>;
+
+export const DnsConfig = z
+  .object({
+    /** Resolvers as "ip" or "ip:port"; empty means the system's. */
+    servers: z.array(z.string()).default([]),
+    timeoutMs: Milliseconds.default(2_000),
+  })
+  .strict()
+  .prefault({});
+
+export const Config = z
+  .object({
+    credentials: z.record(z.string(), Credential).default({}),
+    hosts: z.record(z.string(), HostConfig),
+    dns: DnsConfig,
+    /** Policy and platform settings are owned by the bot; kept loose here until the bot reads them. */
+    policy: z.record(z.string(), z.unknown()).optional(),
+    slack: z.record(z.string(), z.unknown()).optional(),
+    discord: z.record(z.string(), z.unknown()).optional(),
+    redis: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    for (const [id, host] of Object.entries(cfg.hosts)) {
+      if (!HostId.safeParse(id).success) {
+        ctx.addIssue({ code: 'custom', path: ['hosts', id], message: 'a host id is letters, digits, ".", "_" or "-" (at most 63)' });
+      }
+      if (!(host.winrm.credential in cfg.credentials)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hosts', id, 'winrm', 'credential'],
+          message: `unknown credential "${host.winrm.credential}"; defined: ${Object.keys(cfg.credentials).join(', ') || 'none'}`,
+        });
+      }
+    }
+  });
+export type Config = z.infer<typeof Config>;
