@@ -1,0 +1,79 @@
+// HTTP authentication as http.sys/WinRM does it: Basic checked on every request (pre-emptive), NTLM
+// bound to the TCP connection (winrm-protocol.md §5.2): Type1 -> 401 with the Type2, Type3 verified ->
+// the request is processed, and later requests on that socket need no Authorization header.
+import { NtlmServerContext, parseAuthorizationHeader, type NtlmSession } from '../../ntlm/index.ts';
+import type { WsmanHost } from '../types.ts';
+
+/** Per-socket authentication state (NTLM is connection-oriented). */
+export interface SocketAuth {
+  ntlm: NtlmServerContext | undefined;
+  user: string | undefined;
+  session: NtlmSession | undefined;
+}
+
+export const newSocketAuth = (): SocketAuth => ({ ntlm: undefined, user: undefined, session: undefined });
+
+export type AuthOutcome =
+  | { kind: 'ok'; user: string; via: 'basic' | 'ntlm' }
+  /** 401 carrying `WWW-Authenticate: <value>` (the NTLM Type2). */
+  | { kind: 'challenge'; wwwAuthenticate: string }
+  | { kind: 'denied' };
+
+export function authenticate(
+  header: string | undefined,
+  state: SocketAuth,
+  host: WsmanHost,
+  onError: (e: unknown) => void,
+): AuthOutcome {
+  if (!header || /^\s*(Negotiate|NTLM)\s*$/i.test(header)) {
+    return state.user !== undefined ? { kind: 'ok', user: state.user, via: 'ntlm' } : { kind: 'denied' };
+  }
+  const basic = /^\s*Basic\s+(\S+)\s*$/i.exec(header);
+  if (basic) return checkBasic(basic[1] as string, host);
+  if (!/^\s*(Negotiate|NTLM)\s/i.test(header)) return { kind: 'denied' };
+
+  const parsed = parseAuthorizationHeader(header);
+  // SPNEGO-wrapped tokens would need SPNEGO answers; like a Negotiate-less listener we refuse them.
+  if (!parsed || parsed.spnego) return { kind: 'denied' };
+  const type = parsed.token.readUInt32LE(8);
+  try {
+    if (type === 1) {
+      // A new Type1 restarts the handshake and drops any earlier identity of this socket.
+      state.user = undefined;
+      state.session = undefined;
+      state.ntlm = new NtlmServerContext({ netbiosName: host.computerName, dnsName: host.computerName.toLowerCase() });
+      const type2 = state.ntlm.challenge(parsed.token);
+      return { kind: 'challenge', wwwAuthenticate: `${parsed.scheme} ${type2.toString('base64')}` };
+    }
+    if (type === 3 && state.ntlm) {
+      const ctx = state.ntlm;
+      state.ntlm = undefined;
+      const who = ctx.authenticate(parsed.token, (user) => host.passwordFor(user));
+      if (!who) return { kind: 'denied' };
+      state.user = who.username;
+      state.session = who.session;
+      return { kind: 'ok', user: who.username, via: 'ntlm' };
+    }
+  } catch (e) {
+    onError(e);
+  }
+  return { kind: 'denied' };
+}
+
+function checkBasic(b64: string, host: WsmanHost): AuthOutcome {
+  const decoded = Buffer.from(b64, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return { kind: 'denied' };
+  const user = localUserName(decoded.slice(0, colon));
+  const password = decoded.slice(colon + 1);
+  const expected = user === '' ? undefined : host.passwordFor(user);
+  return expected !== undefined && expected === password ? { kind: 'ok', user, via: 'basic' } : { kind: 'denied' };
+}
+
+/** "HOST\user", ".\user" and "user@host" all name the local account "user". */
+function localUserName(name: string): string {
+  const slash = name.lastIndexOf('\\');
+  if (slash >= 0) return name.slice(slash + 1);
+  const at = name.indexOf('@');
+  return at >= 0 ? name.slice(0, at) : name;
+}
