@@ -2,7 +2,7 @@
 // the self-signed ones Windows makes for RDP: serverAuth EKU, digitalSignature|keyEncipherment and
 // no keyCertSign (rdp-probe.md §7: that is what trips X509Certificate.checkIssued for self-signed certs).
 import { X509Certificate as NodeX509, createHash, randomBytes } from 'node:crypto';
-import './reflect-metadata.ts'; // must run before @peculiar/x509 loads tsyringe
+import 'reflect-metadata'; // tsyringe (inside @peculiar/x509) requires the Reflect metadata API
 import * as x509 from '@peculiar/x509';
 import { importSigningKey, labKeyPair, toPem } from './keys.ts';
 import type { KeyType } from './keys.ts';

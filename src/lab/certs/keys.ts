@@ -4,7 +4,7 @@
 // depends on keys being distinct: probes compare certificates by thumbprint, and a new certificate
 // over the same key still gets a new serial, dates and thumbprint.
 import { createPrivateKey, webcrypto } from 'node:crypto';
-import './reflect-metadata.ts'; // must run before @peculiar/x509 loads tsyringe
+import 'reflect-metadata'; // tsyringe (inside @peculiar/x509) requires the Reflect metadata API
 import * as x509 from '@peculiar/x509';
 
 // @peculiar/x509 needs a WebCrypto provider; Node's is complete.
