@@ -1,0 +1,174 @@
+// The doctor's domain: what a check reads (CheckInput), what it concludes (Finding), and how a cure
+// is expressed (FixPlan, UndoRecord). rdp/ knows RDP and Windows, never chat.
+import type { HostFacts } from '../host/read-plan.ts';
+import type { OpError, Plan } from '../host/operations.ts';
+import type { DnsResolution, RdpProbeResult, TcpProbeResult, TcpSampleResult } from './probes/index.ts';
+
+export const CHECK_IDS = [
+  // bot side (rdp-checks.md §2)
+  'net-dns-resolution',
+  'net-winrm-identity',
+  'net-tcp-reachability',
+  'net-rdp-probe',
+  'net-latency-loss',
+  // host side (§3)
+  'host-edition',
+  'rdp-enabled',
+  'rdp-logon-modes',
+  'svc-termservice',
+  'svc-rdp-dependencies',
+  'listener-state',
+  'listener-port',
+  'listener-throttling',
+  'fw-rdp-rules',
+  'fw-profile-policy',
+  'fw-third-party',
+  'cert-rdp-store',
+  'cert-machinekeys-acl',
+  'cert-binding',
+  'tls-schannel-protocols',
+  'tls-cipher-fips',
+  'sec-layer-nla',
+  'sec-credssp-domain',
+  'authz-rdp-users',
+  'authz-user-rights',
+  'authz-listener-acl',
+  'conn-limits',
+  'net-host-nic',
+  'net-rdp-transport',
+  'evt-scan',
+] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export type Verdict = 'ok' | 'problem' | 'warning' | 'unknown';
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export type FixRisk = 'safe' | 'disruptive' | 'weakens-security';
+
+/** Why host-side facts are missing altogether (WinRM unreachable, denied, timed out, runtime broken). */
+export interface HostAccessFailure {
+  kind: 'unreachable' | 'auth' | 'timeout' | 'protocol' | 'runtime' | 'config';
+  /** What was tried and what went wrong, in plain words; never a secret. */
+  message: string;
+}
+
+export interface ProbeEvidence {
+  /** Resolution of the inventory address; null when the address is an IP literal. */
+  dns: DnsResolution | null;
+  tcpRdp: TcpProbeResult;
+  tcpWinrm: TcpProbeResult;
+  /** A short sample of TCP connects to the RDP port (latency, jitter, loss); null when not run. */
+  latency: TcpSampleResult | null;
+  rdp: RdpProbeResult;
+}
+
+export interface CheckTarget {
+  id: string;
+  /** The name users type and DNS resolves. */
+  address: string;
+  rdpHost: string;
+  rdpPort: number;
+  winrmUrl: string;
+  /** Windows accounts people connect as (DOMAIN\user or SIDs), for authz checks. */
+  rdpUsers: string[];
+}
+
+export interface CheckInput {
+  target: CheckTarget;
+  facts: HostFacts | { failure: HostAccessFailure };
+  probes: ProbeEvidence;
+  now: Date;
+}
+
+export type FixId = string;
+
+/** A fix as a finding proposes it (the chat button shows exactly this). */
+export interface FixProposal {
+  id: FixId;
+  title: string;
+  risk: FixRisk;
+  /** What will change, what it disrupts, whether it weakens security: one or two sentences. */
+  impact: string;
+}
+
+export interface Finding {
+  check: CheckId;
+  title: string;
+  verdict: Verdict;
+  severity: Severity;
+  /** One sentence an on-call engineer understands, leading with the cause. */
+  summary: string;
+  /** Why it matters and what it means for RDP, in plain words. */
+  explanation: string;
+  /** What the check saw (small JSON; never secrets). */
+  evidence: Record<string, unknown>;
+  fix: FixProposal | null;
+  /** The deciding value comes from Group Policy: a local fix would be undone at the next refresh. */
+  managedByPolicy?: boolean;
+}
+
+export interface Diagnosis {
+  host: string;
+  /** 'problem' if any finding is a problem, else 'warning', else 'unknown' if evidence was missing, else 'ok'. */
+  verdict: Verdict;
+  /** The most likely root cause, in one sentence (the first problem's summary), or a healthy statement. */
+  headline: string;
+  /** Most likely root cause first. */
+  findings: Finding[];
+  timingsMs: { probes: number; plan: number; total: number };
+  winrmCommands: number;
+}
+
+export interface FixImpact {
+  disruptive: boolean;
+  weakensSecurity: boolean;
+  /** Who and what it drops, e.g. "2 RDP sessions (CONTOSO\\bob, CONTOSO\\eve)". Empty when nothing. */
+  drops: string[];
+  summary: string;
+}
+
+/** What must hold after the fix, checked from outside and by re-running the checks. */
+export interface FixVerification {
+  /** Checks that must no longer be problems. */
+  recheck: CheckId[];
+  /** The RDP probe must complete a TLS handshake with an unexpired certificate. */
+  expectRdpTls: boolean;
+}
+
+export interface FixPlan {
+  fixId: FixId;
+  host: string;
+  title: string;
+  risk: FixRisk;
+  impact: FixImpact;
+  /** Compare-and-set write plan: every write carries the state the diagnosis saw. */
+  apply: Plan;
+  /** Security-weakening fixes revert themselves on the host after this many minutes. */
+  timeBoxMinutes: number | null;
+  verify: FixVerification;
+  /** sha256 of the canonical JSON of `apply` (the audit record names it). */
+  hash: string;
+}
+
+export interface UndoRecord {
+  undoId: string;
+  host: string;
+  fixId: FixId;
+  createdAt: string;
+  /** Restores the recorded previous state; compare-and-set against the state the fix left. */
+  plan: Plan;
+  /** The revert task the fix scheduled, cancelled by undo. */
+  revertTask: string | null;
+}
+
+export interface FixOutcome {
+  host: string;
+  fix: FixId;
+  applied: boolean;
+  verified: boolean;
+  undoId: string | null;
+  /** Per write op: ok or the error (PreconditionFailed means the host changed since the diagnosis). */
+  steps: { id: string; op: string; ok: boolean; error?: OpError }[];
+  /** Plain words: what happened, and what to do if it did not work. */
+  message: string;
+  after: Diagnosis | null;
+}
