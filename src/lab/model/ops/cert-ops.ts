@@ -1,0 +1,78 @@
+// cert.list, cert.remove, cert.move over the LocalMachine stores. Store names may be given bare
+// ("Remote Desktop") or as a provider path ("Cert:\LocalMachine\Remote Desktop"). Thumbprints are
+// compared upper-case with anything but hex stripped (the invisible-character trap of [S6]).
+// CertificateInfo.store echoes the store name as the plan gave it, as the runtime does.
+import type { CertificateInfo } from '../../../host/operations.ts';
+import type { CertStore, HostModel, ModelCertificate } from '../host-model.ts';
+import { fail, ok, type OpContext, type OpOf, type OpOutcome } from './types.ts';
+
+export function storeKey(store: string): string | null {
+  const s = store.trim().replace(/^cert:\\?/i, '');
+  const m = /^(?:(localmachine|currentuser)\\)?(.+)$/i.exec(s);
+  if (!m || m[1]?.toLowerCase() === 'currentuser') return null;
+  return (m[2] ?? '').toLowerCase();
+}
+
+export const cleanThumbprint = (t: string): string => t.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+
+export function certInfo(c: ModelCertificate, store: string): CertificateInfo {
+  const hasKey = c.hasPrivateKey && c.keyPem !== null;
+  return {
+    store, thumbprint: c.thumbprint, subject: c.subject, issuer: c.issuer, notBefore: c.notBefore, notAfter: c.notAfter,
+    dnsNames: [...c.dnsNames], enhancedKeyUsages: [...c.enhancedKeyUsages], hasPrivateKey: hasKey,
+    privateKeyAccessible: hasKey ? c.keyReadable : null,
+    privateKeyError: hasKey && !c.keyReadable ? 'Keyset does not exist' : null,
+    keyAlgorithm: c.keyAlgorithm, keySize: c.keySize, keyContainer: c.keyContainer,
+  };
+}
+
+function findStore(model: HostModel, store: string): CertStore | OpOutcome {
+  const key = storeKey(store);
+  if (key === null) return fail('InvalidArgument', `Only LocalMachine certificate stores are supported: '${store}'`);
+  return model.certStores[key] ?? fail('NotFound', `Cannot find path 'Cert:\\LocalMachine\\${store}' because it does not exist.`);
+}
+
+const isOutcome = (x: CertStore | OpOutcome): x is OpOutcome => 'ok' in x;
+
+export function certList({ model }: OpContext, op: OpOf<'cert.list'>): OpOutcome {
+  const store = findStore(model, op.store);
+  if (isOutcome(store)) return store;
+  return ok(store.certs.map((c) => certInfo(c, op.store)));
+}
+
+function take(model: HostModel, storeName: string, thumbprint: string): { store: CertStore; index: number } | OpOutcome {
+  const store = findStore(model, storeName);
+  if (isOutcome(store)) return store;
+  const t = cleanThumbprint(thumbprint);
+  const index = store.certs.findIndex((c) => c.thumbprint === t);
+  return index >= 0 ? { store, index } : fail('NotFound', `No certificate with thumbprint ${t} in Cert:\\LocalMachine\\${store.name}`);
+}
+
+/** Removes the certificate (and its key): not undoable, prefer cert.move. */
+export function certRemove({ model }: OpContext, op: OpOf<'cert.remove'>): OpOutcome {
+  const found = take(model, op.store, op.thumbprint);
+  if ('ok' in found) return found;
+  const [cert] = found.store.certs.splice(found.index, 1);
+  return cert ? ok(null, certInfo(cert, op.store)) : fail('Failed', 'certificate vanished');
+}
+
+/** Moves the certificate with its key association; the target store is created when missing. */
+export function certMove({ model }: OpContext, op: OpOf<'cert.move'>): OpOutcome {
+  const toKey = storeKey(op.toStore);
+  if (toKey === null) return fail('InvalidArgument', `Only LocalMachine certificate stores are supported: '${op.toStore}'`);
+  const found = take(model, op.fromStore, op.thumbprint);
+  if ('ok' in found) return found;
+  const cert = found.store.certs[found.index];
+  if (!cert) return fail('Failed', 'certificate vanished');
+  let target = model.certStores[toKey];
+  if (target === found.store) return ok(certInfo(cert, op.toStore), certInfo(cert, op.fromStore));
+  if (target?.certs.some((c) => c.thumbprint === cert.thumbprint)) return fail('Failed', `Certificate ${cert.thumbprint} already exists in ${target.name}`);
+  if (!target) {
+    const display = op.toStore.trim().replace(/^cert:\\?/i, '').replace(/^localmachine\\/i, '');
+    target = { name: display, certs: [] };
+    model.certStores[toKey] = target;
+  }
+  found.store.certs.splice(found.index, 1);
+  target.certs.push(cert);
+  return ok(certInfo(cert, op.toStore), certInfo(cert, op.fromStore));
+}

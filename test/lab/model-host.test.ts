@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { BOOTSTRAP_SCRIPT } from '../../src/host/bootstrap.ts';
+import { PlanResult, type Plan } from '../../src/host/operations.ts';
+import { deriveRdpState } from '../../src/lab/model/rdp-state.ts';
+import { SimulatedHost } from '../../src/lab/model/index.ts';
+import { runDueTasks } from '../../src/lab/model/tasks.ts';
+import { okValue, planOf as plan, runOne, runOps, type LooseOp } from '../../src/lab/model/test-support.ts';
+import { buildHost } from '../../src/lab/scenarios/index.ts';
+
+const NOW = new Date();
+const OPTS = { computerName: 'lab-host1', password: 'P@ssw0rd!', now: NOW };
+const build = (...names: string[]) => buildHost(names.length ? names : ['healthy'], OPTS);
+const run = (m: ReturnType<typeof build>, mode: 'read' | 'write', ops: LooseOp[]) => runOps(m, mode, ops, NOW);
+const one = (m: ReturnType<typeof build>, op: LooseOp) => runOne(m, op, NOW);
+
+const RDP = 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp';
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+const stdin = (runtime: string, planJson: string): Buffer => Buffer.from(`${b64(runtime)}\r\n${b64(planJson)}\r\n`, 'ascii');
+const RUNTIME = '# rdp-medic-runtime 1.0.0\r\nparam($PlanJson)\r\n# (the lab never runs this text)\r\n';
+const READ_PLAN: Plan = plan('read', [{ op: 'os.info' }, { op: 'reg.value', path: RDP, name: 'PortNumber' }]);
+
+function decodeResult(stdout: Buffer): PlanResult {
+  const m = /^<<<RDPMEDIC-RESULT ([A-Za-z0-9+/=]+) RDPMEDIC-RESULT>>>\r\n$/.exec(stdout.toString('utf8'));
+  assert.ok(m, `markers missing in ${stdout.toString('utf8')}`);
+  return PlanResult.parse(JSON.parse(Buffer.from(m[1] ?? '', 'base64').toString('utf8')));
+}
+
+describe('powershell()', () => {
+  it('runs the bootstrap: reads stdin, executes the plan, prints the result between markers', async () => {
+    const host = new SimulatedHost(build());
+    const proc = host.powershell(BOOTSTRAP_SCRIPT);
+    assert.equal(proc.readsStdin, true);
+    const out = await proc.run(stdin(RUNTIME, JSON.stringify(READ_PLAN)));
+    assert.equal(out.exitCode, 0, out.stderr.toString());
+    const result = decodeResult(out.stdout);
+    assert.equal(result.runtime, '1.0.0');
+    assert.equal(result.host, 'LAB-HOST1');
+    assert.equal(result.results.length, 2);
+    assert.ok(result.results.every((r) => r.ok));
+  });
+
+  it('refuses an unknown runtime version, an invalid plan, and a read plan with a write op (exit 2)', async () => {
+    const host = new SimulatedHost(build());
+    const before = host.snapshot();
+    const cases: Array<[Buffer, RegExp]> = [
+      [stdin(RUNTIME.replace('1.0.0', '9.9.9'), JSON.stringify(READ_PLAN)), /runtime version 9\.9\.9/],
+      [stdin('Write-Host hi', JSON.stringify(READ_PLAN)), /rdp-medic-runtime/],
+      [stdin(RUNTIME, '{"version":1,"mode":"read","ops":[{"id":"a","op":"no.such"}]}'), /plan refused/],
+      [stdin(RUNTIME, '{not json'), /plan refused: invalid JSON/],
+      [Buffer.from(b64(RUNTIME)), /two base64 lines/],
+      [
+        stdin(RUNTIME, JSON.stringify({ version: 1, mode: 'read', ops: [{ id: 'w', op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 1 }] })),
+        /plan refused: write operation reg\.set \(w\) in a read plan/,
+      ],
+    ];
+    for (const [input, message] of cases) {
+      const out = await host.powershell(BOOTSTRAP_SCRIPT).run(input);
+      assert.equal(out.exitCode, 2);
+      assert.equal(out.stdout.length, 0);
+      assert.match(out.stderr.toString(), message);
+    }
+    assert.deepEqual(host.snapshot(), before);
+  });
+
+  it('answers other scripts like PowerShell would (term not recognized, exit 1), with small conveniences', async () => {
+    const host = new SimulatedHost(build());
+    const bad = await host.powershell('Get-Frobnicator -All').run(Buffer.alloc(0));
+    assert.equal(host.powershell('Get-Frobnicator').readsStdin, false);
+    assert.equal(bad.exitCode, 1);
+    assert.match(bad.stderr.toString(), /^Get-Frobnicator : The term 'Get-Frobnicator' is not recognized as the name of a cmdlet/);
+    const ok = await host.powershell('Write-Output "hello"\nexit 3').run(Buffer.alloc(0));
+    assert.equal(ok.stdout.toString(), 'hello\r\n');
+    assert.equal(ok.exitCode, 3);
+  });
+
+  it('notifies onChange listeners when a plan changes the model, not for reads', async () => {
+    const host = new SimulatedHost(build('firewall-blocked'));
+    let changes = 0;
+    const off = host.onChange(() => changes++);
+    await host.powershell(BOOTSTRAP_SCRIPT).run(stdin(RUNTIME, JSON.stringify(READ_PLAN)));
+    assert.equal(changes, 0);
+    const fix = plan('write', [{ op: 'fw.enable', names: ['RemoteDesktop-UserMode-In-TCP'], enabled: true }]);
+    const out = await host.powershell(BOOTSTRAP_SCRIPT).run(stdin(RUNTIME, JSON.stringify(fix)));
+    assert.equal(out.exitCode, 0);
+    assert.equal(changes, 1);
+    assert.equal(host.rdpState().firewallAllows, true);
+    off();
+  });
+
+  it('knows the local accounts for WinRM', () => {
+    const host = new SimulatedHost(build());
+    assert.equal(host.passwordFor('administrator'), 'P@ssw0rd!');
+    assert.equal(host.passwordFor('LAB-HOST1\\Administrator'), 'P@ssw0rd!');
+    assert.equal(host.passwordFor('.\\rdpuser'), 'P@ssw0rd!');
+    assert.equal(host.passwordFor('OTHER\\administrator'), undefined);
+    assert.equal(host.passwordFor('nobody'), undefined);
+    assert.deepEqual(host.faults, { latencyMs: 0, jitterMs: 0, hang: false, reset: false, http500: false });
+  });
+});
+
+describe('fixes cure the host', () => {
+  it('cert-expired: move the expired cert to a backup store and restart SessionEnv -> a new valid certificate', () => {
+    const m = build('cert-expired');
+    const expired = m.certStores['remote desktop']?.certs[0]?.thumbprint;
+    assert.ok(expired);
+    const r = run(m, 'write', [
+      { op: 'cert.move', fromStore: 'Remote Desktop', toStore: 'RdpMedicBackup', thumbprint: expired },
+      { op: 'service.control', name: 'SessionEnv', action: 'restart' },
+    ]);
+    r.results.forEach(okValue);
+    const cert = deriveRdpState(m).certificate;
+    assert.ok(cert?.keyReadable);
+    const x = new X509Certificate(cert.certPem);
+    assert.ok(Date.parse(x.validFrom) <= NOW.getTime() && NOW.getTime() < Date.parse(x.validTo));
+    assert.notEqual(x.fingerprint.replace(/:/g, ''), expired);
+    assert.equal(m.certStores['rdpmedicbackup']?.certs[0]?.thumbprint, expired);
+    assert.ok(m.events.some((e) => e.id === 1056));
+  });
+
+  it('cert-key-unreadable: the regeneration path gives a certificate with a readable key and a healthy key ACL', () => {
+    const m = build('cert-key-unreadable');
+    const t = m.certStores['remote desktop']?.certs[0]?.thumbprint;
+    run(m, 'write', [
+      { op: 'cert.move', fromStore: 'Remote Desktop', toStore: 'RdpMedicBackup', thumbprint: t },
+      { op: 'service.control', name: 'SessionEnv', action: 'restart' },
+    ]).results.forEach(okValue);
+    assert.equal(deriveRdpState(m).certificate?.keyReadable, true);
+    const acl = okValue(one(m, { op: 'file.acl', path: `C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys\\f686aace6942fb7f7ceb231212eef4a4_${m.os.machineGuid}` })).value as { access: Array<{ sid: string }> };
+    assert.ok(acl.access.some((a) => a.sid === 'S-1-5-20'));
+  });
+
+  it('the documented fixes cure their scenarios', () => {
+    const cures: Record<string, Array<Record<string, unknown>>> = {
+      'termservice-stopped': [{ op: 'service.control', name: 'TermService', action: 'start', expectState: 'Stopped' }, { op: 'service.control', name: 'UmRdpService', action: 'start' }],
+      'listener-down': [{ op: 'reg.set', path: RDP, name: 'fEnableWinStation', kind: 'DWord', data: 1 }, { op: 'service.control', name: 'TermService', action: 'restart' }],
+      'port-changed': [{ op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 3389, expect: { exists: true, kind: 'DWord', data: 3390 } }, { op: 'service.control', name: 'TermService', action: 'restart' }],
+      'tls-disabled': [
+        { op: 'reg.set', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Server', name: 'Enabled', kind: 'DWord', data: 1 },
+        { op: 'reg.set', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Server', name: 'DisabledByDefault', kind: 'DWord', data: 0 },
+      ],
+      'rdp-disabled-by-policy': [{ op: 'reg.delete', path: 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services', name: 'fDenyTSConnections' }],
+    };
+    const healthy = deriveRdpState(build('healthy'));
+    for (const [scenario, ops] of Object.entries(cures)) {
+      const m = build(scenario);
+      run(m, 'write', ops).results.forEach(okValue);
+      const st = deriveRdpState(m);
+      assert.deepEqual({ ...st, certificate: null }, { ...healthy, tls: scenario === 'tls-disabled' ? { tls10: false, tls11: false, tls12: true } : healthy.tls, certificate: null }, scenario);
+    }
+  });
+});
+
+describe('scheduled revert tasks', () => {
+  it('a time-boxed downgrade reverts itself when the task is due; task.cancel prevents it', () => {
+    const m = build();
+    const downgrade = (name: string) => [
+      { op: 'reg.set', path: RDP, name: 'UserAuthentication', kind: 'DWord', data: 0 },
+      { op: 'task.scheduleRevert', name, afterMinutes: 30, plan: { version: 1, mode: 'write', ops: [{ id: 'r', op: 'reg.set', path: RDP, name: 'UserAuthentication', kind: 'DWord', data: 1 }] } },
+    ];
+    run(m, 'write', downgrade('rdp-medic-nla')).results.forEach(okValue);
+    assert.equal(deriveRdpState(m).nla, false);
+    assert.deepEqual(runDueTasks(m, new Date(NOW.getTime() + 29 * 60_000)), []);
+    const runs = runDueTasks(m, new Date(NOW.getTime() + 31 * 60_000));
+    assert.equal(runs.length, 1);
+    assert.ok(runs[0]?.result.results.every((r) => r.ok));
+    assert.equal(deriveRdpState(m).nla, true);
+    assert.deepEqual(m.tasks, {});
+
+    run(m, 'write', downgrade('rdp-medic-nla2')).results.forEach(okValue);
+    const cancel = okValue(one(m, { op: 'task.cancel', name: 'rdp-medic-nla2' }));
+    assert.deepEqual(cancel.previous, { existed: true });
+    assert.deepEqual(runDueTasks(m, new Date(NOW.getTime() + 120 * 60_000)), []);
+    assert.equal(deriveRdpState(m).nla, false);
+  });
+
+  it('refuses a revert plan with read ops; SimulatedHost runs due tasks on its clock and notifies', () => {
+    const m = build();
+    const bad = one(m, { op: 'task.scheduleRevert', name: 'x', afterMinutes: 5, plan: { version: 1, mode: 'write', ops: [{ id: 'r', op: 'os.info' }] } });
+    assert.ok(!bad.ok && bad.error.code === 'InvalidArgument');
+    let now = NOW;
+    const host = new SimulatedHost(m, { clock: () => now });
+    run(m, 'write', [
+      { op: 'reg.set', path: RDP, name: 'SecurityLayer', kind: 'DWord', data: 0 },
+      { op: 'task.scheduleRevert', name: 'sl', afterMinutes: 10, plan: { version: 1, mode: 'write', ops: [{ id: 'r', op: 'reg.set', path: RDP, name: 'SecurityLayer', kind: 'DWord', data: 2 }] } },
+    ]).results.forEach(okValue);
+    let changes = 0;
+    host.onChange(() => changes++);
+    assert.equal(host.rdpState().securityLayer, 0);
+    now = new Date(NOW.getTime() + 11 * 60_000);
+    assert.equal(host.rdpState().securityLayer, 2);
+    assert.equal(changes, 1);
+  });
+});
