@@ -1,0 +1,22 @@
+// The Receive loop: long-poll until CommandState/Done. A w:TimedOut fault (2150858793) only means
+// "no output within OperationTimeout", so we poll again; everything else ends the command.
+import { WinrmFaultError } from './errors.ts';
+import { FAULT } from './faults.ts';
+import { OutputCollector } from './streams.ts';
+import type { CallScope, ShellProtocol } from './shell.ts';
+import type { CommandResult } from './types.ts';
+
+export async function receiveUntilDone(protocol: ShellProtocol, shellId: string, commandId: string, scope: CallScope): Promise<CommandResult> {
+  const output = new OutputCollector();
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await protocol.receive(shellId, commandId, scope);
+    } catch (error) {
+      if (error instanceof WinrmFaultError && error.code === FAULT.TIMED_OUT) continue;
+      throw error;
+    }
+    for (const stream of chunk.streams) output.push(stream.name, stream.data);
+    if (chunk.done) return output.finish(chunk.exitCode ?? 0);
+  }
+}
