@@ -1,0 +1,125 @@
+// A pure-logic stand-in for a Windows host: decodes the bootstrap's stdin exactly as the
+// bootstrap would and answers with crafted values of the right shapes. No PowerShell involved.
+import { RESULT_BEGIN, RESULT_END } from '../../src/host/bootstrap.ts';
+import type { PowerShellRunner } from '../../src/host/executor.ts';
+import type { Operation, Plan, ReadOpName, ReadValueOf } from '../../src/host/operations.ts';
+
+export const sampleValues: { [K in ReadOpName]: ReadValueOf<K> } = {
+  'reg.value': { path: 'HKLM:\\X', name: 'fDenyTSConnections', exists: true, kind: 'DWord', data: 0 },
+  'reg.key': { path: 'HKLM:\\X', exists: true, values: [{ name: 'PortNumber', kind: 'DWord', data: 3389 }], subkeys: [] },
+  'service.get': {
+    name: 'TermService',
+    exists: true,
+    state: 'Running',
+    startType: 'Manual',
+    delayedAutoStart: false,
+    account: 'NT Authority\\NetworkService',
+    processId: 1234,
+    serviceType: 'Share Process',
+    dependsOn: ['RPCSS', 'TermDD'],
+  },
+  'cim.query': [{ TerminalName: 'RDP-Tcp', SSLCertificateSHA1Hash: 'AB'.repeat(20), PolicySourceSecurityLayer: 2 }],
+  'cert.list': [
+    {
+      store: 'Remote Desktop',
+      thumbprint: 'AB'.repeat(20),
+      subject: 'CN=VM1',
+      issuer: 'CN=VM1',
+      notBefore: '2025-01-01T00:00:00.0000000Z',
+      notAfter: '2025-07-01T00:00:00.0000000Z',
+      dnsNames: ['VM1'],
+      enhancedKeyUsages: ['1.3.6.1.5.5.7.3.1'],
+      hasPrivateKey: true,
+      privateKeyAccessible: true,
+      privateKeyError: null,
+      keyAlgorithm: 'RSA',
+      keySize: 2048,
+      keyContainer: 'f686aace6942fb7f7ceb231212eef4a4_0000',
+    },
+  ],
+  'fw.rules': [
+    {
+      name: 'RemoteDesktop-UserMode-In-TCP',
+      group: '@FirewallAPI.dll,-28752',
+      enabled: true,
+      direction: 'Inbound',
+      action: 'Allow',
+      profiles: [],
+      protocol: 'TCP',
+      localPorts: ['3389'],
+      remoteAddresses: ['Any'],
+      policyStoreSourceType: 'Local',
+    },
+  ],
+  'fw.profiles': [
+    { name: 'Domain', enabled: true, defaultInboundAction: 'Block', allowInboundRules: 'True', allowLocalFirewallRules: 'True', active: true },
+  ],
+  'group.members': [{ sid: 'S-1-5-21-1-2-3-500', name: 'VM1\\Administrator', objectClass: 'User', principalSource: 'Local' }],
+  'tcp.listeners': [{ localAddress: '0.0.0.0', localPort: 3389, owningProcess: 1234, processName: 'svchost', services: ['TermService'] }],
+  'ip.addresses': [{ address: '10.0.0.5', family: 'IPv4', prefixLength: 24, interfaceAlias: 'Ethernet' }],
+  'events.query': [{ log: 'System', provider: 'TermDD', id: 56, level: 2, timeCreated: '2025-01-01T00:00:00.0000000Z', properties: ['\\Device\\Termdd', '10.0.0.9'] }],
+  'file.acl': { path: '%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys', exists: true, ownerSid: 'S-1-5-18', access: [{ sid: 'S-1-1-0', rights: 1180063, type: 'Allow', inherited: false }] },
+  'os.info': {
+    computerName: 'VM1',
+    domain: null,
+    partOfDomain: false,
+    caption: 'Microsoft Windows Server 2022 Standard',
+    version: '10.0.20348',
+    buildNumber: '20348',
+    editionId: 'ServerStandard',
+    productType: 3,
+    installationType: 'Server',
+    machineGuid: '00000000-0000-0000-0000-000000000000',
+    lastBootUpTime: '2025-01-01T00:00:00.0000000Z',
+    utcNow: '2025-01-02T00:00:00.0000000Z',
+  },
+  'rdp.sessions': [{ id: 65536, winStation: 'RDP-Tcp', user: null, state: 6, clientName: null }],
+};
+
+export interface DecodedStdin {
+  runtime: string;
+  planJson: string;
+}
+
+/** What the bootstrap does with stdin: split on whitespace, two base64 lines, UTF-8. */
+export function decodeStdin(stdin: Buffer): DecodedStdin {
+  const lines = stdin.toString('ascii').split(/\s+/).filter(Boolean);
+  if (lines.length < 2) throw new Error('stdin must hold two base64 lines');
+  return {
+    runtime: Buffer.from(lines[0] ?? '', 'base64').toString('utf8'),
+    planJson: Buffer.from(lines[1] ?? '', 'base64').toString('utf8'),
+  };
+}
+
+export function resultFor(op: Operation): Record<string, unknown> {
+  if (op.op in sampleValues) return { id: op.id, ok: true, value: sampleValues[op.op as ReadOpName], ms: 3 };
+  return { id: op.id, ok: false, error: { code: 'NotSupported', message: 'fake host: reads only' } };
+}
+
+/** stdout as the bootstrap writes it, with some noise around the markers. */
+export function wrapResult(json: unknown, noise = true): string {
+  const b64 = Buffer.from(JSON.stringify(json), 'utf8').toString('base64');
+  const body = `${RESULT_BEGIN}${b64}${RESULT_END}`;
+  return noise ? `WARNING: something chatty\r\n${body}\r\n` : body;
+}
+
+export interface FakeRunner extends PowerShellRunner {
+  calls: { script: string; stdin: DecodedStdin; plan: Plan }[];
+}
+
+/** A runner that answers every read op with a sample value; `tweak` may edit the result before it is sent. */
+export function fakeRunner(tweak?: (result: { results: Record<string, unknown>[] } & Record<string, unknown>) => void): FakeRunner {
+  const calls: FakeRunner['calls'] = [];
+  return {
+    calls,
+    runPowerShell(script, stdin) {
+      if (!stdin) return Promise.resolve({ stdout: '', stderr: 'no stdin', exitCode: 2 });
+      const decoded = decodeStdin(stdin);
+      const plan = JSON.parse(decoded.planJson) as Plan;
+      calls.push({ script, stdin: decoded, plan });
+      const result = { runtime: '1.0.0', host: 'VM1', startedAt: '2025-01-02T00:00:00.0000000Z', elapsedMs: 42, results: plan.ops.map(resultFor) };
+      tweak?.(result);
+      return Promise.resolve({ stdout: wrapResult(result), stderr: '', exitCode: 0 });
+    },
+  };
+}
