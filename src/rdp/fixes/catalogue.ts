@@ -1,6 +1,6 @@
 // The fix catalogue: every cure rdp-medic can apply, by id. Checks name a fix by id; the plan
 // builders (one file per fix) turn the diagnosis facts into a compare-and-set write plan.
-import type { HostFacts } from '../../host/read-plan.ts';
+import { isFactError, type HostFacts } from '../../host/read-plan.ts';
 import type { FixProposal, FixRisk } from '../types.ts';
 
 export const FIX_IDS = [
@@ -26,4 +26,69 @@ export interface FixInfo {
   risk: FixRisk;
   /** Plain words: what changes, what it disrupts, whether it weakens security (facts make it specific). */
   impact(facts: HostFacts): string;
+}
+
+/** Active or disconnected RDP sessions a TermService restart would drop, as "DOMAIN\user (session N)". */
+export function sessionsAtRisk(facts: HostFacts): string[] {
+  const sessions = facts.sessions;
+  if (isFactError(sessions)) return ['unknown sessions (the session list could not be read)'];
+  return sessions
+    .filter((s) => /^RDP-Tcp#/i.test(s.winStation) && (s.state === 0 || s.state === 4) && s.user)
+    .map((s) => `${s.user} (session ${s.id}, ${s.state === 0 ? 'active' : 'disconnected'})`);
+}
+
+function restartImpact(facts: HostFacts, what: string): string {
+  const at = sessionsAtRisk(facts);
+  const drops = at.length ? `It drops ${at.length} RDP session(s): ${at.join(', ')}; unsaved work may be lost.` : 'No RDP sessions are open right now.';
+  return `${what} Restarting Remote Desktop Services disconnects everyone connected over RDP. ${drops}`;
+}
+
+const info = (id: KnownFixId, title: string, risk: FixRisk, impact: (facts: HostFacts) => string): FixInfo => ({ id, title, risk, impact });
+
+export const FIX_INFO: Record<KnownFixId, FixInfo> = {
+  'enable-rdp': info('enable-rdp', 'Turn Remote Desktop on', 'safe', () =>
+    'Sets fDenyTSConnections to 0 through Win32_TerminalServiceSetting.SetAllowTSConnections and enables the built-in Remote Desktop firewall rules. No one is disconnected. It opens the RDP port as intended; NLA stays as it is.',
+  ),
+  'start-termservice': info('start-termservice', 'Start Remote Desktop Services (TermService)', 'safe', () =>
+    'Starts TermService (setting its start type back to Manual if it was Disabled) and UmRdpService. Nothing is running yet, so nobody is disconnected. Security is unchanged.',
+  ),
+  'restart-termservice': info('restart-termservice', 'Restart Remote Desktop Services (TermService)', 'disruptive', (f) =>
+    restartImpact(f, 'Restarts TermService so the RDP-Tcp listener comes back.'),
+  ),
+  'enable-rdp-listener': info('enable-rdp-listener', 'Re-enable the RDP-Tcp listener', 'disruptive', (f) =>
+    restartImpact(f, 'Sets the RDP-Tcp listener switches back to enabled (fEnableWinStation 1, fLogonDisabled 0) and restarts TermService.'),
+  ),
+  'reset-rdp-port': info('reset-rdp-port', 'Move RDP back to port 3389', 'disruptive', (f) =>
+    restartImpact(f, 'Sets the RDP-Tcp PortNumber back to 3389, where clients and the firewall rules expect it, and restarts TermService.'),
+  ),
+  'enable-rdp-firewall-rules': info('enable-rdp-firewall-rules', 'Enable the Remote Desktop firewall rules', 'safe', () =>
+    'Enables the built-in inbound rules RemoteDesktop-UserMode-In-TCP and -UDP. No one is disconnected. The RDP port becomes reachable with the rules\' own scope (remote address Any unless scoped).',
+  ),
+  'regenerate-rdp-certificate': info('regenerate-rdp-certificate', 'Replace the RDP certificate with a new self-signed one', 'safe', () =>
+    'Moves the unusable certificate out of the "Remote Desktop" store (kept in the RdpMedicBackup store for undo) and restarts Remote Desktop Configuration (SessionEnv), which makes Windows create a new self-signed certificate. Open sessions stay connected. Clients that pinned the old certificate will see a certificate prompt once.',
+  ),
+  'enable-tls12': info('enable-tls12', 'Enable TLS 1.2 for the server side of Schannel', 'disruptive', (f) =>
+    restartImpact(f, 'Sets SCHANNEL\\Protocols\\TLS 1.2\\Server Enabled=1 and DisabledByDefault=0 (only TLS 1.2, no legacy versions), then restarts TermService. Other TLS services on the host (IIS, WinRM over HTTPS) use the same setting.'),
+  ),
+  'restore-security-layer': info('restore-security-layer', 'Restore the TLS security layer (SecurityLayer 2)', 'safe', () =>
+    'Sets the RDP-Tcp SecurityLayer back to 2 (TLS) so clients can negotiate TLS and NLA again. Affects new connections only; nobody is disconnected. It strengthens security.',
+  ),
+  'disable-nla-temporarily': info('disable-nla-temporarily', 'Turn NLA off for 60 minutes (break-glass)', 'weakens-security', () =>
+    'Turns Network Level Authentication off on RDP-Tcp so an administrator can reach the logon screen, and schedules a SYSTEM task on the host that turns it back on after 60 minutes even if rdp-medic loses contact. While it is off, unauthenticated clients reach the Windows logon screen: use only to get in and fix the real cause.',
+  ),
+  'add-rdp-user': info('add-rdp-user', 'Allow the user to log on over RDP', 'safe', () =>
+    'Adds the account to the local Remote Desktop Users group (S-1-5-32-555). Nobody is disconnected. It grants that account remote logon: an access decision for the approver.',
+  ),
+  'raise-connection-limit': info('raise-connection-limit', 'Lift the RDP connection limit', 'safe', () =>
+    'Sets the RDP-Tcp MaxInstanceCount to unlimited so new connections are no longer refused while a session is open. Nobody is disconnected. Licensing still limits concurrent sessions on servers without RDSH.',
+  ),
+  'start-rdp-dependency': info('start-rdp-dependency', 'Re-enable and start the stopped RDP support service', 'safe', () =>
+    'Sets the start type of the stopped support service back to Manual and starts it (needed to create the RDP certificate). Nobody is disconnected. Security is unchanged.',
+  ),
+};
+
+/** The proposal a finding carries; the plan is built from the same facts when someone asks to apply it. */
+export function proposeFix(id: KnownFixId, facts: HostFacts): FixProposal {
+  const fix = FIX_INFO[id];
+  return { id, title: fix.title, risk: fix.risk, impact: fix.impact(facts) };
 }
