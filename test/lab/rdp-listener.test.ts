@@ -114,8 +114,8 @@ let port3389: number;
 
 before(async () => {
   const now = Date.now();
-  validCert = await createCertificate({ commonName: 'host1.lab', dnsNames: ['host1.lab'], notBefore: new Date(now - day), notAfter: new Date(now + 365 * day) });
-  expiredCert = await createCertificate({ commonName: 'host1.lab', notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2024-01-02T00:00:00Z') });
+  validCert = createCertificate({ commonName: 'host1.lab', dnsNames: ['host1.lab'], notBefore: new Date(now - day), notAfter: new Date(now + 365 * day) });
+  expiredCert = createCertificate({ commonName: 'host1.lab', notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2024-01-02T00:00:00Z') });
   state = healthy();
   listener = await startRdpListener({
     getState: () => state,

@@ -1,11 +1,14 @@
-// Certificate factory for the lab's RDP (and WinRM HTTPS) certificates. Leaf certificates look like
-// the self-signed ones Windows makes for RDP: serverAuth EKU, digitalSignature|keyEncipherment and
-// no keyCertSign (rdp-probe.md §7: that is what trips X509Certificate.checkIssued for self-signed certs).
+// Certificate factory for the lab's RDP (and WinRM HTTPS) certificates, synchronous so the host model
+// can regenerate the RDP certificate inside a synchronous plan step (a SessionEnv restart). Certificates
+// are built and signed (sha256WithRSAEncryption) with node-forge; keys come from keys.ts.
+// Leaf certificates look like the self-signed ones Windows makes for RDP: serverAuth EKU,
+// digitalSignature|keyEncipherment and no keyCertSign (rdp-probe.md §7: that is what trips
+// X509Certificate.checkIssued for self-signed certs).
 import { X509Certificate as NodeX509, createHash, randomBytes } from 'node:crypto';
-import 'reflect-metadata'; // tsyringe (inside @peculiar/x509) requires the Reflect metadata API
-import * as x509 from '@peculiar/x509';
-import { importSigningKey, labKeyPair, toPem } from './keys.ts';
-import type { KeyType } from './keys.ts';
+import forge from 'node-forge';
+import { issuerSigningKey, labKeyPair } from './keys.ts';
+
+export const OID_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 
 export interface CreateCertificateOptions {
   commonName: string;
@@ -13,9 +16,7 @@ export interface CreateCertificateOptions {
   ipAddresses?: string[];
   notBefore: Date;
   notAfter: Date;
-  /** Default 'rsa' (RSA-2048), like Windows' self-signed RDP certificates. 'ec' is P-256. */
-  keyType?: KeyType;
-  /** Signs with this CA when given; self-signed otherwise. */
+  /** Signs with this CA (an RSA key, e.g. from createLabCa) when given; self-signed otherwise. */
   issuer?: { certPem: string; keyPem: string };
   /** A CA certificate (basicConstraints CA, keyCertSign|cRLSign) instead of a server leaf. */
   isCa?: boolean;
@@ -23,6 +24,7 @@ export interface CreateCertificateOptions {
 
 export interface LabCertificate {
   certPem: string;
+  /** PKCS#8 PEM (RSA-2048; shared by every certificate of the same role, see keys.ts). */
   keyPem: string;
   /** SHA-1 of the DER, upper-case hex without separators, as Windows shows a thumbprint. */
   thumbprint: string;
@@ -30,58 +32,53 @@ export interface LabCertificate {
   sha256: string;
 }
 
-export async function createCertificate(opts: CreateCertificateOptions): Promise<LabCertificate> {
-  const keyType = opts.keyType ?? 'rsa';
+export function createCertificate(opts: CreateCertificateOptions): LabCertificate {
   const isCa = opts.isCa ?? false;
-  const pair = await labKeyPair(keyType, isCa ? 'ca' : 'leaf');
-  const subject: x509.JsonName = [{ CN: [opts.commonName] }];
+  const pair = labKeyPair(isCa ? 'ca' : 'leaf');
+  const subject: forge.pki.CertificateField[] = [{ name: 'commonName', value: opts.commonName }];
 
-  const extensions: x509.Extension[] = [await x509.SubjectKeyIdentifierExtension.create(pair.keys.publicKey)];
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = pair.publicKey;
+  cert.serialNumber = serialNumber();
+  cert.validity.notBefore = opts.notBefore;
+  cert.validity.notAfter = opts.notAfter;
+  cert.setSubject(subject);
+
+  // forge fills the subjectKeyIdentifier value from cert.publicKey.
+  const extensions: object[] = [{ name: 'subjectKeyIdentifier' }];
   if (isCa) {
     extensions.push(
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     );
   } else {
-    // keyEncipherment only makes sense for RSA (RSA key transport); an EC key only signs.
-    const usages = keyType === 'rsa'
-      ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
-      : x509.KeyUsageFlags.digitalSignature;
-    extensions.push(new x509.KeyUsagesExtension(usages, true), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]));
+    extensions.push(
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+    );
   }
-  const names: x509.JsonGeneralName[] = [
-    ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
-    ...(opts.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+  const altNames = [
+    ...(opts.dnsNames ?? []).map((value) => ({ type: 2, value })), // dNSName
+    ...(opts.ipAddresses ?? []).map((ip) => ({ type: 7, ip })), // iPAddress
   ];
-  if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names));
+  if (altNames.length > 0) extensions.push({ name: 'subjectAltName', altNames });
 
-  const common = { serialNumber: serialNumber(), notBefore: opts.notBefore, notAfter: opts.notAfter };
-  let cert: x509.X509Certificate;
+  let signingKey = pair.privateKey;
   if (opts.issuer) {
-    const issuerCert = new x509.X509Certificate(opts.issuer.certPem);
-    const signer = await importSigningKey(opts.issuer.keyPem);
-    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuerCert.publicKey));
-    cert = await x509.X509CertificateGenerator.create({
-      ...common,
-      subject,
-      issuer: issuerCert.subject,
-      publicKey: pair.keys.publicKey,
-      signingKey: signer.key,
-      signingAlgorithm: signer.signingAlgorithm,
-      extensions,
-    });
+    const issuerCert = forge.pki.certificateFromPem(opts.issuer.certPem);
+    cert.setIssuer(issuerCert.subject.attributes);
+    // The issuer's own key identifier (forge's `keyIdentifier: true` would use the subject's key).
+    extensions.push({ name: 'authorityKeyIdentifier', keyIdentifier: issuerCert.generateSubjectKeyIdentifier().getBytes() });
+    signingKey = issuerSigningKey(opts.issuer.keyPem);
   } else {
-    cert = await x509.X509CertificateGenerator.createSelfSigned({
-      ...common,
-      name: subject,
-      keys: pair.keys,
-      signingAlgorithm: pair.signingAlgorithm,
-      extensions,
-    });
+    cert.setIssuer(subject);
   }
-  const der = Buffer.from(cert.rawData);
+  cert.setExtensions(extensions);
+  cert.sign(signingKey, forge.md.sha256.create());
+
+  const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
   return {
-    certPem: toPem(der, 'CERTIFICATE'),
+    certPem: forge.pki.certificateToPem(cert).replaceAll('\r\n', '\n'),
     keyPem: pair.keyPem,
     thumbprint: createHash('sha1').update(der).digest('hex').toUpperCase(),
     sha256: createHash('sha256').update(der).digest('hex'),
@@ -92,17 +89,15 @@ export interface LabCaOptions {
   commonName?: string;
   notBefore?: Date;
   notAfter?: Date;
-  keyType?: KeyType;
 }
 
 /** A CA for CA-signed leaves (e.g. WinRM HTTPS tests with a CA bundle). Default: 10 years from yesterday. */
-export function createLabCa(opts: LabCaOptions = {}): Promise<LabCertificate> {
+export function createLabCa(opts: LabCaOptions = {}): LabCertificate {
   const now = Date.now();
   return createCertificate({
     commonName: opts.commonName ?? 'rdp-medic Lab CA',
     notBefore: opts.notBefore ?? new Date(now - 86_400_000),
     notAfter: opts.notAfter ?? new Date(now + 10 * 365 * 86_400_000),
-    keyType: opts.keyType ?? 'rsa',
     isCa: true,
   });
 }
@@ -112,7 +107,9 @@ export function thumbprintOf(certPem: string): string {
   return new NodeX509(certPem).fingerprint.replaceAll(':', '');
 }
 
-// Positive, non-zero 16-byte serial (RFC 5280 §4.1.2.2 wants positive and at most 20 octets).
+// Positive, non-zero 16-byte serial (RFC 5280 §4.1.2.2 wants positive and at most 20 octets). forge
+// writes the hex as the INTEGER's bytes, so the top bit must be clear and the first byte non-zero
+// (a leading zero byte would be a non-minimal DER encoding).
 function serialNumber(): string {
   const b = randomBytes(16);
   b[0] = ((b[0] ?? 0) & 0x7f) | 0x01;

@@ -1,96 +1,63 @@
-// Key pairs for lab certificates. RSA-2048 generation costs tens to hundreds of milliseconds and a
-// lab run makes hundreds of certificates (every scenario: valid, expired, wrong name, CA-signed...),
-// so one key pair per (key type, role) is generated per process and reused. Nothing in the lab
-// depends on keys being distinct: probes compare certificates by thumbprint, and a new certificate
-// over the same key still gets a new serial, dates and thumbprint.
-import { createPrivateKey, webcrypto } from 'node:crypto';
-import 'reflect-metadata'; // tsyringe (inside @peculiar/x509) requires the Reflect metadata API
-import * as x509 from '@peculiar/x509';
+// Key pairs for lab certificates: RSA-2048 only. node-forge (which signs the certificates, see
+// certificate.ts) can sign with RSA keys only, and nothing in the lab needs another key type (the
+// CA-signed EC certificate the xrdp conformance tests use is made by the openssl CLI, test/fakes/xrdp.ts).
+//
+// Keys are generated with node:crypto (native, tens of milliseconds, where forge's pure-JS RSA key
+// generation takes seconds) and handed to forge as PEM. Generation is still the slow part and a lab run
+// makes hundreds of certificates (every scenario: valid, expired, wrong name, CA-signed, and the host
+// model regenerating the RDP certificate), so one key pair per role is generated per process and reused.
+// Nothing in the lab depends on keys being distinct: probes compare certificates by thumbprint, and a
+// new certificate over the same key still gets a new serial, dates and thumbprint. CA keys are kept
+// apart from leaf keys so a CA never certifies its own key (a leaf sharing the CA's key would also look
+// CA-issued to anything matching by key identifier).
+import { generateKeyPairSync } from 'node:crypto';
+import forge from 'node-forge';
 
-// @peculiar/x509 needs a WebCrypto provider; Node's is complete.
-x509.cryptoProvider.set(webcrypto);
+export const LAB_KEY_ALGORITHM = 'RSA';
+export const LAB_KEY_BITS = 2048;
 
-// The project compiles without the DOM lib, so WebCrypto types come from node:crypto.
-type CryptoKey = webcrypto.CryptoKey;
-type CryptoKeyPair = webcrypto.CryptoKeyPair;
-type Algorithm = webcrypto.Algorithm;
-type EcdsaParams = webcrypto.EcdsaParams;
-
-export type KeyType = 'rsa' | 'ec';
-/** CA keys are kept apart from leaf keys so a CA never certifies its own key. */
 export type KeyRole = 'leaf' | 'ca';
 
-export type { CryptoKey, CryptoKeyPair, Algorithm, EcdsaParams };
-
 export interface LabKeyPair {
-  keys: CryptoKeyPair;
+  /** PKCS#8 PEM, as node:crypto, OpenSSL and the model's key files take it. */
   keyPem: string;
-  algorithm: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams;
-  signingAlgorithm: Algorithm | EcdsaParams;
+  privateKey: forge.pki.rsa.PrivateKey;
+  publicKey: forge.pki.rsa.PublicKey;
 }
 
-const RSA: webcrypto.RsaHashedKeyGenParams = {
-  name: 'RSASSA-PKCS1-v1_5',
-  modulusLength: 2048,
-  publicExponent: new Uint8Array([1, 0, 1]),
-  hash: 'SHA-256',
-};
-const EC: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
+const cache = new Map<KeyRole, LabKeyPair>();
 
-const cache = new Map<string, Promise<LabKeyPair>>();
-
-/** The process-wide key pair for this type and role (generated on first use). */
-export function labKeyPair(keyType: KeyType, role: KeyRole): Promise<LabKeyPair> {
-  const id = `${keyType}:${role}`;
-  let pending = cache.get(id);
-  if (!pending) {
-    pending = generate(keyType);
-    cache.set(id, pending);
-    // A failed generation must not poison the cache.
-    pending.catch(() => cache.delete(id));
+/** The process-wide key pair for this role (generated on first use). */
+export function labKeyPair(role: KeyRole): LabKeyPair {
+  let pair = cache.get(role);
+  if (!pair) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: LAB_KEY_BITS,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    pair = { keyPem: privateKey, privateKey: rsaPrivateKey(privateKey), publicKey: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey };
+    cache.set(role, pair);
   }
-  return pending;
+  return pair;
 }
 
-async function generate(keyType: KeyType): Promise<LabKeyPair> {
-  const params = keyType === 'rsa' ? RSA : EC;
-  const keys = await webcrypto.subtle.generateKey(params, true, ['sign', 'verify']);
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { keys, keyPem: toPem(pkcs8, 'PRIVATE KEY'), ...algorithmsFor(keyType) };
-}
+const imported = new Map<string, forge.pki.rsa.PrivateKey>();
 
-function algorithmsFor(keyType: KeyType): Pick<LabKeyPair, 'algorithm' | 'signingAlgorithm'> {
-  return keyType === 'rsa'
-    ? { algorithm: { name: RSA.name, hash: 'SHA-256' }, signingAlgorithm: { name: RSA.name, hash: 'SHA-256' } as Algorithm }
-    : { algorithm: { name: 'ECDSA', namedCurve: 'P-256' }, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams };
-}
-
-const imported = new Map<string, Promise<{ key: CryptoKey; signingAlgorithm: Algorithm | EcdsaParams }>>();
-
-/** Imports an issuer's PEM private key (PKCS#8 or traditional) for signing; cached by PEM. */
-export function importSigningKey(keyPem: string): Promise<{ key: CryptoKey; signingAlgorithm: Algorithm | EcdsaParams }> {
-  let pending = imported.get(keyPem);
-  if (!pending) {
-    pending = (async () => {
-      const key = createPrivateKey(keyPem);
-      const type = key.asymmetricKeyType;
-      if (type !== 'rsa' && type !== 'ec') throw new Error(`unsupported issuer key type ${String(type)}`);
-      if (type === 'ec' && key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-        throw new Error('EC issuer keys must be P-256');
-      }
-      const der = key.export({ format: 'der', type: 'pkcs8' });
-      const { algorithm, signingAlgorithm } = algorithmsFor(type);
-      const cryptoKey = await webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign']);
-      return { key: cryptoKey, signingAlgorithm };
-    })();
-    imported.set(keyPem, pending);
-    pending.catch(() => imported.delete(keyPem));
+/** An issuer's PEM private key (PKCS#8 or PKCS#1) as a forge key for signing; cached by PEM. */
+export function issuerSigningKey(keyPem: string): forge.pki.rsa.PrivateKey {
+  let key = imported.get(keyPem);
+  if (!key) {
+    key = rsaPrivateKey(keyPem);
+    imported.set(keyPem, key);
   }
-  return pending;
+  return key;
 }
 
-export function toPem(der: ArrayBuffer | Uint8Array, label: string): string {
-  const b64 = Buffer.from(der instanceof Uint8Array ? der : new Uint8Array(der)).toString('base64');
-  const lines = b64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+function rsaPrivateKey(pem: string): forge.pki.rsa.PrivateKey {
+  try {
+    return forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+  } catch (e) {
+    throw new Error(`lab certificates are RSA only (node-forge cannot sign with other keys): ${(e as Error).message}`);
+  }
 }

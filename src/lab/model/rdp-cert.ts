@@ -2,8 +2,8 @@
 // valid six months, key in MachineKeys under the fixed RDP container name with the healthy ACL.
 import type { FileAcl } from '../../host/operations.ts';
 import { SID } from './accounts.ts';
+import { createCertificate, LAB_KEY_ALGORITHM, LAB_KEY_BITS, OID_SERVER_AUTH } from '../certs/index.ts';
 import type { HostModel, ModelCertificate } from './host-model.ts';
-import { makeCertificate, OID_SERVER_AUTH } from './make-cert.ts';
 import { MACHINE_KEYS, RDP_KEY_CONTAINER_HASH } from './paths.ts';
 
 export const FULL_CONTROL = 2032127; // FileSystemRights.FullControl
@@ -37,18 +37,20 @@ export interface CertDates {
 export function newRdpCertificate(model: HostModel, now: Date, dates?: CertDates): ModelCertificate {
   const notBefore = dates?.notBefore ?? new Date(now.getTime() - 5 * 60_000);
   const notAfter = dates?.notAfter ?? new Date(notBefore.getTime() + 182 * DAY);
-  const made = makeCertificate({ commonName: model.computerName, notBefore, notAfter, enhancedKeyUsages: [OID_SERVER_AUTH] });
+  // Self-signed, serverAuth EKU, SAN = the computer name; RSA-2048 like Windows' own.
+  const made = createCertificate({ commonName: model.computerName, dnsNames: [model.computerName], notBefore, notAfter });
+  const subject = `CN=${model.computerName}`; // as Windows shows it
   return {
     thumbprint: made.thumbprint,
-    subject: made.subject,
-    issuer: made.subject,
+    subject,
+    issuer: subject,
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
     dnsNames: [model.computerName],
     enhancedKeyUsages: [OID_SERVER_AUTH],
     hasPrivateKey: true,
-    keyAlgorithm: made.keyAlgorithm,
-    keySize: made.keySize,
+    keyAlgorithm: LAB_KEY_ALGORITHM,
+    keySize: LAB_KEY_BITS,
     keyContainer: rdpKeyContainer(model),
     certPem: made.certPem,
     keyPem: made.keyPem,
