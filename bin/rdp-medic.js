@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'src', 'cli.ts');
 if (existsSync(source)) {
+  const { ensureNodeModules } = await import(pathToFileURL(join(root, 'scripts', 'prerequisites.js')).href);
+  ensureNodeModules();
   const { register } = await import('tsx/esm/api');
   register();
   await import(pathToFileURL(source).href);

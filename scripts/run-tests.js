@@ -5,6 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
+import { ensureDebianPackages, ensureNodeModules, repoRoot, TEST_PACKAGES } from './prerequisites.js';
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -13,10 +14,13 @@ function walk(dir) {
   });
 }
 
+ensureNodeModules();
+ensureDebianPackages(TEST_PACKAGES);
+
 const filters = process.argv.slice(2);
-const files = walk('test')
+const files = walk(join(repoRoot, 'test'))
   .filter((f) => f.endsWith('.test.ts'))
-  .map((f) => relative('.', f))
+  .map((f) => relative(repoRoot, f))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 if (files.length === 0) {
@@ -24,5 +28,5 @@ if (files.length === 0) {
   process.exit(1);
 }
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files];
-const child = spawn(process.execPath, args, { stdio: 'inherit' });
+const child = spawn(process.execPath, args, { stdio: 'inherit', cwd: repoRoot });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,55 @@
+// What `npm run demo` and `npm test` need beyond Node, installed where we can, named where we can't.
+// Plain JS (no dependencies): it runs before node_modules exists.
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Debian packages, each with a probe that tells whether it is usable. */
+const DEBIAN = {
+  'python3-winrm': () => spawnSync('/usr/bin/python3', ['-c', 'import winrm'], { stdio: 'ignore' }).status === 0,
+  'python3-requests-ntlm': () => spawnSync('/usr/bin/python3', ['-c', 'import requests_ntlm'], { stdio: 'ignore' }).status === 0,
+  openssl: () => onPath('openssl'),
+  'redis-server': () => onPath('redis-server'),
+  xrdp: () => onPath('xrdp') || existsSync('/usr/sbin/xrdp'),
+};
+
+function onPath(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function say(line) {
+  process.stderr.write(`rdp-medic: ${line}\n`);
+}
+
+/** npm dependencies: run `npm ci` once if node_modules is missing. */
+export function ensureNodeModules() {
+  if (existsSync(join(repoRoot, 'node_modules', 'tsx'))) return;
+  say('installing npm dependencies (npm ci), once...');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repoRoot, stdio: 'inherit' });
+  if (r.status !== 0) {
+    say('`npm ci` failed; run it yourself in ' + repoRoot + ' and try again.');
+    process.exit(1);
+  }
+}
+
+/** Debian packages: install them as root with apt-get, otherwise say exactly what to run. */
+export function ensureDebianPackages(names) {
+  const missing = names.filter((n) => !DEBIAN[n]());
+  if (missing.length === 0) return;
+  const canInstall = process.getuid?.() === 0 && onPath('apt-get');
+  if (canInstall) {
+    say(`installing Debian packages: ${missing.join(' ')}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const up = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const r = up.status === 0 ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env }) : up;
+    if (r.status === 0 && missing.every((n) => DEBIAN[n]())) return;
+  }
+  say(`missing Debian packages: ${missing.join(' ')}`);
+  say(`install them with:  sudo apt-get install -y ${missing.join(' ')}`);
+  process.exit(1);
+}
+
+export const TEST_PACKAGES = Object.keys(DEBIAN);
