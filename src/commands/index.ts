@@ -1,7 +1,11 @@
 // The command registry: one line per command module.
 import type { Command } from 'commander';
+import { register as facts } from './facts.ts';
+import { register as lab } from './lab.ts';
 import { register as probe } from './probe.ts';
+import { register as selftest } from './selftest.ts';
+import { register as winrmExec } from './winrm-exec.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [probe];
+export const commands: RegisterCommand[] = [lab, facts, probe, winrmExec, selftest];

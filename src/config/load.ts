@@ -1,6 +1,7 @@
 // Reads and validates the configuration file (YAML or JSON) and resolves secrets on demand.
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { Config, type Credential, type HostConfig, type HostId, type SecretRef } from './schema.ts';
@@ -38,7 +39,15 @@ export function loadConfig(file: string): Config {
   } catch (err) {
     throw new ConfigError(file, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
   }
-  return parseConfig(text, file);
+  return withPathsRelativeTo(parseConfig(text, file), dirname(resolve(file)));
+}
+
+/** CA bundles and secret files named in a config file are relative to that file, not to the cwd. */
+function withPathsRelativeTo(config: Config, dir: string): Config {
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(dir, p));
+  for (const host of Object.values(config.hosts)) if (host.winrm.ca) host.winrm.ca = abs(host.winrm.ca);
+  for (const cred of Object.values(config.credentials)) if ('file' in cred.password) cred.password = { file: abs(cred.password.file) };
+  return config;
 }
 
 export async function resolveSecret(ref: SecretRef): Promise<string> {

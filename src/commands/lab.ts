@@ -1,0 +1,99 @@
+// rdp-medic lab: simulated Windows hosts on 127.0.0.1 until SIGINT or SIGTERM.
+import { writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { labHostName, startLab, type LabHostSpec } from '../lab/lab.ts';
+import { writeLabConfig } from '../lab/lab-config.ts';
+import { SCENARIOS } from '../lab/scenarios/index.ts';
+import { EXIT, out, runCommand, UsageError } from './lib/cli-io.ts';
+
+interface LabFlags {
+  scenario: string[];
+  host: string[];
+  hosts?: string;
+  latency?: string;
+  jitter?: string;
+  auth: string;
+  https?: boolean;
+  configOut?: string;
+  listScenarios?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function intFlag(name: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`--${name} takes a whole number from 0 to ${max}, not "${value}"`);
+  return n;
+}
+
+/** --host NAME=SCENARIO[+SCENARIO], --scenario NAME (one host each), --hosts N (a fleet cycling the scenarios). */
+export function hostSpecs(flags: Pick<LabFlags, 'scenario' | 'host' | 'hosts'>): LabHostSpec[] {
+  const specs: LabHostSpec[] = flags.host.map((h) => {
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(.+)$/.exec(h);
+    if (!m) throw new UsageError(`--host takes NAME=SCENARIO[+SCENARIO], e.g. work-pc=cert-expired, not "${h}"`);
+    return { name: m[1] as string, scenarios: (m[2] as string).split('+') };
+  });
+  const count = intFlag('hosts', flags.hosts, 5000);
+  if (count !== undefined) {
+    const cycle = flags.scenario.length ? flags.scenario : ['healthy'];
+    const width = String(count).length;
+    for (let i = 0; i < count; i++) specs.push({ name: `lab-${String(i + 1).padStart(width, '0')}`, scenarios: [cycle[i % cycle.length] as string] });
+  } else {
+    for (const s of flags.scenario) specs.push({ name: labHostName(s.replace(/^.*[/\\]/, '').replace(/\.(ya?ml|json)$/i, '')), scenarios: [s] });
+  }
+  if (specs.length === 0) specs.push({ name: 'healthy', scenarios: ['healthy'] });
+  return specs;
+}
+
+export function register(program: Command): void {
+  program
+    .command('lab')
+    .description('Start simulated Windows hosts (WinRM + RDP) on 127.0.0.1 until interrupted; prints one JSON line per host')
+    .option('--scenario <name|file>', 'a scenario (repeatable); one host each, named after it', collect, [])
+    .option('--host <name=scenario>', 'a named host with scenarios joined by + (repeatable)', collect, [])
+    .option('--hosts <n>', 'a fleet of N hosts cycling through the --scenario list')
+    .option('--latency <ms>', 'latency added to every WinRM response and RDP answer')
+    .option('--jitter <ms>', 'random extra latency up to this much')
+    .option('--auth <method>', 'what the printed inventory uses: basic or ntlm (hosts accept both)', 'ntlm')
+    .option('--https', 'serve WinRM over HTTPS with a lab CA')
+    .option('--config-out <file>', 'write a configuration file for --config of the other commands')
+    .option('--list-scenarios', 'list the built-in scenarios and exit')
+    .action((flags: LabFlags) =>
+      runCommand(async () => {
+        if (flags.listScenarios) {
+          for (const s of SCENARIOS.values()) out(`${s.name.padEnd(32)} ${s.description}`);
+          return EXIT.ok;
+        }
+        if (flags.auth !== 'basic' && flags.auth !== 'ntlm') throw new UsageError(`--auth is basic or ntlm, not "${flags.auth}"`);
+        const lab = await startLab({
+          hosts: hostSpecs(flags),
+          auth: flags.auth,
+          https: flags.https ?? false,
+          latencyMs: intFlag('latency', flags.latency, 60_000) ?? 0,
+          jitterMs: intFlag('jitter', flags.jitter, 60_000) ?? 0,
+        });
+        if (flags.configOut) {
+          let caFile: string | undefined;
+          if (lab.caPem) {
+            caFile = resolve(dirname(resolve(flags.configOut)), 'lab-ca.pem');
+            writeFileSync(caFile, lab.caPem);
+          }
+          writeLabConfig(lab, flags.configOut, caFile ? { caFile } : {});
+        }
+        for (const h of lab.hosts) out(JSON.stringify({ name: h.name, scenario: h.scenario, winrm: h.winrm, rdp: h.rdp }));
+        await new Promise<void>((done) => {
+          const stop = (): void => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            done();
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+        await lab.close();
+        return EXIT.ok;
+      }),
+    );
+}

@@ -1,0 +1,39 @@
+// The configuration file a running lab hands to the other commands (`--config-out`): inventory,
+// the lab credential, the lab's DNS server and a permissive policy. It holds the lab password, so it
+// is written readable by its owner only.
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import type { Lab } from './lab.ts';
+
+export const LAB_CREDENTIAL = 'lab-admin';
+
+export function labConfig(lab: Lab, opts: { caFile?: string } = {}): Record<string, unknown> {
+  const first = lab.hosts[0];
+  const hosts = Object.fromEntries(
+    lab.hosts.map((h) => [
+      h.name,
+      {
+        address: h.address,
+        winrm: { url: h.winrm.url, auth: h.winrm.auth, credential: LAB_CREDENTIAL, ...(opts.caFile ? { ca: opts.caFile } : {}) },
+        rdp: { host: h.rdp.host, port: h.rdp.port },
+        rdpUsers: [`${h.name.toUpperCase()}\\rdpuser`],
+        groups: ['lab'],
+        tags: h.scenario.split('+'),
+      },
+    ]),
+  );
+  return {
+    credentials: first ? { [LAB_CREDENTIAL]: { username: first.winrm.username, password: { value: first.winrm.password } } } : {},
+    hosts,
+    dns: { servers: [lab.dns.address] },
+    policy: {
+      // The lab is a sandbox: everyone may check, alice responds, bob approves everything.
+      roles: { responder: ['alice', 'bob'], approver: ['bob'] },
+    },
+  };
+}
+
+export function writeLabConfig(lab: Lab, file: string, opts: { caFile?: string } = {}): void {
+  const header = '# Written by `rdp-medic lab`: valid while that lab runs. Holds the lab password.\n';
+  writeFileSync(file, header + stringify(labConfig(lab, opts)), { mode: 0o600 });
+}
