@@ -1,0 +1,89 @@
+// The commands a newcomer and an operator use, as processes: `lab` prints one JSON line per host and
+// writes a config; `facts` and `winrm exec` work against it; SIGTERM stops the lab cleanly.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'rdp-medic.js');
+const dir = mkdtempSync(join(tmpdir(), 'rdp-medic-cli-'));
+const config = join(dir, 'lab.yaml');
+let lab: ChildProcess;
+const lines: Array<Record<string, unknown>> = [];
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+before(async () => {
+  lab = spawn(process.execPath, [BIN, 'lab', '--host', 'work-pc=cert-expired', '--scenario', 'healthy', '--config-out', config]);
+  const rl = createInterface({ input: lab.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    lab.once('exit', (code) => reject(new Error(`lab exited early with ${code}`)));
+    rl.on('line', (line) => {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+      if (lines.length === 2) resolve();
+    });
+  });
+});
+
+after(() => {
+  if (lab.exitCode === null) lab.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('lab prints one JSON line per host with the documented shape', () => {
+  assert.deepEqual(lines.map((l) => l.name), ['work-pc', 'healthy']);
+  for (const l of lines) {
+    assert.deepEqual(Object.keys(l), ['name', 'scenario', 'winrm', 'rdp']);
+    assert.deepEqual(Object.keys(l.winrm as object), ['url', 'auth', 'username', 'password']);
+    assert.deepEqual(Object.keys(l.rdp as object), ['host', 'port']);
+  }
+  assert.equal(lines[0]?.scenario, 'cert-expired');
+  assert.match(readFileSync(config, 'utf8'), /work-pc:/);
+});
+
+test('facts --json reads the host through the config file', async () => {
+  const r = await run(['facts', 'work-pc', '--config', config, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const facts = JSON.parse(r.stdout) as { host: string; services: { TermService: { state: string } } };
+  assert.equal(facts.host, 'WORK-PC');
+  assert.equal(facts.services.TermService.state, 'Running');
+});
+
+test('facts for an unknown host suggests the closest names and exits 2', async () => {
+  const r = await run(['facts', 'wrk-pc', '--config', config]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown host "wrk-pc".*did you mean "work-pc"/);
+});
+
+test('winrm exec: remote output and exit code; a WinRM failure exits 255', async () => {
+  const w = lines[0]?.winrm as { url: string; password: string };
+  const env = { LAB_PASSWORD: w.password };
+  const ok = await run(['winrm', 'exec', '--url', w.url, '--auth', 'ntlm', '--username', 'Administrator', '--password-env', 'LAB_PASSWORD', '--', 'echo', 'hello'], env);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.stdout, 'hello\r\n');
+  const bad = await run(['winrm', 'exec', '--url', w.url, '--auth', 'ntlm', '--username', 'Administrator', '--password-env', 'LAB_PASSWORD', '--', 'nosuch'], env);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /'nosuch' is not recognized/);
+  const denied = await run(['winrm', 'exec', '--url', w.url, '--auth', 'ntlm', '--username', 'Administrator', '--password-env', 'WRONG', '--', 'hostname'], { WRONG: 'nope' });
+  assert.equal(denied.code, 255);
+  assert.match(denied.stderr, /authentication failed.*NTLM/);
+  assert.doesNotMatch(denied.stderr, /nope/);
+});
+
+test('SIGTERM stops the lab and it exits 0', async () => {
+  const exited = new Promise<number | null>((resolve) => lab.once('exit', (code) => resolve(code)));
+  lab.kill('SIGTERM');
+  assert.equal(await exited, 0);
+});
