@@ -97,6 +97,11 @@ export class WinrmClient {
     }));
   }
 
+  /** Settles when background cleanup (the previous command's Signal) is done: the next command then starts at once. */
+  whenIdle(): Promise<void> {
+    return this.background.drain();
+  }
+
   /** Waits for running commands and background cleanup, deletes the kept shell, closes the connection. */
   close(): Promise<void> {
     this.closing ??= (async () => {

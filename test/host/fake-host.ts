@@ -1,5 +1,6 @@
 // A pure-logic stand-in for a Windows host: decodes the bootstrap's stdin exactly as the
 // bootstrap would and answers with crafted values of the right shapes. No PowerShell involved.
+import { gunzipSync } from 'node:zlib';
 import { RESULT_BEGIN, RESULT_END } from '../../src/host/bootstrap.ts';
 import type { PowerShellRunner } from '../../src/host/executor.ts';
 import type { Operation, Plan, ReadOpName, ReadValueOf } from '../../src/host/operations.ts';
@@ -86,7 +87,7 @@ export function decodeStdin(stdin: Buffer): DecodedStdin {
   const lines = stdin.toString('ascii').split(/\s+/).filter(Boolean);
   if (lines.length < 2) throw new Error('stdin must hold two base64 lines');
   return {
-    runtime: Buffer.from(lines[0] ?? '', 'base64').toString('utf8'),
+    runtime: gunzipSync(Buffer.from(lines[0] ?? '', 'base64')).toString('utf8'),
     planJson: Buffer.from(lines[1] ?? '', 'base64').toString('utf8'),
   };
 }

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -17,7 +18,9 @@ const one = (m: ReturnType<typeof build>, op: LooseOp) => runOne(m, op, NOW);
 
 const RDP = 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp';
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
-const stdin = (runtime: string, planJson: string): Buffer => Buffer.from(`${b64(runtime)}\r\n${b64(planJson)}\r\n`, 'ascii');
+// The runtime line is gzip then base64, as src/host/bootstrap.ts sends it.
+const gz64 = (s: string): string => gzipSync(Buffer.from(s, 'utf8')).toString('base64');
+const stdin = (runtime: string, planJson: string): Buffer => Buffer.from(`${gz64(runtime)}\r\n${b64(planJson)}\r\n`, 'ascii');
 const RUNTIME = '# rdp-medic-runtime 1.0.0\r\nparam($PlanJson)\r\n# (the lab never runs this text)\r\n';
 const READ_PLAN: Plan = plan('read', [{ op: 'os.info' }, { op: 'reg.value', path: RDP, name: 'PortNumber' }]);
 
@@ -49,7 +52,8 @@ describe('powershell()', () => {
       [stdin('Write-Host hi', JSON.stringify(READ_PLAN)), /rdp-medic-runtime/],
       [stdin(RUNTIME, '{"version":1,"mode":"read","ops":[{"id":"a","op":"no.such"}]}'), /plan refused/],
       [stdin(RUNTIME, '{not json'), /plan refused: invalid JSON/],
-      [Buffer.from(b64(RUNTIME)), /two base64 lines/],
+      [Buffer.from(gz64(RUNTIME)), /two base64 lines/],
+      [Buffer.from(`${b64(RUNTIME)}\r\n${b64(JSON.stringify(READ_PLAN))}\r\n`), /runtime line is not gzip/],
       [
         stdin(RUNTIME, JSON.stringify({ version: 1, mode: 'read', ops: [{ id: 'w', op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 1 }] })),
         /plan refused: write operation reg\.set \(w\) in a read plan/,

@@ -40,13 +40,14 @@ export class SimulatedHost implements WsmanHost {
     let before = '';
     this.ps = createPowerShell(model, {
       now: this.clock,
-      beforePlan: () => {
+      // Only a write plan can change the model: read plans skip the (costly) before/after comparison.
+      beforePlan: (plan) => {
         this.runDueTasks();
-        before = JSON.stringify(this.model);
+        before = plan.mode === 'write' ? JSON.stringify(this.model) : '';
       },
-      afterPlan: (result) => {
+      afterPlan: (result, plan) => {
         this.lastResult = result;
-        if (JSON.stringify(this.model) !== before) this.emit();
+        if (plan.mode === 'write' && JSON.stringify(this.model) !== before) this.emit();
       },
     });
   }

@@ -6,6 +6,7 @@
 // Any other script gets PowerShell's "term not recognized" error, bar two conveniences
 // (`Write-Output "text"`, `exit N`) and `hostname`.
 import { BOOTSTRAP_MARKER, RESULT_BEGIN, RESULT_END } from '../../host/bootstrap.ts';
+import { gunzipSync } from 'node:zlib';
 import { Plan, type PlanResult } from '../../host/operations.ts';
 import { RUNTIME_HEADER_RE } from '../../host/runtime.ts';
 import type { LabProcess, ProcessResult } from '../types.ts';
@@ -16,18 +17,29 @@ export interface PowerShellOptions {
   /** The lab clock (default: wall clock). */
   now?: () => Date;
   /** Called before a plan runs (e.g. to run due revert tasks first). */
-  beforePlan?: () => void;
+  beforePlan?: (plan: Plan) => void;
   /** Called after a plan ran, with its result. */
-  afterPlan?: (result: PlanResult) => void;
+  afterPlan?: (result: PlanResult, plan: Plan) => void;
 }
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 const done = (stdout: string, stderr: string, exitCode: number): ProcessResult => ({ stdout: utf8(stdout), stderr: utf8(stderr), exitCode });
 const bootstrapFailure = (message: string): ProcessResult => done('', `rdp-medic bootstrap: ${message}\r\n`, 2);
 
-function decodeLine(line: string, what: string): string {
+function decodeBase64(line: string, what: string): Buffer {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(line)) throw new Error(`${what} is not base64`);
-  return Buffer.from(line, 'base64').toString('utf8');
+  return Buffer.from(line, 'base64');
+}
+
+const decodeLine = (line: string, what: string): string => decodeBase64(line, what).toString('utf8');
+
+/** The runtime line is gzip, as the bootstrap's GZipStream reads it. */
+function decodeRuntime(line: string): string {
+  try {
+    return gunzipSync(decodeBase64(line, 'the runtime line')).toString('utf8');
+  } catch (e) {
+    throw new Error(`the runtime line is not gzip: ${(e as Error).message}`);
+  }
 }
 
 function runBootstrap(model: HostModel, stdin: Buffer, opts: PowerShellOptions): ProcessResult {
@@ -36,7 +48,7 @@ function runBootstrap(model: HostModel, stdin: Buffer, opts: PowerShellOptions):
   let runtime: string;
   let planJson: string;
   try {
-    runtime = decodeLine(lines[0] ?? '', 'the runtime line').replace(/^\uFEFF/, '');
+    runtime = decodeRuntime(lines[0] ?? '').replace(/^\uFEFF/, '');
     planJson = decodeLine(lines[1] ?? '', 'the plan line');
   } catch (e) {
     return bootstrapFailure((e as Error).message);
@@ -52,14 +64,14 @@ function runBootstrap(model: HostModel, stdin: Buffer, opts: PowerShellOptions):
   }
   const parsed = Plan.safeParse(json);
   if (!parsed.success) return bootstrapFailure(`plan refused: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  opts.beforePlan?.();
+  opts.beforePlan?.(parsed.data);
   let result: PlanResult;
   try {
     result = executePlan(model, parsed.data, opts.now?.() ?? new Date());
   } catch (e) {
     return bootstrapFailure((e as Error).message);
   }
-  opts.afterPlan?.(result);
+  opts.afterPlan?.(result, parsed.data);
   const b64 = Buffer.from(JSON.stringify(result), 'utf8').toString('base64');
   return done(`${RESULT_BEGIN}${b64}${RESULT_END}\r\n`, '', 0);
 }
