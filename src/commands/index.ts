@@ -1,5 +1,6 @@
 // The command registry: one line per command module.
 import type { Command } from 'commander';
+import { register as demo } from './demo.ts';
 import { register as facts } from './facts.ts';
 import { register as lab } from './lab.ts';
 import { register as probe } from './probe.ts';
@@ -8,4 +9,4 @@ import { register as winrmExec } from './winrm-exec.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [lab, facts, probe, winrmExec, selftest];
+export const commands: RegisterCommand[] = [demo, lab, facts, probe, winrmExec, selftest];
