@@ -4,7 +4,7 @@ import { isFactError, type HostFacts } from '../../host/read-plan.ts';
 import type { FixProposal, FixRisk } from '../types.ts';
 
 export const FIX_IDS = [
-  'enable-rdp', // rdp-enabled (local value): SetAllowTSConnections(1, 1), also enables the firewall exception
+  'enable-rdp', // rdp-enabled: fDenyTSConnections 0 (policy deny deleted) + the RDP firewall rules, with exact undo
   'start-termservice', // svc-termservice stopped or disabled: start type Manual if Disabled, start TermService + UmRdpService
   'restart-termservice', // listener-state: running but not listening
   'enable-rdp-listener', // rdp-logon-modes: fEnableWinStation 1 / fLogonDisabled 0 / TSEnabled 1, then restart TermService
@@ -12,7 +12,7 @@ export const FIX_IDS = [
   'enable-rdp-firewall-rules', // fw-rdp-rules: enable RemoteDesktop-UserMode-In-TCP/-UDP
   'regenerate-rdp-certificate', // cert-rdp-store / cert-machinekeys-acl: move the bad cert to a backup store, restart SessionEnv
   'enable-tls12', // tls-schannel-protocols: TLS 1.2\Server Enabled 1, DisabledByDefault 0, restart TermService
-  'restore-security-layer', // sec-layer-nla: SetSecurityLayer(2) (TLS) and NLA on
+  'restore-security-layer', // sec-layer-nla: SecurityLayer 0 back to 2 (TLS), or 1 when TLS cannot work yet
   'disable-nla-temporarily', // break-glass: NLA off for 60 minutes, reverts itself on the host
   'add-rdp-user', // authz-rdp-users: add the user to Remote Desktop Users (S-1-5-32-555)
   'raise-connection-limit', // conn-limits: MaxInstanceCount unlimited
@@ -37,6 +37,14 @@ export function sessionsAtRisk(facts: HostFacts): string[] {
     .map((s) => `${s.user} (session ${s.id}, ${s.state === 0 ? 'active' : 'disconnected'})`);
 }
 
+/** A Group Policy value denies RDP (the enable-rdp cure is then temporary). */
+function policyDeniesRdp(facts: HostFacts): boolean {
+  const pol = facts.tsPolicy;
+  if (isFactError(pol) || !pol.exists) return false;
+  const v = pol.values.find((x) => x.name.toLowerCase() === 'fdenytsconnections');
+  return v !== undefined && v.data !== 0;
+}
+
 function restartImpact(facts: HostFacts, what: string): string {
   const at = sessionsAtRisk(facts);
   const drops = at.length ? `It drops ${at.length} RDP session(s): ${at.join(', ')}; unsaved work may be lost.` : 'No RDP sessions are open right now.';
@@ -46,8 +54,10 @@ function restartImpact(facts: HostFacts, what: string): string {
 const info = (id: KnownFixId, title: string, risk: FixRisk, impact: (facts: HostFacts) => string): FixInfo => ({ id, title, risk, impact });
 
 export const FIX_INFO: Record<KnownFixId, FixInfo> = {
-  'enable-rdp': info('enable-rdp', 'Turn Remote Desktop on', 'safe', () =>
-    'Sets fDenyTSConnections to 0 through Win32_TerminalServiceSetting.SetAllowTSConnections and enables the built-in Remote Desktop firewall rules. No one is disconnected. It opens the RDP port as intended; NLA stays as it is.',
+  'enable-rdp': info('enable-rdp', 'Turn Remote Desktop on', 'safe', (f) =>
+    policyDeniesRdp(f)
+      ? 'Group Policy switches Remote Desktop off (policy fDenyTSConnections=1). Deletes that policy value on the host so RDP is allowed again, and enables the built-in Remote Desktop firewall rules that are off. This is temporary: the next Group Policy refresh puts the value back, so the GPO owner has to change the policy. No one is disconnected; NLA stays as it is.'
+      : 'Sets fDenyTSConnections to 0 (what Win32_TerminalServiceSetting.SetAllowTSConnections does) and enables the built-in Remote Desktop firewall rules that are off. No one is disconnected. It opens the RDP port as intended; NLA stays as it is.',
   ),
   'start-termservice': info('start-termservice', 'Start Remote Desktop Services (TermService)', 'safe', () =>
     'Starts TermService (setting its start type back to Manual if it was Disabled) and UmRdpService. Nothing is running yet, so nobody is disconnected. Security is unchanged.',
@@ -71,7 +81,7 @@ export const FIX_INFO: Record<KnownFixId, FixInfo> = {
     restartImpact(f, 'Sets SCHANNEL\\Protocols\\TLS 1.2\\Server Enabled=1 and DisabledByDefault=0 (only TLS 1.2, no legacy versions), then restarts TermService. Other TLS services on the host (IIS, WinRM over HTTPS) use the same setting.'),
   ),
   'restore-security-layer': info('restore-security-layer', 'Restore the TLS security layer (SecurityLayer 2)', 'safe', () =>
-    'Sets the RDP-Tcp SecurityLayer back to 2 (TLS) so clients can negotiate TLS and NLA again. Affects new connections only; nobody is disconnected. It strengthens security.',
+    'Sets the RDP-Tcp SecurityLayer from 0 (RDP security) back to 2 (TLS), or to 1 (Negotiate) while no usable certificate exists, so clients can negotiate TLS and NLA again. Affects new connections only; nobody is disconnected. It strengthens security.',
   ),
   'disable-nla-temporarily': info('disable-nla-temporarily', 'Turn NLA off for 60 minutes (break-glass)', 'weakens-security', () =>
     'Turns Network Level Authentication off on RDP-Tcp so an administrator can reach the logon screen, and schedules a SYSTEM task on the host that turns it back on after 60 minutes even if rdp-medic loses contact. While it is off, unauthenticated clients reach the Windows logon screen: use only to get in and fix the real cause.',

@@ -1,0 +1,81 @@
+// Running a write plan one op per runPlan call. The host runtime (runtime.ps1) and the lab
+// (execute-plan.ts) run every op of a plan even after one failed, so a plan sent whole would still
+// restart TermService after its registry precondition failed. One op at a time lets us stop at the
+// first failure (until the plan language gets a stop-on-failure flag).
+import type { Operation, OpError, OpResult, Plan, PlanResult } from '../host/operations.ts';
+import type { FixOutcome } from './types.ts';
+import { describeReg } from './fixes/lib/op-state.ts';
+
+export type Step = FixOutcome['steps'][number];
+
+export interface StepwiseRun {
+  result: PlanResult;
+  /** The op that failed (the last result), or null when every op succeeded. */
+  failed: { op: Operation; error: OpError } | null;
+}
+
+export async function runStepwise(runPlan: (plan: Plan) => Promise<PlanResult>, ops: Operation[], host: string): Promise<StepwiseRun> {
+  const results: OpResult[] = [];
+  let first: PlanResult | undefined;
+  let elapsedMs = 0;
+  let failed: StepwiseRun['failed'] = null;
+  for (const op of ops) {
+    let r: OpResult;
+    try {
+      const pr = await runPlan({ version: 1, mode: 'write', ops: [op] });
+      first ??= pr;
+      elapsedMs += pr.elapsedMs;
+      r = pr.results.find((x) => x.id === op.id) ?? { id: op.id, ok: false, error: { code: 'Failed', message: 'the host returned no result for this step' } };
+    } catch (e) {
+      // We cannot tell whether it ran: say so rather than guess.
+      const message = `the host did not answer (${e instanceof Error ? e.message : String(e)}); this step may or may not have run`;
+      r = { id: op.id, ok: false, error: { code: 'Failed', message } };
+    }
+    results.push(r);
+    if (!r.ok) {
+      failed = { op, error: r.error };
+      break;
+    }
+  }
+  return {
+    result: { runtime: first?.runtime ?? '', host: first?.host ?? host, startedAt: first?.startedAt ?? new Date().toISOString(), elapsedMs, results },
+    failed,
+  };
+}
+
+/** Steps for the outcome: every op of the plan, those never run marked as skipped. */
+export function stepsOf(ops: Operation[], result: PlanResult): Step[] {
+  let stopped = false;
+  return ops.map((op) => {
+    const r = result.results.find((x) => x.id === op.id);
+    if (!r) {
+      const step: Step = { id: op.id, op: op.op, ok: false, error: { code: 'Failed', message: stopped ? 'skipped: an earlier step failed' : 'not run' } };
+      return step;
+    }
+    if (!r.ok) stopped = true;
+    return r.ok ? { id: op.id, op: op.op, ok: true } : { id: op.id, op: op.op, ok: false, error: r.error };
+  });
+}
+
+/** "what changed", for a PreconditionFailed: the current state against what the plan expected. */
+export function describePrecondition(op: Operation, error: OpError): string {
+  const cur = error.current as Record<string, unknown> | undefined;
+  switch (op.op) {
+    case 'reg.set':
+    case 'reg.delete': {
+      const now = cur && typeof cur['exists'] === 'boolean' ? describeReg(cur as { exists: boolean; kind: null; data: null }) : 'different';
+      return `${op.path}\\${op.name} is now ${now}, the diagnosis saw ${op.expect ? describeReg(op.expect) : 'something else'}`;
+    }
+    case 'service.control':
+      return `service ${op.name} is now ${String(cur?.['state'] ?? 'in another state')}, the diagnosis saw ${op.expectState ?? '?'}`;
+    case 'service.startType':
+      return `service ${op.name} start type is now ${String(cur?.['startType'] ?? 'different')}, the diagnosis saw ${op.expectStartType ?? '?'}`;
+    case 'fw.enable': {
+      const seen = Object.entries(op.expect ?? {}).map(([n, e]) => `${n} ${e ? 'enabled' : 'disabled'}`).join(', ');
+      const now = cur ? Object.entries(cur).map(([n, e]) => `${n} ${e ? 'enabled' : 'disabled'}`).join(', ') : 'different';
+      return `firewall rules are now ${now}, the diagnosis saw ${seen}`;
+    }
+    default:
+      return error.message;
+  }
+}
