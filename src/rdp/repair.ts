@@ -123,7 +123,8 @@ export async function applyFix(args: ApplyFixArgs): Promise<FixOutcome> {
   const title = FIX_INFO[fixId].title;
   const before = await args.readFacts();
   const host = before.host;
-  const nothing = (message: string, steps: Step[] = []): FixOutcome => ({ host, fix: fixId, applied: false, verified: false, undoId: null, steps, message, after: null });
+  // Outcomes name the inventory host (what the user typed); messages use the computer name the host reported.
+  const nothing = (message: string, steps: Step[] = []): FixOutcome => ({ host: args.target.id, fix: fixId, applied: false, verified: false, undoId: null, steps, message, after: null });
 
   const built = buildFix(fixId, { facts: before, target: args.target, now: clock() });
   if (isNotApplicable(built)) return nothing(`${title}: not applied on ${host}, because ${built.notApplicable}. Nothing was changed.`);
@@ -153,7 +154,7 @@ export async function applyFix(args: ApplyFixArgs): Promise<FixOutcome> {
     return {
       ...nothing(
         `${title}: failed half-way. ${why}. Rolling back the ${done} step(s) already done also failed (${describePrecondition(rollback.failed.op, rollback.failed.error)}). ` +
-          `${host} is partly changed: check it, then retry with: rdp-medic undo ${undoId}`,
+          `${host} is partly changed: check it, then retry with: rdp-medic undo ${args.target.id} ${undoId} --yes`,
         steps,
       ),
       undoId,
@@ -171,12 +172,12 @@ export async function applyFix(args: ApplyFixArgs): Promise<FixOutcome> {
   await args.undoStore.save({ ...record, targetId: args.target.id });
 
   const v = await verifyFix(plan, args);
-  const undoHint = record.plan.ops.length ? ` Undo with: rdp-medic undo ${undoId}.` : '';
+  const undoHint = record.plan.ops.length ? ` Undo with: rdp-medic undo ${args.target.id} ${undoId} --yes.` : '';
   const certNote = afterFacts ? '' : ' (The host could not be re-read after the fix, so certificates Windows may have created are not in the undo record.)';
   const message = v.verified
     ? `${title}: applied on ${host} and verified.${timeBoxNote(plan, clock())}${undoHint}${certNote}`
     : `${title}: applied on ${host}, but not verified: ${v.notes.join('; ')}.${timeBoxNote(plan, clock())}${undoHint}${certNote}`;
-  return { host, fix: fixId, applied: true, verified: v.verified, undoId, steps, message, after: v.after };
+  return { host: args.target.id, fix: fixId, applied: true, verified: v.verified, undoId, steps, message, after: v.after };
 }
 
 async function recentIds(store: UndoStore, host: string): Promise<string> {
@@ -190,7 +191,7 @@ export async function undoFix(args: UndoFixArgs): Promise<UndoOutcome> {
   if (!record) {
     throw new UnknownUndoError(`no undo record "${args.undoId}"; recent undo ids for ${args.target.id}: ${await recentIds(args.undoStore, args.target.id)}`);
   }
-  const refused = (host: string, message: string): UndoOutcome => ({ host, undoId: args.undoId, restored: false, verified: false, steps: [], message });
+  const refused = (_host: string, message: string): UndoOutcome => ({ host: args.target.id, undoId: args.undoId, restored: false, verified: false, steps: [], message });
   if (record.undoneAt) return refused(record.host, `Undo ${args.undoId} (${record.fixId}) was already undone at ${record.undoneAt}; nothing was changed.`);
 
   const facts = await args.readFacts();
@@ -219,7 +220,7 @@ export async function undoFix(args: UndoFixArgs): Promise<UndoOutcome> {
     const { op, error } = run.failed;
     const why = error.code === 'PreconditionFailed' ? `${host} changed since the fix: ${describePrecondition(op, error)}` : `step ${op.id} (${op.op}) failed: ${error.code}: ${error.message}`;
     const done = run.result.results.filter((r) => r.ok).length;
-    return { host, undoId: args.undoId, restored: false, verified: false, steps, message: `Undo ${args.undoId} (${record.fixId}) stopped: ${why}. ${done ? `${done} of ${toRun.length} step(s) were done.` : 'Nothing was changed.'}` };
+    return { host: args.target.id, undoId: args.undoId, restored: false, verified: false, steps, message: `Undo ${args.undoId} (${record.fixId}) stopped: ${why}. ${done ? `${done} of ${toRun.length} step(s) were done.` : 'Nothing was changed.'}` };
   }
 
   // Verify: every value the fix touched is back to its recorded previous state.
@@ -238,5 +239,5 @@ export async function undoFix(args: UndoFixArgs): Promise<UndoOutcome> {
   if (args.diagnose) after = await args.diagnose().catch(() => null);
   const what = ops.length === 0 ? 'the fix changed nothing that needs putting back (a service restart cannot be undone)' : `${record.fixId} undone on ${host}`;
   const alreadyNote = already ? ` (${already} step(s) were already back${record.revertTask ? ', e.g. the revert task ran' : ''})` : '';
-  return { host, undoId: args.undoId, restored: true, verified, steps, message: `Undo ${args.undoId}: ${what}${alreadyNote}${verified ? ', verified' : verifyNote}.`, ...(after !== undefined ? { after } : {}) };
+  return { host: args.target.id, undoId: args.undoId, restored: true, verified, steps, message: `Undo ${args.undoId}: ${what}${alreadyNote}${verified ? ', verified' : verifyNote}.`, ...(after !== undefined ? { after } : {}) };
 }

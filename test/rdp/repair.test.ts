@@ -98,7 +98,8 @@ describe('applyFix / undoFix', () => {
       assert.equal(out.verified, true, out.message);
       assert.match(out.undoId ?? '', UNDO_ID_PATTERN);
       assert.deepEqual(out.steps.map((s) => [s.op, s.ok]), [['cert.move', true], ['service.control', true]]);
-      assert.match(out.message, /applied on LAB-HOST1 and verified\. Undo with: rdp-medic undo u-/);
+      assert.match(out.message, /applied on LAB-HOST1 and verified\. Undo with: rdp-medic undo lab1 u-[0-9a-z]{8} --yes/);
+      assert.equal(out.host, 'lab1', 'outcomes name the inventory host');
       const post = await probe();
       assert.equal(post.certificate?.expired, false);
       // Stored atomically, private.

@@ -1,0 +1,42 @@
+// The doctor wired to a configured host: the check target, one WinRM connection for the plans,
+// and the dependencies diagnose/applyFix/undoFix take.
+import { findHost, type ResolvedHost } from '../../config/load.ts';
+import type { Config } from '../../config/schema.ts';
+import { connectHost, type HostConnection } from '../../host/connect.ts';
+import { buildReadPlan, readPlanFacts, type HostFacts } from '../../host/read-plan.ts';
+import { createLogger } from '../../log.ts';
+import { diagnose } from '../../rdp/diagnose.ts';
+import type { CheckTarget, Diagnosis } from '../../rdp/types.ts';
+
+export function checkTarget(host: ResolvedHost): CheckTarget {
+  const address = host.config.address ?? host.id;
+  return {
+    id: host.id,
+    address,
+    rdpHost: host.config.rdp?.host ?? address,
+    rdpPort: host.config.rdp?.port ?? 3389,
+    winrmUrl: host.config.winrm.url,
+    rdpUsers: host.config.rdpUsers,
+  };
+}
+
+export interface Doctor {
+  target: CheckTarget;
+  conn: HostConnection;
+  diagnose(): Promise<Diagnosis>;
+  readFacts(): Promise<HostFacts>;
+  close(): Promise<void>;
+}
+
+export async function openDoctor(config: Config, name: string): Promise<Doctor> {
+  const host = findHost(config, name);
+  const target = checkTarget(host);
+  const conn = await connectHost(host, { logger: createLogger({ name: 'winrm', level: process.env.LOG_LEVEL ?? 'error' }) });
+  return {
+    target,
+    conn,
+    diagnose: () => diagnose(target, { runPlan: conn.runPlan, dnsServers: config.dns.servers, timeoutMs: config.dns.timeoutMs * 2 }),
+    readFacts: async () => readPlanFacts(await conn.runPlan(buildReadPlan())),
+    close: () => conn.close(),
+  };
+}

@@ -1,0 +1,15 @@
+// Plain-words dates: YYYY-MM-DD (UTC), what an on-call engineer reads at a glance.
+export function ymd(d: Date | string): string {
+  const date = typeof d === 'string' ? new Date(d) : d;
+  return Number.isNaN(date.getTime()) ? String(d) : date.toISOString().slice(0, 10);
+}
+
+const DAY = 86_400_000;
+
+export function daysBetween(from: Date, to: Date): number {
+  return Math.floor((to.getTime() - from.getTime()) / DAY);
+}
+
+export function minutesAgo(now: Date, iso: string): number {
+  return (now.getTime() - Date.parse(iso)) / 60_000;
+}
