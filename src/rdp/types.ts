@@ -66,6 +66,7 @@ export interface CheckTarget {
   /** The name users type and DNS resolves. */
   address: string;
   rdpHost: string;
+  /** The port clients connect to. Behind NAT (or in the lab) it can differ from the host's own PortNumber. */
   rdpPort: number;
   winrmUrl: string;
   /** Windows accounts people connect as (DOMAIN\user or SIDs), for authz checks. */

@@ -17,6 +17,7 @@ import { runDueTasks } from '../../src/lab/model/tasks.ts';
 import { buildHost, SCENARIOS } from '../../src/lab/scenarios/index.ts';
 import { buildFix, buildUndo, canonicalJson, FIX_IDS, isNotApplicable, type KnownFixId } from '../../src/rdp/fixes/index.ts';
 import type { CheckTarget, FixPlan, UndoRecord } from '../../src/rdp/types.ts';
+import { comparableSnapshot } from '../support/model-snapshot.ts';
 
 const NOW = new Date();
 const OPTS = { computerName: 'lab-host1', password: 'P@ssw0rd!', now: NOW };
@@ -33,12 +34,6 @@ const run = (m: HostModel, plan: Plan, now = NOW): PlanResult => executePlan(m, 
  * Nothing else is excluded: registry, services (state, start type, PID), certificates, firewall,
  * groups, sessions, tasks and file ACLs must be identical.
  */
-function comparableSnapshot(m: HostModel): unknown {
-  const c = structuredClone(m) as Partial<HostModel>;
-  delete c.events;
-  c.certStores = Object.fromEntries(Object.entries(m.certStores).filter(([, s]) => s.certs.length > 0).map(([k, s]) => [k, structuredClone(s)]));
-  return c;
-}
 
 function plan(id: KnownFixId, m: HostModel, now = NOW): FixPlan {
   const r = buildFix(id, { facts: readFacts(m, now), target: TARGET, now });

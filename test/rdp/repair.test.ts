@@ -21,18 +21,12 @@ import { probeRdp } from '../../src/rdp/probes/index.ts';
 import { applyFix, undoFix, UnknownFixError, UnknownUndoError, type ApplyFixArgs } from '../../src/rdp/repair.ts';
 import type { CheckId, CheckTarget, Diagnosis, Finding } from '../../src/rdp/types.ts';
 import { FileUndoStore, MemoryUndoStore, newUndoId, UNDO_ID_PATTERN, type UndoStore } from '../../src/rdp/undo-store.ts';
+import { comparableSnapshot } from '../support/model-snapshot.ts';
 
 const NOW = new Date();
 const OPTS = { computerName: 'lab-host1', password: 'P@ssw0rd!', now: NOW };
 const TARGET: CheckTarget = { id: 'lab1', address: 'lab-host1', rdpHost: 'lab-host1', rdpPort: 3389, winrmUrl: 'http://lab-host1:5985/wsman', rdpUsers: ['rdpuser'] };
 
-function comparableSnapshot(m: HostModel): unknown {
-  // As in fixes.test.ts: the event log grows; an emptied RdpMedicBackup store stays (no op deletes a store).
-  const c = structuredClone(m) as Partial<HostModel>;
-  delete c.events;
-  c.certStores = Object.fromEntries(Object.entries(m.certStores).filter(([, s]) => s.certs.length > 0).map(([k, s]) => [k, structuredClone(s)]));
-  return c;
-}
 
 /** Stand-in diagnosis from the model (the checks engineer's diagnose.ts replaces it). */
 function labDiagnose(m: HostModel): Diagnosis {

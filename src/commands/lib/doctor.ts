@@ -1,24 +1,13 @@
 // The doctor wired to a configured host: the check target, one WinRM connection for the plans,
 // and the dependencies diagnose/applyFix/undoFix take.
-import { findHost, type ResolvedHost } from '../../config/load.ts';
+import { findHost } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { connectHost, type HostConnection } from '../../host/connect.ts';
 import { buildReadPlan, readPlanFacts, type HostFacts } from '../../host/read-plan.ts';
 import { createLogger } from '../../log.ts';
 import { diagnose } from '../../rdp/diagnose.ts';
+import { checkTarget } from '../../rdp/target.ts';
 import type { CheckTarget, Diagnosis } from '../../rdp/types.ts';
-
-export function checkTarget(host: ResolvedHost): CheckTarget {
-  const address = host.config.address ?? host.id;
-  return {
-    id: host.id,
-    address,
-    rdpHost: host.config.rdp?.host ?? address,
-    rdpPort: host.config.rdp?.port ?? 3389,
-    winrmUrl: host.config.winrm.url,
-    rdpUsers: host.config.rdpUsers,
-  };
-}
 
 export interface Doctor {
   target: CheckTarget;
