@@ -1,8 +1,10 @@
 // npm run bench -- <name>: runs one benchmark (or all), prints its figures and ends with one JSON line each.
+import { benchDiagnose } from './diagnose.ts';
 import { benchWinrm } from './winrm.ts';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   winrm: benchWinrm,
+  diagnose: benchDiagnose,
 };
 
 const wanted = process.argv.slice(2);

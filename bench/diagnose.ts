@@ -1,0 +1,81 @@
+// npm run bench -- diagnose: one host with 20 ms injected latency.
+// Ours: the read plan as ONE WinRM command, the probes in parallel with it.
+// Baseline (same run): the way single-command runners work: the probes one after another, then every
+// read as its own command in its own shell (create, command, send, receive, signal, delete, each waited for).
+import { performance } from 'node:perf_hooks';
+import { findHost } from '../src/config/load.ts';
+import { connectHost } from '../src/host/connect.ts';
+import { executePlan } from '../src/host/executor.ts';
+import { buildReadPlan } from '../src/host/read-plan.ts';
+import { diagnose } from '../src/rdp/diagnose.ts';
+import { probeRdp, probeTcp, resolveName, sampleTcp } from '../src/rdp/probes/index.ts';
+import { checkTarget } from '../src/rdp/target.ts';
+import { createWinrmClient } from '../src/winrm/index.ts';
+import { startLabProcess } from './lib/lab-process.ts';
+import { percentile, round1 } from './lib/stats.ts';
+
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const BASELINE_RUNS = 3;
+
+export async function benchDiagnose(): Promise<Record<string, unknown>> {
+  const lab = await startLabProcess(['--host', 'work-pc=cert-expired', '--latency', String(LATENCY_MS), '--auth', 'basic']);
+  try {
+    const host = findHost(lab.config, 'work-pc');
+    const target = checkTarget(host);
+    const conn = await connectHost(host);
+    const dnsServers = lab.config.dns.servers;
+    const ours: number[] = [];
+    const probes: number[] = [];
+    const plans: number[] = [];
+    let commands = 0;
+    await diagnose(target, { runPlan: conn.runPlan, dnsServers }); // warm: connection and shell open
+    for (let i = 0; i < RUNS; i++) {
+      await conn.client.whenIdle();
+      const before = conn.client.stats.requests.command;
+      const t = performance.now();
+      const d = await diagnose(target, { runPlan: conn.runPlan, dnsServers });
+      ours.push(performance.now() - t);
+      probes.push(d.timingsMs.probes);
+      plans.push(d.timingsMs.plan);
+      commands = conn.client.stats.requests.command - before;
+    }
+    await conn.close();
+
+    // Baseline: sequential probes, then one command per read, each in a fresh shell.
+    const w = lab.hosts[0]!.winrm;
+    const baseline: number[] = [];
+    const reads = buildReadPlan().ops;
+    for (let i = 0; i < BASELINE_RUNS; i++) {
+      const t = performance.now();
+      await resolveName(target.address, { servers: dnsServers, timeoutMs: 5000 });
+      await probeTcp({ host: target.rdpHost, port: target.rdpPort, timeoutMs: 5000 });
+      await probeTcp({ host: '127.0.0.1', port: Number(new URL(w.url).port), timeoutMs: 5000 });
+      await sampleTcp({ host: target.rdpHost, port: target.rdpPort, timeoutMs: 5000, count: 3 });
+      await probeRdp({ host: target.rdpHost, port: target.rdpPort, timeoutMs: 5000 });
+      for (const op of reads) {
+        const client = createWinrmClient({ url: w.url, auth: 'basic', username: w.username, password: w.password });
+        await executePlan({ runPowerShell: (s, stdin) => client.runPowerShell(s, stdin) }, { version: 1, mode: 'read', ops: [op] });
+        await client.close(); // waits for Signal and Delete, as run_ps does
+      }
+      baseline.push(performance.now() - t);
+    }
+
+    const figures = {
+      bench: 'diagnose',
+      winrmCommands: commands,
+      probeMsP50: round1(percentile(probes, 50)),
+      planMsP50: round1(percentile(plans, 50)),
+      oursMsP50: round1(percentile(ours, 50)),
+      baselineMsP50: round1(percentile(baseline, 50)),
+      baselineCommands: reads.length,
+    };
+    console.log(`Diagnosis of work-pc (cert-expired), ${LATENCY_MS} ms injected latency, ${RUNS} runs:`);
+    console.log(`  ours: ${commands} WinRM command; probes p50 ${figures.probeMsP50} ms, plan p50 ${figures.planMsP50} ms, in parallel: total p50 ${figures.oursMsP50} ms`);
+    console.log(`  total above max(probes, plan): ${round1(figures.oursMsP50 - Math.max(figures.probeMsP50, figures.planMsP50))} ms`);
+    console.log(`  baseline (probes in sequence, then ${reads.length} commands, one per read, each in its own shell): p50 ${figures.baselineMsP50} ms`);
+    return figures;
+  } finally {
+    await lab.stop();
+  }
+}
