@@ -82,6 +82,37 @@ test('winrm exec: remote output and exit code; a WinRM failure exits 255', async
   assert.doesNotMatch(denied.stderr, /nope/);
 });
 
+test('check --json, fix --yes --json and undo --yes --json keep their documented shapes', async () => {
+  const env = { RDP_MEDIC_UNDO_DIR: join(dir, 'undo') };
+  const check = await run(['check', 'work-pc', '--config', config, '--json'], env);
+  assert.equal(check.code, 1, check.stderr); // a problem was found
+  const d = JSON.parse(check.stdout) as { host: string; verdict: string; findings: Array<Record<string, unknown>> };
+  assert.equal(d.host, 'work-pc');
+  assert.equal(d.verdict, 'problem');
+  assert.deepEqual(Object.keys(d.findings[0] ?? {}), ['check', 'verdict', 'severity', 'summary', 'evidence', 'fix']);
+  assert.equal(d.findings[0]?.check, 'cert-rdp-store');
+  assert.deepEqual(Object.keys(d.findings[0]?.fix as object), ['id', 'title', 'risk', 'impact']);
+
+  const dry = await run(['fix', 'work-pc', 'regenerate-rdp-certificate', '--config', config], env);
+  assert.equal(dry.code, 2);
+  assert.match(dry.stdout, /Nothing was changed\. Re-run with --yes/);
+
+  const fix = await run(['fix', 'work-pc', 'regenerate-rdp-certificate', '--config', config, '--yes', '--json'], env);
+  assert.equal(fix.code, 0, fix.stdout + fix.stderr);
+  const f = JSON.parse(fix.stdout) as { host: string; fix: string; applied: boolean; verified: boolean; undoId: string };
+  assert.deepEqual([f.host, f.fix, f.applied, f.verified], ['work-pc', 'regenerate-rdp-certificate', true, true]);
+  assert.match(f.undoId, /^u-[0-9a-z]{8}$/);
+
+  const undo = await run(['undo', 'work-pc', f.undoId, '--config', config, '--yes', '--json'], env);
+  assert.equal(undo.code, 0, undo.stdout + undo.stderr);
+  const u = JSON.parse(undo.stdout) as { host: string; restored: boolean; verified: boolean };
+  assert.deepEqual([u.host, u.restored, u.verified], ['work-pc', true, true]);
+
+  const unknownFix = await run(['fix', 'work-pc', 'reboot-everything', '--config', config, '--yes'], env);
+  assert.notEqual(unknownFix.code, 0);
+  assert.match(unknownFix.stderr, /regenerate-rdp-certificate/, 'lists the known fix ids');
+});
+
 test('SIGTERM stops the lab and it exits 0', async () => {
   const exited = new Promise<number | null>((resolve) => lab.once('exit', (code) => resolve(code)));
   lab.kill('SIGTERM');
