@@ -1,7 +1,6 @@
 // Unit tests: the ordering, and edge cases of single checks on lab-model facts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { CAUSE_RANK, CHECKS, orderFindings } from '../../src/rdp/checks/index.ts';
 import { memberMatches } from '../../src/rdp/checks/authz-rdp-users.ts';
 import { diagnose } from '../../src/rdp/diagnose.ts';
@@ -198,17 +197,35 @@ describe('net-latency-loss', () => {
 });
 
 describe('diagnose()', () => {
-  test('runs the read plan and the probes in parallel (Promise.all, not one after the other)', async () => {
+  test('runs the read plan and the probes in parallel (Promise.all, not one after the other)', { timeout: 5000 }, async () => {
     const m = model();
-    const slow = <T>(v: T): Promise<T> => delay(150).then(() => v);
     const p = probes();
+    // Each dependency logs its start, then finishes only after every one of the six has started:
+    // run one after the other, the first would never finish and the log would show it.
+    const events: string[] = [];
+    let started = 0;
+    let release: () => void = () => {};
+    const allStarted = new Promise<void>((resolve) => (release = resolve));
+    const gate = <T>(name: string, v: () => T): Promise<T> => {
+      events.push(`start ${name}`);
+      if (++started === 6) release();
+      return allStarted.then(() => {
+        events.push(`end ${name}`);
+        return v();
+      });
+    };
     const d = await diagnose(TARGET, {
-      runPlan: (plan) => slow(executePlan(m, plan, NOW)),
-      probe: { dns: () => slow(p.dns ?? { name: '', addresses: [], error: null, ms: 0, resolver: '' }), tcp: (o) => slow({ ...p.tcpRdp, port: o.port }), sample: () => slow(p.latency ?? { samples: [], ok: 0, lost: 0, lossPct: 0, minMs: null, avgMs: null, maxMs: null, jitterMs: null }), rdp: () => slow(p.rdp) },
+      runPlan: (plan) => gate('plan', () => executePlan(m, plan, NOW)),
+      probe: {
+        dns: () => gate('dns', () => p.dns ?? { name: '', addresses: [], error: null, ms: 0, resolver: '' }),
+        tcp: (o) => gate(`tcp ${o.port}`, () => ({ ...p.tcpRdp, port: o.port })),
+        sample: () => gate('sample', () => p.latency ?? { samples: [], ok: 0, lost: 0, lossPct: 0, minMs: null, avgMs: null, maxMs: null, jitterMs: null }),
+        rdp: () => gate('rdp', () => p.rdp),
+      },
       now: () => NOW,
     });
-    assert.ok(d.timingsMs.total < 400, `total ${d.timingsMs.total} ms: probes and plan overlap`);
-    assert.ok(d.timingsMs.plan >= 140 && d.timingsMs.probes >= 140);
+    const firstEnd = events.findIndex((e) => e.startsWith('end'));
+    assert.equal(firstEnd, 6, `all six start before any ends: ${events.join(', ')}`);
     assert.equal(d.winrmCommands, 1);
   });
 });
