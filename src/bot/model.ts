@@ -1,0 +1,59 @@
+// The bot's platform-neutral model: who asked (ChatUser), where to answer (ConversationRef), what
+// they said (Inbound), and what we show (Card). Adapters translate their platform to and from this;
+// nothing below bot/ knows which platform asked.
+import { z } from 'zod';
+
+export const Platform = z.enum(['slack', 'discord', 'console']);
+export type Platform = z.infer<typeof Platform>;
+
+/** A chat identity: the platform's own user id, and its groups/roles (Slack user groups, Discord role ids). */
+export const ChatUser = z.object({
+  platform: Platform,
+  id: z.string().min(1),
+  /** Display name for messages ("@alice"); never used for authorization. */
+  name: z.string(),
+  groups: z.array(z.string()).default([]),
+});
+export type ChatUser = z.infer<typeof ChatUser>;
+
+/** Where a conversation lives: a channel, and once the root message exists, its thread. */
+export const ConversationRef = z.object({
+  platform: Platform,
+  channel: z.string().min(1),
+  /** Platform id of the root message (Slack ts, Discord message id); null until it is posted. */
+  rootMessageId: z.string().nullable().default(null),
+  /** Thread id (Slack: root ts; Discord: thread channel id); null until it exists. */
+  threadId: z.string().nullable().default(null),
+});
+export type ConversationRef = z.infer<typeof ConversationRef>;
+
+/** What a person did, as every platform reports it. */
+export type Inbound =
+  | { kind: 'command'; text: string; user: ChatUser; where: ConversationRef; receivedAt: string }
+  | { kind: 'action'; actionId: string; user: ChatUser; where: ConversationRef; messageId: string; receivedAt: string };
+
+export type CardStatus = 'info' | 'running' | 'ok' | 'warning' | 'problem' | 'unknown' | 'pending' | 'done' | 'refused';
+
+export type CardSection =
+  | { kind: 'text'; text: string }
+  | { kind: 'fields'; fields: { label: string; value: string }[] }
+  | { kind: 'code'; text: string };
+
+export interface CardAction {
+  /** Opaque id the bot resolves on click (e.g. "approve:<approvalId>"); never carries secrets or plans. */
+  id: string;
+  label: string;
+  style: 'primary' | 'danger' | 'default';
+  /** A confirm dialog for disruptive and security-weakening fixes. */
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+}
+
+/** One platform-neutral message. Each adapter renders it in its idiom and within its limits. */
+export interface Card {
+  title: string;
+  status: CardStatus;
+  sections: CardSection[];
+  actions: CardAction[];
+  /** Small print: who asked, when, ids. */
+  footer?: string;
+}
