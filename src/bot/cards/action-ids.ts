@@ -1,0 +1,31 @@
+// The opaque ids of card buttons, built and parsed in one place so the bot and every adapter agree.
+// Ids carry references only (host, fix, approval, undo, request ids): never plans or secrets.
+
+export type ActionRef =
+  | { kind: 'propose'; host: string; fixId: string }
+  | { kind: 'approve' | 'reject' | 'plan'; approvalId: string }
+  | { kind: 'undo'; host: string; undoId: string }
+  | { kind: 'details'; requestId: string };
+
+export const proposeActionId = (host: string, fixId: string): string => `propose:${host}:${fixId}`;
+export const approveActionId = (approvalId: string): string => `approve:${approvalId}`;
+export const rejectActionId = (approvalId: string): string => `reject:${approvalId}`;
+export const planActionId = (approvalId: string): string => `plan:${approvalId}`;
+export const undoActionId = (host: string, undoId: string): string => `undo:${host}:${undoId}`;
+export const detailsActionId = (requestId: string): string => `details:${requestId}`;
+
+/** The reference behind a clicked id, or null for anything we did not make (never trust a click). */
+export function parseActionId(id: string): ActionRef | null {
+  const parts = id.split(':');
+  const [kind, a, b] = parts;
+  const ok = (s: string | undefined): s is string => s !== undefined && s.length > 0;
+  if (parts.length === 3 && ok(a) && ok(b)) {
+    if (kind === 'propose') return { kind, host: a, fixId: b };
+    if (kind === 'undo') return { kind, host: a, undoId: b };
+  }
+  if (parts.length === 2 && ok(a)) {
+    if (kind === 'approve' || kind === 'reject' || kind === 'plan') return { kind, approvalId: a };
+    if (kind === 'details') return { kind, requestId: a };
+  }
+  return null;
+}
