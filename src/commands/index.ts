@@ -1,5 +1,6 @@
 // The command registry: one line per command module.
 import type { Command } from 'commander';
+import { register as audit } from '../bot/audit/export-command.ts';
 import { register as check } from './check.ts';
 import { register as demo } from './demo.ts';
 import { register as facts } from './facts.ts';
@@ -12,4 +13,4 @@ import { register as winrmExec } from './winrm-exec.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [demo, check, fix, undo, lab, facts, probe, winrmExec, selftest];
+export const commands: RegisterCommand[] = [demo, check, fix, undo, lab, facts, probe, winrmExec, selftest, audit];

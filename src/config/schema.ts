@@ -1,6 +1,7 @@
 // The configuration file: inventory, credentials, DNS, policy. Validated once at start;
 // every mistake is reported with its path in the file.
 import { z } from 'zod';
+import { Policy } from './policy.ts';
 
 export const HostId = z
   .string()
@@ -89,8 +90,9 @@ export const Config = z
     credentials: z.record(z.string(), Credential).default({}),
     hosts: z.record(z.string(), HostConfig),
     dns: DnsConfig,
-    /** Policy and platform settings are owned by the bot; kept loose here until the bot reads them. */
-    policy: z.record(z.string(), z.unknown()).optional(),
+    /** Who may check, request and approve (src/config/policy.ts); absent means nobody may. */
+    policy: Policy.prefault({}),
+    /** Platform settings are owned by the adapters; kept loose here until they read them. */
     slack: z.record(z.string(), z.unknown()).optional(),
     discord: z.record(z.string(), z.unknown()).optional(),
     redis: z.record(z.string(), z.unknown()).optional(),

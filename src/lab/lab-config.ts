@@ -27,8 +27,10 @@ export function labConfig(lab: Lab, opts: { caFile?: string } = {}): Record<stri
     hosts,
     dns: { servers: [lab.dns.address] },
     policy: {
-      // The lab is a sandbox: everyone may check, alice responds, bob approves everything.
-      roles: { responder: ['alice', 'bob'], approver: ['bob'] },
+      // The lab is a sandbox: alice and bob respond (check, request fixes), bob approves every risk
+      // class. Four-eyes stays on, so alice's disruptive fixes need bob (the demo's walkthrough).
+      roles: { responder: ['console:alice', 'console:bob'], approver: ['console:bob'] },
+      approve: { safe: ['approver'], disruptive: ['approver'], 'weakens-security': ['approver'] },
     },
   };
 }

@@ -1,0 +1,25 @@
+// Reads the whole audit stream (or from a time on) in pages of XRANGE, oldest first, without
+// holding it in memory: `rdp-medic audit export` streams it out as JSON lines.
+import type { Redis } from '../redis.ts';
+import { entryFromStream, type AuditEntry } from './entry.ts';
+import { auditKey } from './log.ts';
+
+export interface ExportOptions {
+  since?: Date;
+  /** Entries per XRANGE. Default: 500. */
+  pageSize?: number;
+  prefix?: string;
+}
+
+export async function* exportAudit(redis: Redis, opts: ExportOptions = {}): AsyncIterable<AuditEntry> {
+  const key = auditKey(opts.prefix);
+  const count = opts.pageSize ?? 500;
+  // Stream ids start with the server's ms time, so "since" is a range start, not a filter.
+  let start = opts.since ? `${Math.max(0, opts.since.getTime())}-0` : '-';
+  while (true) {
+    const rows = await redis.xrange(key, start, '+', 'COUNT', count);
+    for (const [id, flat] of rows) yield entryFromStream(id, flat);
+    if (rows.length < count) return;
+    start = `(${rows[rows.length - 1]![0]}`;
+  }
+}

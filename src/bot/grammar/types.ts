@@ -1,0 +1,60 @@
+// What the grammar produces: a ParsedCommand (zod-validated; hosts are inventory host ids only) or
+// a GrammarError with a message precise enough to fix the command from.
+import { z } from 'zod';
+import { HostId } from '../../config/schema.ts';
+
+export const SUBCOMMANDS = ['check', 'fix', 'undo', 'status', 'history', 'hosts', 'help'] as const;
+export const Subcommand = z.enum(SUBCOMMANDS);
+export type Subcommand = z.infer<typeof Subcommand>;
+
+export const USAGE: Record<Subcommand, string> = {
+  check: 'check HOST | check group:NAME | check tag:NAME',
+  fix: 'fix HOST FIX_ID',
+  undo: 'undo HOST UNDO_ID',
+  status: 'status HOST',
+  history: 'history HOST',
+  hosts: 'hosts',
+  help: 'help [COMMAND]',
+};
+
+export const FixIdArg = z.string().regex(/^[a-z0-9-]{1,64}$/);
+export const UndoIdArg = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+
+export const Target = z.object({ by: z.enum(['host', 'group', 'tag']), name: z.string().min(1) }).strict();
+export type Target = z.infer<typeof Target>;
+
+export const ParsedCommand = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('check'), target: Target, hosts: z.array(HostId).min(1) }).strict(),
+  z.object({ kind: z.literal('fix'), host: HostId, fixId: FixIdArg }).strict(),
+  z.object({ kind: z.literal('undo'), host: HostId, undoId: UndoIdArg }).strict(),
+  z.object({ kind: z.literal('status'), host: HostId }).strict(),
+  z.object({ kind: z.literal('history'), host: HostId }).strict(),
+  z.object({ kind: z.literal('hosts') }).strict(),
+  z.object({ kind: z.literal('help'), topic: Subcommand.nullable() }).strict(),
+]);
+export type ParsedCommand = z.infer<typeof ParsedCommand>;
+
+export type GrammarErrorCode =
+  | 'too-long'
+  | 'bad-characters'
+  | 'unknown-subcommand'
+  | 'missing-argument'
+  | 'too-many-arguments'
+  | 'bad-option'
+  | 'unknown-host'
+  | 'unknown-group'
+  | 'unknown-tag'
+  | 'unknown-target-kind'
+  | 'too-many-targets'
+  | 'unknown-fix'
+  | 'bad-undo-id';
+
+export interface GrammarError {
+  kind: 'error';
+  code: GrammarErrorCode;
+  message: string;
+}
+
+export const isGrammarError = (r: ParsedCommand | GrammarError): r is GrammarError => r.kind === 'error';
+
+export const grammarError = (code: GrammarErrorCode, message: string): GrammarError => ({ kind: 'error', code, message });
