@@ -7,6 +7,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../support/free-port.ts';
 
 export interface RedisServerOptions {
   /** appendonly yes (AOF, fsync every write) or no. Default: no. */
@@ -40,16 +41,6 @@ function findRedisServer(): string {
   throw new Error('redis-server not found: run `apt-get install -y redis-server` (the Debian package) and re-run the tests');
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** One raw RESP exchange: PING -> +PONG proves the server accepts commands (not just connections). */
 function ping(port: number): Promise<boolean> {

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from '../support/free-port.ts';
 
 export type SecurityLayer = 'negotiate' | 'tls' | 'rdp';
 
@@ -61,16 +62,6 @@ function checkPrerequisites(): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function iniText(dir: string, port: number, o: XrdpOptions): string {
   // Absolute paths only: a relative or empty path silently falls back to /etc/xrdp/cert.pem (§7).

@@ -8,6 +8,7 @@ import { buildReadPlan, readPlanFacts, isFactError } from '../../src/host/read-p
 import { executePlan } from '../../src/host/executor.ts';
 import { startLab, type Lab } from '../../src/lab/lab.ts';
 import { createWinrmClient, WinrmAuthError, WinrmTimeoutError, WinrmTransportError, WinrmFaultError, type WinrmClientOptions } from '../../src/winrm/index.ts';
+import { freePort } from '../support/free-port.ts';
 
 let lab: Lab;
 let tlsLab: Lab;
@@ -88,13 +89,7 @@ describe('bad input: typed errors that say what and where, within their timeouts
   });
 
   test('closed port: refused at the connect step, fast', async () => {
-    const net = await import('node:net');
-    const port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const c = createWinrmClient({ url: `http://127.0.0.1:${port}/wsman`, auth: 'basic', username: 'a', password: 'b', timeouts: { connectMs: 1000 } });
     const started = Date.now();
     const err = await c.run('hostname').catch((e: unknown) => e);
