@@ -24,6 +24,11 @@ export const ConversationRef = z.object({
   rootMessageId: z.string().nullable().default(null),
   /** Thread id (Slack: root ts; Discord: thread channel id); null until it exists. */
   threadId: z.string().nullable().default(null),
+  /**
+   * Adapter-private reference to the event this conversation (or click) came from, e.g. a Discord
+   * interaction id whose token the adapter keeps in memory. Never a secret or a token itself.
+   */
+  handle: z.string().max(200).nullable().default(null),
 });
 export type ConversationRef = z.infer<typeof ConversationRef>;
 
@@ -56,4 +61,6 @@ export interface Card {
   actions: CardAction[];
   /** Small print: who asked, when, ids. */
   footer?: string;
+  /** Ping the platform's on-call group (Discord role, Slack user group) with this message. */
+  notify?: 'oncall';
 }

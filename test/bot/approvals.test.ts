@@ -15,7 +15,7 @@ const APPROVERS = Array.from({ length: 50 }, (_, i) => user(`UAPPROVER${i}`));
 const alice = user('UALICE');
 const bob = APPROVERS[0]!;
 const mallory = user('UMALLORY');
-const WHERE: ConversationRef = { platform: 'slack', channel: 'C0OPS', rootMessageId: '1700000000.000100', threadId: '1700000000.000100' };
+const WHERE: ConversationRef = { platform: 'slack', channel: 'C0OPS', rootMessageId: '1700000000.000100', threadId: '1700000000.000100', handle: null };
 const HASH = 'a'.repeat(64);
 
 const POLICY = Policy.parse({
