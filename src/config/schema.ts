@@ -2,6 +2,7 @@
 // every mistake is reported with its path in the file.
 import { z } from 'zod';
 import { Policy } from './policy.ts';
+import { BotSettings, OpsSettings, RedisSettings, WorkerSettings } from './runtime-settings.ts';
 
 export const HostId = z
   .string()
@@ -95,7 +96,10 @@ export const Config = z
     /** Platform settings are owned by the adapters; kept loose here until they read them. */
     slack: z.record(z.string(), z.unknown()).optional(),
     discord: z.record(z.string(), z.unknown()).optional(),
-    redis: z.record(z.string(), z.unknown()).optional(),
+    redis: RedisSettings,
+    workers: WorkerSettings,
+    bot: BotSettings,
+    ops: OpsSettings,
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -30,6 +30,8 @@ export const ApprovalRequest = z
     risk: Risk,
     requester: ChatUser,
     conversation: ConversationRef,
+    /** The bot's conversation (thread) the approval was asked in. */
+    conversationId: z.string().max(40).optional(),
   })
   .strict();
 export type ApprovalRequest = z.input<typeof ApprovalRequest>;

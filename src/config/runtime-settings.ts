@@ -1,0 +1,62 @@
+// Settings of the long-running processes: where Redis is, how hard workers work, where the
+// operations endpoints listen. Environment variables (REDIS_URL, OPS_PORT) override the file so a
+// container can be pointed elsewhere without editing it.
+import { z } from 'zod';
+
+export const KeyPrefix = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a key prefix is lower-case letters, digits and "-", starting with a letter');
+
+export const RedisSettings = z
+  .object({
+    /** redis:// or rediss:// URL; REDIS_URL overrides it. */
+    url: z.string().optional(),
+    /** Redis Sentinel: the sentinels to ask for the current master of `name`. */
+    sentinels: z.array(z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }).strict()).optional(),
+    name: z.string().optional(),
+    /** Prefix of every key and queue, so several installations can share one Redis. */
+    prefix: KeyPrefix.default('rdp-medic'),
+  })
+  .strict()
+  .prefault({});
+export type RedisSettings = z.infer<typeof RedisSettings>;
+
+export const WorkerSettings = z
+  .object({
+    /** Diagnoses one worker runs at once (network-bound: many). */
+    diagnoseConcurrency: z.number().int().min(1).max(1000).default(50),
+    /** Fixes and plans one worker runs at once. */
+    fixConcurrency: z.number().int().min(1).max(100).default(4),
+    /** How long a worker's claim on a job lasts without renewal; a killed worker's job is recovered after it. */
+    lockDurationMs: z.number().int().min(1000).max(600_000).default(30_000),
+    /** How often workers look for jobs whose worker died. */
+    stalledIntervalMs: z.number().int().min(500).max(600_000).default(15_000),
+    /** Attempts of a diagnosis that failed for a transient reason (Redis, a crash), not the host's answer. */
+    diagnoseAttempts: z.number().int().min(1).max(20).default(3),
+    /** A host connection idle this long is closed. */
+    idleConnectionMs: z.number().int().min(1000).max(3_600_000).default(60_000),
+  })
+  .strict()
+  .prefault({});
+export type WorkerSettings = z.infer<typeof WorkerSettings>;
+
+export const BotSettings = z
+  .object({
+    /** Most hosts one check may target (group: and tag:). */
+    maxTargets: z.number().int().min(1).max(100_000).default(500),
+    /** Minimum time between two updates of a fleet summary (platform edit limits). */
+    summaryIntervalMs: z.number().int().min(100).max(60_000).default(1_500),
+    /** How often pending approvals are checked for expiry. */
+    expirySweepMs: z.number().int().min(200).max(600_000).default(15_000),
+  })
+  .strict()
+  .prefault({});
+export type BotSettings = z.infer<typeof BotSettings>;
+
+export const OpsSettings = z
+  .object({
+    /** Port of /healthz and /metrics; OPS_PORT overrides; absent: not served. */
+    port: z.number().int().min(0).max(65535).optional(),
+    host: z.string().default('0.0.0.0'),
+  })
+  .strict()
+  .prefault({});
+export type OpsSettings = z.infer<typeof OpsSettings>;

@@ -1,0 +1,65 @@
+// The producers' side of the queues: BullMQ Queues with the retry policy of each job kind, and
+// enqueue functions that validate job data before it reaches Redis. Job ids are chosen by the
+// caller from what the job is about (a conversation's message, an approval), so enqueueing the
+// same thing twice (a retried worker, a double click) adds one job.
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { bullPrefix, QUEUE_NAMES } from './names.ts';
+import { DeliverJob, DiagnoseJob, FixJob } from './schemas.ts';
+
+/** Finished jobs stay long enough that a late duplicate enqueue is still recognized by its id. */
+const KEEP_DONE = { age: 24 * 3600, count: 50_000 };
+const KEEP_FAILED = { age: 7 * 24 * 3600 };
+
+export const DELIVER_ATTEMPTS = 12;
+
+export interface Queues {
+  diagnose: Queue<DiagnoseJob>;
+  fix: Queue<FixJob>;
+  deliver: Queue<DeliverJob>;
+  close(): Promise<void>;
+}
+
+export interface QueueOptions {
+  prefix: string;
+  diagnoseAttempts: number;
+}
+
+/** BullMQ job ids may not contain ":"; ours are built from ids that may. */
+export const jobId = (...parts: string[]): string => parts.join('.').replaceAll(':', '_');
+
+export function openQueues(connection: Redis, opts: QueueOptions): Queues {
+  const prefix = bullPrefix(opts.prefix);
+  const make = <T>(name: string, defaultJobOptions: JobsOptions): Queue<T> => new Queue<T>(name, { connection, prefix, defaultJobOptions });
+  const diagnose = make<DiagnoseJob>(QUEUE_NAMES.diagnose, {
+    attempts: opts.diagnoseAttempts,
+    backoff: { type: 'exponential', delay: 500 },
+    removeOnComplete: KEEP_DONE,
+    removeOnFail: KEEP_FAILED,
+  });
+  // A fix job is safe to retry: the approval's one-way states stop a second apply.
+  const fix = make<FixJob>(QUEUE_NAMES.fix, { attempts: 3, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: KEEP_DONE, removeOnFail: KEEP_FAILED });
+  // Delivery honours the platform's Retry-After (the deliver worker's backoff strategy).
+  const deliver = make<DeliverJob>(QUEUE_NAMES.deliver, { attempts: DELIVER_ATTEMPTS, backoff: { type: 'platform' }, removeOnComplete: KEEP_DONE, removeOnFail: KEEP_FAILED });
+  return {
+    diagnose,
+    fix,
+    deliver,
+    close: async () => {
+      await Promise.all([diagnose.close(), fix.close(), deliver.close()]);
+    },
+  };
+}
+
+export async function enqueueDiagnose(queues: Queues, data: DiagnoseJob): Promise<void> {
+  const job = DiagnoseJob.parse(data);
+  await queues.diagnose.add('diagnose', job, { jobId: job.runId });
+}
+
+export async function enqueueFix(queues: Queues, data: FixJob, id: string): Promise<void> {
+  await queues.fix.add(data.kind, FixJob.parse(data), { jobId: jobId('fix', id) });
+}
+
+export async function enqueueDelivery(queues: Queues, data: DeliverJob, id: string): Promise<void> {
+  await queues.deliver.add('deliver', DeliverJob.parse(data), { jobId: jobId('dlv', id) });
+}

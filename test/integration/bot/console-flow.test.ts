@@ -1,0 +1,86 @@
+// The whole flow through the console chat: alice checks work-pc (expired RDP certificate), asks for
+// the fix, cannot approve it herself (four-eyes), bob approves, the fix runs and is verified from
+// outside, and the undo button restores the host. Real Redis, real lab, real WinRM.
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { ConsoleAdapter } from '../../../src/adapters/console/adapter.ts';
+import { startStack, type Stack } from '../../support/stack.ts';
+
+let stack: Stack;
+const input = new PassThrough();
+const output = new PassThrough();
+let text = '';
+output.on('data', (d: Buffer) => (text += d.toString()));
+let console: ConsoleAdapter;
+
+before(async () => {
+  console = new ConsoleAdapter({ input, output, echo: true, whenSettled: () => stack.settled() });
+  stack = await startStack([console]);
+});
+after(async () => {
+  input.end();
+  await stack.close();
+});
+
+/** Types a line and waits for everything it started to settle; returns the output it produced. */
+async function type(line: string): Promise<string> {
+  const start = text.length;
+  const echoed = new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (text.slice(start).includes(`> ${line}`)) {
+        output.off('data', check);
+        resolve();
+      }
+    };
+    output.on('data', check);
+  });
+  input.write(`${line}\n`);
+  await echoed;
+  await stack.settled();
+  // The console handles a line, then waits for the queues; one more settle catches its last print.
+  await new Promise((r) => setImmediate(r));
+  return text.slice(start);
+}
+
+function buttonNumber(out: string, label: RegExp): string {
+  const line = out.split('\n').find((l) => /\[\d+\]/.test(l) && label.test(l));
+  assert.ok(line, `no button matching ${label} in:\n${out}`);
+  return /\[(\d+)\]/.exec(line)![1]!;
+}
+
+test('check, request, refused self-approval, approval, verified fix, undo', async () => {
+  const check = await type('check work-pc');
+  assert.match(check, /Checking work-pc for @alice/);
+  assert.match(check, /\(updated m1\)/);
+  assert.match(check, /certificate/i);
+  const propose = buttonNumber(check, /regenerate|certificate/i);
+
+  const requested = await type(propose);
+  assert.match(requested, /Approve/);
+  const approve = buttonNumber(requested, /\[\d+\] Approve/);
+
+  const self = await type(approve);
+  // alice responds but does not approve (the lab policy): refused, to her alone, nothing runs.
+  assert.match(self, /@alice may not approve safe fixes/);
+  assert.doesNotMatch(self, /applied/i);
+  assert.match(self, /only alice sees this/);
+
+  await type('/as bob');
+  let approved = await type(approve);
+  if (/confirm/i.test(approved) && !/Applied/.test(approved)) approved += await type('y');
+  assert.match(approved, /applied on .* and verified/i, approved);
+  const undo = buttonNumber(approved, /Undo/);
+
+  let undone = await type(undo);
+  if (!/undone and verified/.test(undone)) undone += await type('y');
+  assert.match(undone, /undone and verified/, undone);
+  // The host is back as it was: the expired certificate is what the listener presents again.
+  assert.match(undone, /certificate expired/);
+
+  // The audit trail names who asked, who approved, the plan and the outcome.
+  const kinds = (await stack.bot!.state.audit.historyOf('work-pc', 50)).map((e) => `${e.kind}:${e.actor}`);
+  for (const expected of ['command:console:alice', 'decision:console:bob', 'plan:worker', 'result:worker', 'verification:worker']) {
+    assert.ok(kinds.some((k) => k.startsWith(expected)), `${expected} missing from ${kinds.join(', ')}`);
+  }
+});
