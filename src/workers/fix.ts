@@ -139,6 +139,7 @@ async function finish(deps: WorkerDeps, record: ApprovalRecord, outcome: FixOutc
     actor: deps.name,
     data: { approvalId: record.id, fixId: record.fixId, applied: outcome.applied, undoId: outcome.undoId, steps: outcome.steps, message: outcome.message },
   });
+  if (outcome.after) await deps.state.diagnoses.saveLast(record.host, outcome.after);
   await deps.state.audit.append({ kind: 'verification', host: record.host, actor: deps.name, data: { approvalId: record.id, verified: outcome.verified, after: outcome.after ? diagnosisJson(outcome.after) : null } });
   if (done.record) await showState(deps, done.record);
   const conv = record.conversationId ? await deps.state.conversations.get(record.conversationId) : null;
@@ -163,6 +164,7 @@ async function undoRecorded(deps: WorkerDeps, job: Extract<FixJob, { kind: 'undo
       return 'already undone';
     }
     const outcome = await deps.pool.use(job.host, (h) => undoFix({ target: h.target, runPlan: h.runPlan, readFacts: h.readFacts, diagnose: h.diagnose, undoStore: deps.state.undo, undoId: job.undoId }));
+    if (outcome.after) await deps.state.diagnoses.saveLast(job.host, outcome.after);
     await deps.state.audit.append({ kind: 'result', host: job.host, actor: deps.name, data: { undoId: job.undoId, restored: outcome.restored, verified: outcome.verified, message: outcome.message, requester: job.requester } });
     if (conv) await deps.outbox.reply(conv, `undo.${job.undoId}`, undoResult(outcome));
     return outcome.restored ? 'restored' : 'not restored';

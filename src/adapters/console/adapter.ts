@@ -123,9 +123,10 @@ export class ConsoleAdapter implements ChatAdapter {
       return;
     }
     if (line.startsWith('/as')) return this.print('usage: /as NAME (letters, digits, ".", "_", "-")');
-    const n = parseClick(line);
+    const n = parseClick(line) ?? this.clickByLabel(line);
     const receivedAt = new Date().toISOString();
     if (n !== null) {
+      if (n < 0) return this.print(`(no button says "${line.replace(/^\/click\s+/i, '')}")`);
       const pressed = this.numbering.resolve(n);
       if (!pressed) return this.print(`(there is no button [${n}]; buttons are the numbers in square brackets)`);
       const action = this.cards.get(pressed.messageId)?.actions.find((a) => a.id === pressed.actionId);
@@ -138,6 +139,19 @@ export class ConsoleAdapter implements ChatAdapter {
       await onInbound({ kind: 'command', text, user: this.chatUser(), where: this.where(), receivedAt });
     }
     await this.opts.whenSettled?.();
+  }
+
+  /** "/click Approve": the newest button whose label starts with the words (scripts need no numbers). -1: none. */
+  private clickByLabel(line: string): number | null {
+    const m = /^\/click\s+(.*\D.*)$/i.exec(line);
+    if (!m) return null;
+    const want = m[1]!.trim().toLowerCase();
+    const messages = [...this.cards.entries()].reverse();
+    for (const [messageId, card] of messages) {
+      const action = card.actions.find((a) => a.label.toLowerCase().startsWith(want));
+      if (action) return this.numbering.number(action.id, messageId);
+    }
+    return -1;
   }
 
   private ask(question: string): Promise<boolean> {

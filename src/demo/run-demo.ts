@@ -1,0 +1,83 @@
+// `npm run demo`: the product on its embedded default. A throwaway redis-server (or REDIS_URL), the
+// lab with a few broken Windows hosts, a worker and the bot with the console chat, all in this
+// process; everything it starts stops when the chat ends (end of input, /quit, Ctrl-C).
+import { randomBytes } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import { ConsoleAdapter } from '../adapters/console/adapter.ts';
+import { startBot } from '../bot/run.ts';
+import { Config } from '../config/schema.ts';
+import { whenSettled } from '../jobs/settled.ts';
+import { startLab } from '../lab/lab.ts';
+import { labConfig } from '../lab/lab-config.ts';
+import { createLogger } from '../log.ts';
+import { startWorkers } from '../workers/run.ts';
+import { ensureRedisServer } from './install-redis.ts';
+import { startRedisServer, type RedisServer } from './local-redis.ts';
+import { WALKTHROUGH, walkthroughText } from './walkthrough.ts';
+
+export const DEMO_HOSTS = [
+  { name: 'work-pc', scenarios: ['cert-expired'] },
+  { name: 'db-01', scenarios: ['termservice-stopped'] },
+  { name: 'web-01', scenarios: ['firewall-blocked'] },
+  { name: 'build-01', scenarios: ['healthy'] },
+];
+
+export interface DemoOptions {
+  auto?: boolean;
+  input?: Readable;
+  say?: (line: string) => void;
+}
+
+export async function runDemo(opts: DemoOptions = {}): Promise<void> {
+  const say = opts.say ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let redisUrl = process.env['REDIS_URL'];
+    if (!redisUrl) {
+      ensureRedisServer(say);
+      const redis: RedisServer = await startRedisServer();
+      stops.push(() => redis.stop());
+      redisUrl = redis.url;
+      say(`Redis: a throwaway redis-server on ${redis.url}`);
+    } else say('Redis: REDIS_URL (keys under a demo prefix of their own)');
+    const lab = await startLab({ hosts: DEMO_HOSTS });
+    stops.push(() => lab.close());
+    say('Lab: simulated Windows hosts (WinRM + RDP listener each):');
+    for (const h of lab.hosts) say(`  ${h.name.padEnd(9)} ${h.scenario}`);
+    const config = Config.parse({
+      ...labConfig(lab),
+      redis: { url: redisUrl, prefix: `demo-${randomBytes(3).toString('hex')}` },
+      bot: { expirySweepMs: 5_000, summaryIntervalMs: 500 },
+    });
+    // Logs would interleave with the chat: only errors, on stderr.
+    const logger = createLogger({ level: process.env['LOG_LEVEL'] ?? 'error', name: 'demo' });
+    const workers = await startWorkers(config, logger);
+    stops.push(() => workers.close());
+    const input = opts.input ?? (opts.auto ? scripted() : process.stdin);
+    let ended!: () => void;
+    const done = new Promise<void>((resolve) => (ended = resolve));
+    const chat = new ConsoleAdapter({ input, user: 'alice', whenSettled: async () => void (await whenSettled(workers.queues)), onEnd: () => ended() });
+    say(`\n${walkthroughText()}\n\nYou are alice.`);
+    const bot = await startBot(config, [chat], logger);
+    stops.push(() => bot.close());
+    const interrupt = (): void => ended();
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    await done;
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  } finally {
+    say('\nStopping the demo (bot, worker, lab, Redis) ...');
+    await stopAll();
+    say('Stopped.');
+  }
+}
+
+function scripted(): Readable {
+  const input = new PassThrough();
+  input.end(WALKTHROUGH.map((s) => s.line).join('\n') + '\n');
+  return input;
+}
