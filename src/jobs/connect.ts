@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 
 export function connectRedis(config: Config, connectionName: string, log?: Logger): Redis {
   const r = config.redis;
-  const url = process.env['REDIS_URL'] ?? r.url;
+  const url = process.env['REDIS_URL'] || r.url;
   return createRedis({
     ...(url ? { url } : {}),
     ...(r.sentinels ? { sentinels: r.sentinels } : {}),
