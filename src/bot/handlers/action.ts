@@ -20,7 +20,7 @@ const MAX_DETAIL_HOSTS = 10;
 
 export async function handleAction(ctx: BotContext, event: ActionEvent): Promise<void> {
   const conv = (await ctx.state.conversations.byMessage(event.user.platform, event.messageId)) ?? (await openConversation(ctx, 'info', event.where, event.user, ''));
-  const say = (card: Card, key: string): Promise<void> => tell(ctx, conv, event.user, event.where, card, `${key}.${event.receivedAt}`);
+  const say = (card: Card, key: string): Promise<void> => tell(ctx, conv, event.user, event.where, card, `${key}.${event.user.id}.${event.receivedAt}`);
   const ref = parseActionId(event.actionId);
   if (!ref) return say(refused('That button is not one of mine (or it is from an older version); nothing was changed.'), 'unknown');
   const host = 'host' in ref ? inventoryHost(ctx, ref.host) : null;

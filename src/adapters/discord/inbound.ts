@@ -1,0 +1,60 @@
+// Discord interactions to the bot's Inbound parts: who (user id, name, role ids), where (channel,
+// thread) and, for slash commands, the subcommand and its options. Reads defensively: a partial or
+// odd payload gives empty values, never a throw.
+import { ApplicationCommandOptionType, ChannelType, type BaseInteraction, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import type { ChatUser, ConversationRef } from '../../bot/model.ts';
+import type { SlashInput } from './commands.ts';
+
+const THREAD_TYPES: readonly number[] = [ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread];
+
+/** The member's role ids as Discord sends them (without @everyone, whose id is the guild's). */
+export function roleIdsOf(interaction: BaseInteraction): string[] {
+  const member = interaction.member;
+  if (!member) return [];
+  if (Array.isArray(member.roles)) return member.roles.filter((r): r is string => typeof r === 'string');
+  const guildId = interaction.guildId;
+  return [...member.roles.cache.keys()].filter((id) => id !== guildId);
+}
+
+export function userOf(interaction: BaseInteraction): ChatUser {
+  return { platform: 'discord', id: interaction.user.id, name: interaction.user.username, groups: roleIdsOf(interaction) };
+}
+
+/**
+ * Whether the interaction happened in a thread, from the channel type Discord sent with it (`rawType`,
+ * read off the packet: discord.js caches a thread it has not seen only with the Channel partial).
+ */
+export function inThread(interaction: BaseInteraction, rawType?: number): boolean {
+  const type = rawType ?? interaction.channel?.type;
+  return type !== undefined && THREAD_TYPES.includes(type);
+}
+
+export function slashInputOf(interaction: ChatInputCommandInteraction): SlashInput {
+  const top = interaction.options.data.find((o) => o.type === ApplicationCommandOptionType.Subcommand);
+  const options: Record<string, string | undefined> = {};
+  for (const o of top?.options ?? []) {
+    if (o.value !== undefined && o.value !== null) options[o.name] = String(o.value);
+  }
+  return { subcommand: top?.name ?? '', options };
+}
+
+export function commandWhere(interaction: ChatInputCommandInteraction, channelId: string): ConversationRef {
+  return { platform: 'discord', channel: channelId, rootMessageId: null, threadId: null, handle: interaction.id };
+}
+
+/**
+ * Where a click happened. In a thread, the thread is the channel and (threads start from their root
+ * message, with the same id) the root message id is the thread id. On a root message in the parent
+ * channel, its thread (if Discord sent it along) is the conversation's thread.
+ */
+export function buttonWhere(interaction: ButtonInteraction, channelId: string, isThread: boolean): ConversationRef {
+  if (isThread) return { platform: 'discord', channel: channelId, rootMessageId: channelId, threadId: channelId, handle: interaction.id };
+  const thread = interaction.message.thread;
+  return {
+    platform: 'discord',
+    channel: channelId,
+    rootMessageId: thread ? interaction.message.id : null,
+    threadId: thread?.id ?? null,
+    handle: interaction.id,
+  };
+}

@@ -1,0 +1,47 @@
+// The REST calls the adapter makes, as raw API bodies through discord.js's REST client (its
+// rate-limit buckets and timeout apply). Interaction tokens go into webhook routes only; those
+// routes are sent without the bot's Authorization header, as Discord expects.
+import { Routes, type APIChannel, type APIMessage, type REST } from 'discord.js';
+import type { DiscordMessage } from './render.ts';
+
+export type MessageBody = DiscordMessage & { nonce?: string; enforce_nonce?: boolean; flags?: number };
+
+/** Threads opened from a root message archive after a day without messages (the default). */
+const AUTO_ARCHIVE_MINUTES = 1440;
+
+export class DiscordRest {
+  constructor(
+    private readonly rest: REST,
+    private readonly applicationId: string,
+  ) {}
+
+  createMessage(channelId: string, body: MessageBody): Promise<APIMessage> {
+    return this.rest.post(Routes.channelMessages(channelId), { body }) as Promise<APIMessage>;
+  }
+
+  editMessage(channelId: string, messageId: string, body: DiscordMessage): Promise<APIMessage> {
+    return this.rest.patch(Routes.channelMessage(channelId, messageId), { body }) as Promise<APIMessage>;
+  }
+
+  startThread(channelId: string, messageId: string, name: string): Promise<APIChannel> {
+    return this.rest.post(Routes.threads(channelId, messageId), { body: { name, auto_archive_duration: AUTO_ARCHIVE_MINUTES } }) as Promise<APIChannel>;
+  }
+
+  getChannel(channelId: string): Promise<APIChannel> {
+    return this.rest.get(Routes.channel(channelId)) as Promise<APIChannel>;
+  }
+
+  /** Edits a message sent through the interaction's webhook ('@original' = the interaction's own response). */
+  editInteractionMessage(token: string, messageId: string, body: DiscordMessage): Promise<APIMessage> {
+    return this.rest.patch(Routes.webhookMessage(this.applicationId, token, messageId), { body, auth: false }) as Promise<APIMessage>;
+  }
+
+  /** Deletes the interaction's own response (the "thinking…" placeholder of a deferral). */
+  async deleteOriginal(token: string): Promise<void> {
+    await this.rest.delete(Routes.webhookMessage(this.applicationId, token, '@original'), { auth: false });
+  }
+
+  followUp(token: string, body: MessageBody): Promise<APIMessage> {
+    return this.rest.post(Routes.webhook(this.applicationId, token), { body, auth: false, query: new URLSearchParams({ wait: 'true' }) }) as Promise<APIMessage>;
+  }
+}

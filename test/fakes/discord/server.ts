@@ -1,0 +1,213 @@
+// A fake Discord on 127.0.0.1 (port 0): REST v10 under /api/v10 and the gateway under /gateway, one
+// HTTP server. Every REST call is recorded (method, route, auth header, body, arrival time) and can
+// be awaited by predicate; failures (429 with rate-limit headers, 500, Discord error codes) can be
+// injected per route. close() terminates sockets so no handle is left; close it AFTER the client.
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeGateway, type GatewayEvent } from './gateway.ts';
+import { newWorld, route, type FakeWorld, type RestReply, type StoredInteraction } from './rest.ts';
+
+export interface RestCall {
+  n: number;
+  method: string;
+  /** Path after /api/v10, percent-decoded ("/webhooks/1/tok/messages/@original"). */
+  path: string;
+  query: URLSearchParams;
+  authorization: string | undefined;
+  body: unknown;
+  /** performance.now() when the request arrived. */
+  at: number;
+  status?: number;
+  response?: unknown;
+}
+
+export interface Failure {
+  match: (call: RestCall) => boolean;
+  reply: RestReply;
+  /** How many matching calls fail (default 1). */
+  times?: number;
+}
+
+export interface FakeDiscordOptions {
+  token?: string;
+  /** Gateway heartbeat interval (Discord's is 41250 ms; zombie tests use a short one). */
+  heartbeatIntervalMs?: number;
+}
+
+export const FAKE_TOKEN = 'fake.bot.token-secret';
+
+export class FakeDiscord extends EventEmitter {
+  readonly calls: RestCall[] = [];
+  readonly gateway: FakeGateway;
+  readonly world: FakeWorld;
+  private readonly failures: Required<Failure>[] = [];
+  private port = 0;
+
+  private constructor(
+    private readonly server: http.Server,
+    opts: FakeDiscordOptions,
+  ) {
+    super();
+    this.gateway = new FakeGateway({ heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250, sendGuild: true });
+    this.world = newWorld(opts.token ?? FAKE_TOKEN, () => this.gateway.url, (thread) => {
+      try {
+        this.gateway.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
+      } catch {
+        // no gateway connection: REST-only tests
+      }
+    });
+  }
+
+  static async start(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+    const server = http.createServer();
+    const fake = new FakeDiscord(server, opts);
+    server.on('request', (req, res) => fake.onRequest(req, res));
+    server.on('upgrade', (req, socket, head) => {
+      if (!req.url?.startsWith('/gateway')) return socket.destroy();
+      fake.gateway.wss.handleUpgrade(req, socket, head, (ws) => fake.gateway.wss.emit('connection', ws, req));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    fake.port = (server.address() as AddressInfo).port;
+    fake.gateway.url = `ws://127.0.0.1:${fake.port}/gateway`;
+    return fake;
+  }
+
+  /** The `rest.api` / DISCORD_API_URL value: no trailing slash, no version. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  get token(): string {
+    return this.world.token;
+  }
+
+  fail(f: Failure): void {
+    this.failures.push({ times: 1, ...f });
+  }
+
+  /** Sends INTERACTION_CREATE and remembers when, for acknowledgement timing. */
+  sendInteraction(payload: Record<string, unknown>): StoredInteraction {
+    const stored: StoredInteraction = {
+      id: String(payload.id),
+      token: String(payload.token),
+      type: Number(payload.type),
+      channelId: String((payload.channel as { id?: string } | undefined)?.id ?? payload.channel_id),
+      payload,
+      sentAt: performance.now(),
+    };
+    this.world.interactions.set(stored.id, stored);
+    this.gateway.dispatch('INTERACTION_CREATE', payload);
+    return stored;
+  }
+
+  /** Makes an interaction's token dead (as after 15 minutes): callbacks 10062, webhooks 10015. */
+  expireInteraction(id: string): void {
+    const i = this.world.interactions.get(id);
+    if (i) i.expired = true;
+  }
+
+  /** Milliseconds from INTERACTION_CREATE sent to its callback received, or null if none yet. */
+  ackDelayMs(interactionId: string): number | null {
+    const i = this.world.interactions.get(interactionId);
+    return i?.callback ? i.callback.at - i.sentAt : null;
+  }
+
+  /** The first call (already made or still to come, after index `since`) matching `pred`. */
+  waitForCall(pred: (c: RestCall) => boolean, opts: { timeoutMs?: number; since?: number } = {}): Promise<RestCall> {
+    const done = this.calls.slice(opts.since ?? 0).find((c) => c.status !== undefined && pred(c));
+    if (done) return Promise.resolve(done);
+    return waitForEvent<RestCall>(this, 'call', pred, opts.timeoutMs ?? 5_000, 'REST call');
+  }
+
+  waitForFrame(pred: (e: GatewayEvent) => boolean, opts: { timeoutMs?: number } = {}): Promise<GatewayEvent> {
+    const done = this.gateway.log.find(pred);
+    if (done) return Promise.resolve(done);
+    return waitForEvent<GatewayEvent>(this.gateway, 'frame', pred, opts.timeoutMs ?? 5_000, 'gateway frame');
+  }
+
+  callsTo(method: string, pattern: RegExp): RestCall[] {
+    return this.calls.filter((c) => c.method === method && pattern.test(c.path));
+  }
+
+  async close(): Promise<void> {
+    this.gateway.closeAll();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const at = performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = undefined;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        body = raw;
+      }
+      const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, '');
+      const call: RestCall = { n: this.calls.length, method: req.method ?? 'GET', path, query: url.searchParams, authorization: req.headers.authorization, body, at };
+      this.calls.push(call);
+      const failure = this.failures.find((f) => f.times > 0 && f.match(call));
+      let reply: RestReply;
+      if (failure) {
+        failure.times--;
+        reply = failure.reply;
+      } else if (!url.pathname.startsWith('/api/v10/')) {
+        reply = { status: 404, body: { message: '404: Not Found', code: 0 } };
+      } else {
+        reply = route(this.world, call.method, path, url.searchParams, call.authorization, body);
+      }
+      call.status = reply.status;
+      call.response = reply.body;
+      const headers: Record<string, string> = { ...(reply.headers ?? {}) };
+      if (reply.body !== undefined) headers['content-type'] = 'application/json';
+      res.writeHead(reply.status, headers);
+      res.end(reply.body !== undefined ? JSON.stringify(reply.body) : undefined);
+      this.emit('call', call);
+    });
+  }
+}
+
+function waitForEvent<T>(emitter: EventEmitter, event: string, pred: (x: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onEvent = (x: T): void => {
+      if (!pred(x)) return;
+      clearTimeout(timer);
+      emitter.off(event, onEvent);
+      resolve(x);
+    };
+    const timer = setTimeout(() => {
+      emitter.off(event, onEvent);
+      reject(new Error(`fake Discord: no matching ${what} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    emitter.on(event, onEvent);
+  });
+}
+
+/** A 429 as Discord sends it: JSON retry_after (seconds) and the X-RateLimit headers. */
+export function rateLimited(retryAfterSeconds: number, opts: { global?: boolean; bucket?: string } = {}): RestReply {
+  return {
+    status: 429,
+    body: { message: 'You are being rate limited.', retry_after: retryAfterSeconds, global: opts.global ?? false, code: 0 },
+    headers: {
+      'retry-after': String(retryAfterSeconds),
+      'x-ratelimit-limit': '5',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset-after': String(retryAfterSeconds),
+      'x-ratelimit-bucket': opts.bucket ?? 'fake-bucket',
+      'x-ratelimit-scope': 'user',
+      ...(opts.global ? { 'x-ratelimit-global': 'true' } : {}),
+    },
+  };
+}
+
+export const serverError = (): RestReply => ({ status: 500, body: { message: '500: Internal Server Error', code: 0 } });
+export const discordError = (status: number, code: number, message: string): RestReply => ({ status, body: { message, code } });
