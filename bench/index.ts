@@ -1,10 +1,14 @@
 // npm run bench -- <name>: runs one benchmark (or all), prints its figures and ends with one JSON line each.
 import { benchDiagnose } from './diagnose.ts';
+import { benchFleet } from './fleet.ts';
+import { benchSlack } from './slack.ts';
 import { benchWinrm } from './winrm.ts';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   winrm: benchWinrm,
   diagnose: benchDiagnose,
+  fleet: benchFleet,
+  slack: benchSlack,
 };
 
 const wanted = process.argv.slice(2);

@@ -31,6 +31,8 @@ export const WorkerSettings = z
     stalledIntervalMs: z.number().int().min(500).max(600_000).default(15_000),
     /** Attempts of a diagnosis that failed for a transient reason (Redis, a crash), not the host's answer. */
     diagnoseAttempts: z.number().int().min(1).max(20).default(3),
+    /** Idle host connections kept open for reuse; more are closed, least recently used first. */
+    maxIdleConnections: z.number().int().min(0).max(10_000).default(100),
     /** A host connection idle this long is closed. */
     idleConnectionMs: z.number().int().min(1000).max(3_600_000).default(60_000),
   })

@@ -32,6 +32,8 @@ export class HostPool {
     private readonly config: Config,
     private readonly logger: Logger,
     private readonly idleMs: number,
+    /** Idle connections beyond this are closed, least recently used first (a fleet check touches each host once). */
+    private readonly maxIdle = 100,
   ) {
     this.timer = setInterval(() => void this.closeIdle(), Math.min(idleMs, 30_000));
     this.timer.unref();
@@ -55,6 +57,16 @@ export class HostPool {
     } finally {
       entry.busy--;
       entry.lastUsed = Date.now();
+      if (this.entries.size > this.maxIdle) void this.evictIdle();
+    }
+  }
+
+  private async evictIdle(): Promise<void> {
+    const idle = [...this.entries].filter(([, e]) => e.busy === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    const excess = this.entries.size - this.maxIdle;
+    for (const [id, e] of idle.slice(0, Math.max(0, excess))) {
+      this.entries.delete(id);
+      await e.conn.then((c) => c.close()).catch(() => undefined);
     }
   }
 

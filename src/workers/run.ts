@@ -39,7 +39,7 @@ export async function startWorkers(config: Config, logger: Logger, hooks: Worker
     state: openState(redis, config),
     queues,
     outbox: new Outbox(queues),
-    pool: new HostPool(config, logger, config.workers.idleConnectionMs),
+    pool: new HostPool(config, logger, config.workers.idleConnectionMs, config.workers.maxIdleConnections),
     logger,
   };
   const w = config.workers;

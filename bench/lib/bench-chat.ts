@@ -1,0 +1,63 @@
+// A chat platform for benches: the bot posts here, and each post is timestamped, so a bench can
+// measure "command to first reply" and "command to complete summary" as a user would see them.
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { ChatAdapter, InboundHandler, PostedMessage } from '../../src/bot/chat-adapter.ts';
+import type { Card, ChatUser, ConversationRef } from '../../src/bot/model.ts';
+
+export interface Post {
+  at: number;
+  op: 'root' | 'reply' | 'update' | 'ephemeral';
+  messageId: string;
+  card: Card;
+}
+
+export class BenchChat implements ChatAdapter {
+  readonly platform = 'console' as const;
+  readonly posts = new EventEmitter();
+  private handler: InboundHandler | null = null;
+  private seq = 0;
+
+  async start(onInbound: InboundHandler): Promise<void> {
+    this.handler = onInbound;
+  }
+  async stop(): Promise<void> {
+    this.handler = null;
+  }
+  private emit(op: Post['op'], messageId: string, card: Card): void {
+    this.posts.emit('post', { at: performance.now(), op, messageId, card } satisfies Post);
+  }
+  async postRoot(_w: ConversationRef, card: Card): Promise<PostedMessage> {
+    const messageId = `m${++this.seq}`;
+    this.emit('root', messageId, card);
+    return { messageId, threadId: messageId };
+  }
+  async postReply(w: ConversationRef, card: Card): Promise<PostedMessage> {
+    const messageId = `m${++this.seq}`;
+    this.emit('reply', messageId, card);
+    return { messageId, threadId: w.threadId };
+  }
+  async updateMessage(_w: ConversationRef, messageId: string, card: Card): Promise<void> {
+    this.emit('update', messageId, card);
+  }
+  async postEphemeral(_w: ConversationRef, _u: ChatUser, card: Card): Promise<void> {
+    this.emit('ephemeral', '', card);
+  }
+
+  /** Sends a command; resolves with the time (ms) until its root message was posted. */
+  async command(text: string, user: ChatUser, channel: string): Promise<{ firstReplyMs: number; rootId: string }> {
+    const t = performance.now();
+    const root = new Promise<Post>((resolve) => {
+      const on = (p: Post): void => {
+        if (p.op === 'root' && p.card.footer?.includes(`@${user.name}`) && p.card.title.includes(text.split(' ').at(-1)!)) {
+          this.posts.off('post', on);
+          resolve(p);
+        }
+      };
+      this.posts.on('post', on);
+    });
+    await this.handler!({ kind: 'command', text, user, where: { platform: 'console', channel, rootMessageId: null, threadId: null, handle: null }, receivedAt: new Date().toISOString() });
+    const p = await root;
+    return { firstReplyMs: p.at - t, rootId: p.messageId };
+  }
+}

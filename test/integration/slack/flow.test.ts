@@ -1,0 +1,254 @@
+// End to end through Slack, in both modes: the real Bolt (Socket Mode, and HTTP with signed
+// requests) against FakeSlack, with a real redis-server, the lab, a worker and the bot. alice checks
+// work-pc (expired RDP certificate), asks for the fix, may not approve it herself (four-eyes), carol
+// (no approver role) may not either, bob (in the approver user group) approves, the fix runs and is
+// verified from outside, Undo restores the host. Then: two approvals at once run one fix, an expired
+// approval loses its buttons and refuses clicks, malformed payloads change nothing.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { SlackMode } from '../../../src/adapters/slack/settings.ts';
+import { FAKE_APP_TOKEN, FAKE_BOT_TOKEN, type ApiCall } from '../../fakes/slack/index.ts';
+import { blockActionsPayload, formBody, payloadBody, slashCommandPayload } from '../../fakes/slack/payloads.ts';
+import { trackUnhandledRejections } from '../../adapters/slack/harness.ts';
+import {
+  alice,
+  all,
+  bob,
+  button,
+  CHANNEL,
+  buttonsOf,
+  carol,
+  dave,
+  inThread,
+  isEphemeralTo,
+  isRoot,
+  isUpdateOf,
+  saying,
+  SIGNING_SECRET,
+  startSlackStack,
+  textOf,
+  tsOf,
+  WAIT,
+  withButton,
+  type Clicked,
+  type SlackStack,
+} from './slack-stack.ts';
+
+const rejections = trackUnhandledRejections();
+after(() => {
+  rejections.dispose();
+  assert.deepEqual(rejections.errors, [], 'no unhandled rejections');
+});
+
+const certThumbprints = (s: SlackStack, host: string): string[] =>
+  s.stack.lab.hosts.find((h) => h.name === host)!.simulated.model.certStores['remote desktop']!.certs.map((c) => c.thumbprint);
+
+interface Requested {
+  rootTs: string;
+  approval: Clicked & { id: string; call: ApiCall };
+}
+
+/** /rdp check HOST by alice, then her click on the fix button: the approval request in the thread. */
+async function requestCertFix(s: SlackStack, host: string): Promise<Requested> {
+  const { fake, driver } = s;
+  await driver.command(`check ${host}`, alice);
+  const root = await fake.waitFor(all(isRoot, saying(new RegExp(`Checking ${host} for @alice`))), WAIT);
+  const rootTs = tsOf(root);
+  const fixCard = await fake.waitFor(all(inThread(rootTs), withButton(`propose:${host}:`)), WAIT);
+  await driver.click(button(fixCard, `propose:${host}:`).action_id, { ts: tsOf(fixCard), threadTs: rootTs }, alice);
+  const approval = await fake.waitFor(all(inThread(rootTs), withButton('approve:')), WAIT);
+  const id = button(approval, 'approve:').action_id.slice('approve:'.length);
+  return { rootTs, approval: { id, ts: tsOf(approval), threadTs: rootTs, call: approval } };
+}
+
+function flowSuite(mode: SlackMode): void {
+  describe(`Slack end to end, ${mode === 'socket' ? 'Socket Mode' : 'HTTP mode (signed requests)'}`, () => {
+    let s: SlackStack;
+    before(async () => {
+      s = await startSlackStack(mode);
+    });
+    after(async () => s?.close());
+
+    test('check, four-eyes and role refusals, approval by the group, verified fix, undo', async () => {
+      const { fake, driver } = s;
+      const original = certThumbprints(s, 'work-pc');
+      await driver.command('check work-pc', alice);
+
+      // The root message at once, naming the requester; the verdict replaces it.
+      const root = await fake.waitFor(all(isRoot, saying(/Checking work-pc for @alice/)), WAIT);
+      assert.equal(root.args.channel, 'C0OPS');
+      const rootTs = tsOf(root);
+      const verdict = await fake.waitFor(all(isUpdateOf(rootTs), saying(/work-pc: RDP problem found/)), WAIT);
+      assert.match(textOf(verdict), /@alice/);
+
+      // The diagnosis in the thread, with the fix button.
+      const fixCard = await fake.waitFor(all(inThread(rootTs), withButton('propose:work-pc:')), WAIT);
+      assert.match(textOf(fixCard), /certificate/i);
+      const propose = button(fixCard, 'propose:work-pc:');
+
+      // alice asks for the fix: the approval request in the thread with its three buttons.
+      await driver.click(propose.action_id, { ts: tsOf(fixCard), threadTs: rootTs }, alice);
+      const approval = await fake.waitFor(all(inThread(rootTs), withButton('approve:')), WAIT);
+      const approvalId = button(approval, 'approve:').action_id.slice('approve:'.length);
+      assert.deepEqual(buttonsOf(approval).map((b) => b.action_id), [`approve:${approvalId}`, `reject:${approvalId}`, `plan:${approvalId}`]);
+      assert.match(textOf(approval), /@alice asks to .* on work-pc/);
+      const onApproval: Clicked = { ts: tsOf(approval), threadTs: rootTs };
+
+      // alice approving her own fix: refused (four-eyes), to her alone, in the thread.
+      await driver.click(`approve:${approvalId}`, onApproval, alice);
+      const selfRefusal = await fake.waitFor(isEphemeralTo(alice), WAIT);
+      assert.match(textOf(selfRefusal), /may not approve their own .* fix \(four-eyes\)/);
+      assert.equal(selfRefusal.args.thread_ts, rootTs);
+
+      // carol has no approver role: refused, naming who can.
+      await driver.click(`approve:${approvalId}`, onApproval, carol);
+      const roleRefusal = await fake.waitFor(isEphemeralTo(carol), WAIT);
+      assert.match(textOf(roleRefusal), /@carol may not approve .* fixes.*Who can: the approver role \(slack-group:S0APPR\)/s);
+      assert.equal((await s.stack.bot!.state.approvals.get(approvalId))?.state, 'pending', 'refusals change nothing');
+
+      // bob (in S0APPR) approves: the buttons go, the decision names him, the fix runs and is verified.
+      await driver.click(`approve:${approvalId}`, onApproval, bob);
+      const result = await fake.waitFor(all(inThread(rootTs), saying(/applied on .* and verified/i)), WAIT);
+      await s.stack.settled();
+      const updates = fake.calls.filter(isUpdateOf(onApproval.ts));
+      assert.ok(updates.length >= 1, 'the approval message was updated');
+      for (const u of updates) {
+        assert.deepEqual(buttonsOf(u), [], 'no buttons left after the decision');
+        assert.match(textOf(u), /by @bob/);
+      }
+      assert.ok(updates.some(saying(/approved by @bob/i)), updates.map(textOf).join('\n---\n'));
+      assert.notDeepEqual(certThumbprints(s, 'work-pc'), original, 'the certificate was replaced');
+
+      // The Undo button asks for confirmation (danger) and restores the host.
+      const undo = button(result, 'undo:work-pc:');
+      assert.equal(undo.style, 'danger');
+      assert.ok(undo.confirm, 'undo has a confirm dialog');
+      await driver.click(undo.action_id, { ts: tsOf(result), threadTs: rootTs }, bob);
+      const undone = await fake.waitFor(all(inThread(rootTs), saying(/undone and verified/)), WAIT);
+      assert.match(textOf(undone), /expired/i, 'the host is back as it was: the expired certificate');
+      await s.stack.settled();
+      assert.deepEqual(certThumbprints(s, 'work-pc'), original, 'the original certificate is back');
+
+      // Exactly one root for the check; one result for the approval.
+      assert.equal(fake.calls.filter(all(isRoot, saying(/Checking work-pc/))).length, 1);
+      assert.equal(fake.calls.filter(all(inThread(rootTs), saying(/applied on .* and verified/i))).length, 1);
+      const kinds = (await s.stack.bot!.state.audit.historyOf('work-pc', 50)).map((e) => `${e.kind}:${e.actor}`);
+      for (const expected of ['command:slack:U0ALICE', 'decision:slack:U0BOB', 'result:worker']) {
+        assert.ok(kinds.some((k) => k.startsWith(expected)), `${expected} missing from ${kinds.join(', ')}`);
+      }
+    });
+
+    test('two approvals clicked at once: one fix, one result, the other approver told who won', async () => {
+      const { fake, driver } = s;
+      const { rootTs, approval } = await requestCertFix(s, 'dup-pc');
+      await Promise.all([driver.click(`approve:${approval.id}`, approval, bob), driver.click(`approve:${approval.id}`, approval, dave)]);
+      await fake.waitFor(all(inThread(rootTs), saying(/applied on .* and verified/i)), WAIT);
+      await s.stack.settled();
+      assert.equal(fake.calls.filter(all(inThread(rootTs), saying(/dup-pc: .*(applied|not applied|failed)/i))).length, 1, 'one result message');
+      const losers = fake.calls.filter((c) => isEphemeralTo(bob)(c) || isEphemeralTo(dave)(c)).filter((c) => c.args.thread_ts === rootTs);
+      assert.equal(losers.length, 1, losers.map(textOf).join('\n---\n'));
+      assert.match(textOf(losers[0]!), /already approved by @(bob|dave)|busy/);
+      const applied = (await s.stack.bot!.state.audit.historyOf('dup-pc', 100)).filter((e) => e.kind === 'result' && (e.data as { approvalId?: string }).approvalId === approval.id);
+      assert.equal(applied.length, 1);
+    });
+
+    test('an expired approval: its buttons are replaced by the expiry, and a late click is refused', async () => {
+      const { fake, driver, stack } = s;
+      const original = certThumbprints(s, 'exp-pc');
+      const { rootTs, approval } = await requestCertFix(s, 'exp-pc');
+      // The policy's shortest expiry is a minute: move this approval's expiry into the past instead
+      // (record and pending index), as if the minutes had gone by; the bot's sweep does the rest.
+      const redis = stack.bot!.redis;
+      const prefix = stack.bot!.state.prefix;
+      const past = Date.now() - 1_000;
+      await redis.hset(`${prefix}:approval:${approval.id}`, 'expiresAt', String(past));
+      await redis.zadd(`${prefix}:approvals:pending`, past, approval.id);
+
+      const expired = await fake.waitFor(all(isUpdateOf(approval.ts), saying(/Expired at/)), WAIT);
+      assert.deepEqual(buttonsOf(expired), [], 'no buttons on an expired approval');
+      assert.match(textOf(expired), /nothing was changed/);
+
+      await driver.click(`approve:${approval.id}`, approval, bob);
+      const refusal = await fake.waitFor(all(isEphemeralTo(bob), (c) => c.args.thread_ts === rootTs), WAIT);
+      assert.match(textOf(refusal), /expired at .*; ask for the fix again/);
+      await stack.settled();
+      assert.equal((await stack.bot!.state.approvals.get(approval.id))?.state, 'expired');
+      assert.equal(fake.calls.filter(all(inThread(rootTs), saying(/exp-pc: .*(applied|failed)/i))).length, 0, 'no fix ran');
+      assert.deepEqual(certThumbprints(s, 'exp-pc'), original, 'the host was not touched');
+    });
+
+    test('malformed payloads: nothing reaches the bot, nothing crashes, a valid command still works', async () => {
+      const { fake, driver, stack } = s;
+      await stack.settled();
+      const seen = fake.calls.length;
+      const garbageClick = { type: 'block_actions', user: { id: alice.id }, actions: [{ action_id: 'approve:a_12345678' }] }; // no channel, no message
+      if (mode === 'socket') {
+        fake.socket.sendRaw('{not json');
+        fake.socket.sendRaw(JSON.stringify({ type: 'slash_commands' }));
+        fake.socket.send('interactive', garbageClick);
+        fake.socket.send('interactive', { type: 'block_actions', user: { id: alice.id }, actions: [] });
+        fake.socket.send('interactive', 'garbage');
+        fake.socket.send('slash_commands', { command: '/rdp', text: 'check work-pc' }); // no user, no channel
+      } else {
+        assert.ok((await driver.signed('payload=%7Bnot-json')).status >= 400);
+        assert.equal((await driver.signed(payloadBody(garbageClick))).status, 200, 'routable click: acked, then dropped');
+        assert.equal((await driver.signed(formBody({ command: '/rdp', text: 'check work-pc' }))).status, 200, 'routable command: acked, then dropped');
+      }
+      await driver.command('help', carol);
+      await fake.waitFor(all(isRoot, (c) => fake.calls.indexOf(c) >= seen), WAIT);
+      await stack.settled();
+      // The only thing the bot did since: carol's help (plus the user group lookup it may refresh).
+      const since = fake.calls.slice(seen).filter((c) => c.method !== 'usergroups.list');
+      assert.deepEqual(since.map((c) => c.method), ['chat.postMessage'], since.map(textOf).join('\n---\n'));
+      assert.match(textOf(since[0]!), /\/rdp check/);
+    });
+
+    test('the Web API answering 429 (Retry-After: 1), then 500: the root is delivered once, after the wait', async () => {
+      const { fake, driver, stack } = s;
+      await stack.settled();
+      const seen = fake.calls.length;
+      fake.failNext('chat.postMessage', { kind: 'ratelimited', retryAfterSec: 1 });
+      fake.failNext('chat.postMessage', { kind: 'http', status: 500 });
+      await driver.command('check ok-pc', alice);
+      const root = await fake.waitFor(all(isRoot, saying(/Checking ok-pc for @alice/)), WAIT);
+      await fake.waitFor(all(isUpdateOf(tsOf(root)), saying(/ok-pc: looks healthy/)), WAIT);
+      await stack.settled();
+      const attempts = fake.calls.slice(seen).filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === undefined);
+      assert.deepEqual(attempts.map((c) => c.status), [429, 500, 200], 'rate limited, failed, then delivered');
+      assert.ok(attempts.every((c) => /Checking ok-pc/.test(textOf(c))), 'the three attempts are the same root');
+      assert.ok(attempts[1]!.at - attempts[0]!.at >= 990, `Retry-After honoured: retried after ${Math.round(attempts[1]!.at - attempts[0]!.at)} ms`);
+      assert.equal(fake.calls.filter(all(isRoot, saying(/Checking ok-pc/))).length, 1, 'exactly one root message');
+    });
+
+    test('nothing the adapter logged contains a token or the signing secret', () => {
+      const logged = JSON.stringify(s.log);
+      for (const secret of [FAKE_BOT_TOKEN, FAKE_APP_TOKEN, SIGNING_SECRET]) assert.equal(logged.includes(secret), false);
+    });
+
+    if (mode === 'http') {
+      test('a bad signature or a stale timestamp: 401, and nothing reaches the bot', async () => {
+        const { fake, driver, stack } = s;
+        await stack.settled();
+        const seen = fake.calls.length;
+        const audited = (await stack.bot!.state.audit.historyOf('ok-pc', 100)).length;
+        const command = formBody(slashCommandPayload({ text: 'check ok-pc', userId: alice.id, userName: alice.name, channelId: CHANNEL }));
+        const click = payloadBody(blockActionsPayload({ actionId: 'propose:ok-pc:cert-regenerate', userId: alice.id, channelId: CHANNEL }));
+        for (const body of [command, click]) {
+          assert.equal((await driver.signed(body, { wrongSecret: 'not-the-signing-secret' })).status, 401, 'bad signature');
+          assert.equal((await driver.signed(body, { timestamp: Math.floor(Date.now() / 1000) - 301 })).status, 401, 'stale timestamp');
+          assert.equal((await driver.signed(body, { unsigned: true })).status, 401, 'no signature');
+        }
+        // A valid command afterwards is answered, and is all the bot did.
+        await driver.command('help', carol);
+        await fake.waitFor(all(isRoot, (c) => fake.calls.indexOf(c) >= seen), WAIT);
+        await stack.settled();
+        const since = fake.calls.slice(seen);
+        assert.deepEqual(since.map((c) => c.method), ['chat.postMessage'], 'only the help answer (groups cached; the refused requests never got that far)');
+        assert.equal((await stack.bot!.state.audit.historyOf('ok-pc', 100)).length, audited, 'no command audited for ok-pc');
+      });
+    }
+  });
+}
+
+flowSuite('socket');
+flowSuite('http');
