@@ -2,6 +2,8 @@
 // Exit codes: 0 ok, 1 the command ran and found a failure, 2 bad input (nothing was done).
 import { ConfigError, loadConfig, UnknownHostError } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
+import { DiscordSettingsError } from '../../adapters/discord/settings.ts';
+import { SlackSettingsError } from '../../adapters/slack/settings.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
@@ -29,7 +31,7 @@ export async function runCommand(body: () => Promise<number | void>): Promise<vo
   try {
     process.exitCode = (await body()) ?? EXIT.ok;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof UnknownHostError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof UnknownHostError || e instanceof SlackSettingsError || e instanceof DiscordSettingsError) {
       err(e.message);
       process.exitCode = EXIT.usage;
       return;
