@@ -1,16 +1,20 @@
 // The command registry: one line per command module.
 import type { Command } from 'commander';
 import { register as audit } from '../bot/audit/export-command.ts';
+import { register as bot } from './bot.ts';
 import { register as check } from './check.ts';
 import { register as demo } from './demo.ts';
+import { register as discord } from './discord.ts';
 import { register as facts } from './facts.ts';
 import { register as fix } from './fix.ts';
 import { register as lab } from './lab.ts';
 import { register as probe } from './probe.ts';
 import { register as selftest } from './selftest.ts';
+import { register as slack } from './slack.ts';
 import { register as undo } from './undo.ts';
+import { register as worker } from './worker.ts';
 import { register as winrmExec } from './winrm-exec.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [demo, check, fix, undo, lab, facts, probe, winrmExec, selftest, audit];
+export const commands: RegisterCommand[] = [demo, bot, worker, check, fix, undo, lab, facts, probe, winrmExec, selftest, audit, slack, discord];

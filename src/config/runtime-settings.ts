@@ -1,5 +1,5 @@
 // Settings of the long-running processes: where Redis is, how hard workers work, where the
-// operations endpoints listen. Environment variables (REDIS_URL, OPS_PORT) override the file so a
+// operations endpoints listen. Environment variables (REDIS_URL, RDP_MEDIC_OPS_PORT) override the file so a
 // container can be pointed elsewhere without editing it.
 import { z } from 'zod';
 
@@ -55,7 +55,7 @@ export type BotSettings = z.infer<typeof BotSettings>;
 
 export const OpsSettings = z
   .object({
-    /** Port of /healthz and /metrics; OPS_PORT overrides; absent: not served. */
+    /** Port of /healthz and /metrics; RDP_MEDIC_OPS_PORT overrides; default 9464 (bot), 9465 (worker); 0: any free port. */
     port: z.number().int().min(0).max(65535).optional(),
     host: z.string().default('0.0.0.0'),
   })
