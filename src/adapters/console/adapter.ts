@@ -111,7 +111,8 @@ export class ConsoleAdapter implements ChatAdapter {
       }
       this.prompt();
     }
-    this.opts.onEnd?.();
+    // End of input, not stop(): whoever started us decides what ending means.
+    if (!this.stopped) this.opts.onEnd?.();
   }
 
   private async handleLine(line: string, onInbound: InboundHandler): Promise<void> {

@@ -1,11 +1,12 @@
 // The frame of a long-running process (bot, worker): JSON logs, metrics, /healthz and /metrics,
-// and a graceful stop on SIGTERM/SIGINT (stop taking work, finish what runs, close connections;
+// and a graceful stop on SIGTERM/SIGINT (src/ops/shutdown.ts: finish what runs, close connections;
 // a second signal or a stop taking longer than 25 s exits at once).
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/schema.ts';
 import { DEFAULT_OPS_PORT, opsPortFromEnv, startOpsServer, type HealthReport } from '../../ops/http.ts';
 import { createLogger, type Logger } from '../../ops/logger.ts';
 import { createMetrics, type Metrics } from '../../ops/metrics.ts';
+import { onShutdown } from '../../ops/shutdown.ts';
 
 export interface Service {
   redis: Redis;
@@ -30,21 +31,15 @@ export async function runService(kind: 'bot' | 'worker', config: Config, start: 
   const fallback = config.ops.port ?? (kind === 'bot' ? DEFAULT_OPS_PORT : DEFAULT_OPS_PORT + 1);
   const ops = await startOpsServer({ port: opsPortFromEnv(process.env, fallback), host: config.ops.host, metrics, logger, health: () => redisHealth(service.redis) });
   logger.info({ port: ops.port }, `${kind}: /healthz and /metrics listening`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
-  logger.info({ signal }, `${kind}: stopping (finishing running jobs)`);
-  const force = setTimeout(() => {
-    logger.error(`${kind}: did not stop within ${STOP_BUDGET_MS} ms; exiting`);
-    process.exit(1);
-  }, STOP_BUDGET_MS);
-  force.unref();
-  process.once('SIGTERM', () => process.exit(1));
-  process.once('SIGINT', () => process.exit(1));
-  await service.close();
-  await ops.close();
-  clearTimeout(force);
-  logger.info(`${kind}: stopped`);
-  return 0;
+  // Runs on SIGTERM/SIGINT and exits the process: running jobs finish, then connections close.
+  onShutdown(
+    logger,
+    [
+      { name: kind, run: () => service.close() },
+      { name: 'ops server', run: () => ops.close() },
+    ],
+    { timeoutMs: STOP_BUDGET_MS },
+  );
+  await new Promise<never>(() => undefined);
+  return 0; // not reached: onShutdown exits the process
 }
