@@ -1,5 +1,6 @@
 // npm run bench -- <name>: runs one benchmark (or all), prints its figures and ends with one JSON line each.
 import { benchDiagnose } from './diagnose.ts';
+import { benchDiscord } from './discord.ts';
 import { benchFleet } from './fleet.ts';
 import { benchSlack } from './slack.ts';
 import { benchWinrm } from './winrm.ts';
@@ -7,6 +8,7 @@ import { benchWinrm } from './winrm.ts';
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   winrm: benchWinrm,
   diagnose: benchDiagnose,
+  discord: benchDiscord,
   fleet: benchFleet,
   slack: benchSlack,
 };

@@ -44,7 +44,11 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
     settings: { backoffStrategy: deliverBackoff },
   });
   deliverWorker.on('error', (err) => logger.warn({ err: err.message }, 'deliver worker error'));
-  deliverWorker.on('failed', (job, err) => logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'delivery attempt failed'));
+  deliverWorker.on('failed', (job, err) => {
+    // Waiting for a root message to be posted first is routine, not worth a warning.
+    const level = err.name === 'NotReadyError' ? 'debug' : 'warn';
+    logger[level]({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'delivery attempt failed');
+  });
   await deliverWorker.waitUntilReady();
   for (const a of adapters) await a.start((event) => bot.handle(event));
   const sweep = setInterval(() => void bot.sweepExpired().catch((e: unknown) => logger.warn({ err: String(e) }, 'approval expiry sweep failed')), config.bot.expirySweepMs);

@@ -49,6 +49,8 @@ export class FakeDiscord extends EventEmitter {
     opts: FakeDiscordOptions,
   ) {
     super();
+    // Every waitForCall is a listener; a burst of 50 interactions awaits 50 calls at once.
+    this.setMaxListeners(0);
     this.gateway = new FakeGateway({ heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250, sendGuild: true });
     this.world = newWorld(opts.token ?? FAKE_TOKEN, () => this.gateway.url, (thread) => {
       try {

@@ -1,0 +1,249 @@
+// rdp-medic on Discord end to end: the real discord.js (through the adapter the bot builds from its
+// config) against the fake Discord, with a real redis-server, the lab's simulated Windows hosts over
+// WinRM, a worker and the bot. Each test waits on what Discord receives (REST calls, gateway frames)
+// and on the queues (settled), never on a timer.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ALICE, BOB, IDS, autocompleteInteraction, buttonInteraction, slashInteraction, type FakeUser, type RestCall } from '../../fakes/discord/index.ts';
+import {
+  buttonIds,
+  clickInThread,
+  findButton,
+  isCallbackOf,
+  isFollowUpOf,
+  isOriginalEditOf,
+  isPostIn,
+  messagesIn,
+  startDiscordStack,
+  textOf,
+  titleOf,
+  type DiscordStack,
+} from './discord-stack.ts';
+
+/** A guild member with no role at all (only @everyone). */
+const CAROL: FakeUser = { id: '1000000000000000302', username: 'carol', roles: [] };
+
+// alice and bob respond (by user id); whoever holds the on-call role approves (bob does). Four-eyes
+// covers safe fixes too, so the requester may never approve their own request.
+const POLICY = {
+  roles: { responder: [`discord:${IDS.alice}`, `discord:${IDS.bob}`], approver: [`discord-role:${IDS.oncallRole}`] },
+  approve: { safe: ['approver'], disruptive: ['approver'], 'weakens-security': ['approver'] },
+  fourEyes: ['safe', 'disruptive', 'weakens-security'],
+  rateLimit: { commandsPerMinute: 1000 },
+};
+
+// One host per test, so no test depends on what another did to a host.
+const HOSTS = ['work-pc', 'desk-02', 'desk-03', 'desk-04', 'desk-05'].map((name) => ({ name, scenarios: ['cert-expired'] }));
+const FIX = 'regenerate-rdp-certificate';
+const SLOW = { timeoutMs: 20_000 };
+
+let d: DiscordStack;
+
+before(async () => {
+  // A 1 s heartbeat: the zombie test notices a dead connection within two beats.
+  d = await startDiscordStack({ policy: POLICY, hosts: HOSTS, heartbeatIntervalMs: 1_000 });
+});
+
+after(async () => {
+  await d?.close();
+});
+
+const settled = (): Promise<void> => d.stack.settled();
+const bodyOf = (c: RestCall): { content?: string; embeds?: unknown[]; components?: unknown[]; flags?: number; allowed_mentions?: unknown } => (c.body ?? {}) as never;
+
+/** `/rdp check host:HOST` by `user` until the verdict is on the root; returns the command and its thread. */
+async function check(host: string, user: FakeUser): Promise<{ thread: string; rootId: string }> {
+  const cmd = d.fake.sendInteraction(slashInteraction({ subcommand: 'check', options: { host }, user }));
+  await d.fake.waitForCall((c) => isOriginalEditOf(cmd)(c) && titleOf(bodyOf(c)) === `${host}: RDP problem found`, SLOW);
+  await settled();
+  const rootId = d.fake.world.interactions.get(cmd.id)!.originalId!;
+  return { rootId, thread: rootId };
+}
+
+/** Checks `host`, then `user` presses its fix button; returns the approval request in the thread. */
+async function requestFix(host: string, user: FakeUser): Promise<{ thread: string; approve: ReturnType<typeof findButton>; approvalId: string }> {
+  const { thread } = await check(host, user);
+  clickInThread(d.fake, thread, findButton(d.fake, thread, `propose:${host}:${FIX}`), user);
+  await d.fake.waitForCall((c) => c.method === 'POST' && c.path === `/channels/${thread}/messages` && buttonIds(bodyOf(c)).some((id) => id.startsWith('approve:')), SLOW);
+  await settled();
+  const approve = findButton(d.fake, thread, 'approve:');
+  return { thread, approve, approvalId: approve.customId.slice('approve:'.length) };
+}
+
+const resultsIn = (thread: string): string[] => messagesIn(d.fake, thread).map(titleOf).filter((t) => /: (applied|not applied|failed)/.test(t));
+
+describe('Discord end to end', () => {
+  test('autocomplete, check, thread, fix request, on-call ping, approval by another member, verified fix, undo', async () => {
+    // Autocomplete while typing the host: answered from the inventory, the bot is not involved.
+    const ac = d.fake.sendInteraction(autocompleteInteraction({ subcommand: 'check', focused: 'host', value: 'work' }));
+    const acCall = await d.fake.waitForCall(isCallbackOf(ac));
+    assert.deepEqual(acCall.body, { type: 8, data: { choices: [{ name: 'work-pc', value: 'work-pc' }] } });
+
+    // The command is deferred at once (Discord's 3 seconds), publicly.
+    const cmd = d.fake.sendInteraction(slashInteraction({ subcommand: 'check', options: { host: 'work-pc' }, user: ALICE }));
+    const deferral = await d.fake.waitForCall(isCallbackOf(cmd));
+    assert.deepEqual(deferral.body, { type: 5, data: { flags: 0 } });
+    assert.ok(d.fake.ackDelayMs(cmd.id)! < 3_000);
+
+    // The deferred response becomes the root: first "Checking…", then the verdict, edited in place.
+    const accepted = await d.fake.waitForCall((c) => isOriginalEditOf(cmd)(c) && /^Checking work-pc for @alice/.test(titleOf(bodyOf(c))), SLOW);
+    await d.fake.waitForCall((c) => isOriginalEditOf(cmd)(c) && titleOf(bodyOf(c)) === 'work-pc: RDP problem found', { ...SLOW, since: accepted.n });
+    await settled();
+    const rootId = d.fake.world.interactions.get(cmd.id)!.originalId!;
+    const root = d.fake.world.messages.get(rootId)!;
+    assert.equal(root.channel_id, IDS.channel);
+    assert.equal(titleOf(root), 'work-pc: RDP problem found');
+    assert.match(textOf(root), /certificate/i);
+    assert.deepEqual(root.components, [], 'the root has no buttons; they are in the thread');
+
+    // A thread started from the root holds the diagnosis and the fix button.
+    const threadCalls = d.fake.callsTo('POST', new RegExp(`^/channels/${IDS.channel}/messages/${rootId}/threads$`));
+    assert.equal(threadCalls.length, 1);
+    const thread = rootId;
+    assert.equal(d.fake.world.channels.get(thread)?.parent_id, IDS.channel);
+    const propose = findButton(d.fake, thread, `propose:work-pc:${FIX}`);
+    assert.match(textOf(propose.message), /certificate/i);
+
+    // alice presses the fix button: the approval request comes into the thread, pinging on-call.
+    const press = clickInThread(d.fake, thread, propose, ALICE);
+    assert.deepEqual((await d.fake.waitForCall(isCallbackOf(press))).body, { type: 6 });
+    const request = await d.fake.waitForCall((c) => c.method === 'POST' && c.path === `/channels/${thread}/messages` && buttonIds(bodyOf(c)).some((id) => id.startsWith('approve:')), SLOW);
+    const asked = bodyOf(request);
+    assert.ok(asked.content?.startsWith(`<@&${IDS.oncallRole}> `), asked.content);
+    assert.deepEqual(asked.allowed_mentions, { parse: [], roles: [IDS.oncallRole] });
+    assert.match(titleOf(asked), /@alice asks to .* on work-pc/);
+    const ids = buttonIds(asked);
+    const approvalId = ids.find((id) => id.startsWith('approve:'))!.slice('approve:'.length);
+    assert.deepEqual(ids, [`approve:${approvalId}`, `reject:${approvalId}`, `plan:${approvalId}`]);
+    await settled();
+
+    // bob, holding the approver (on-call) role, approves: the fix runs and is verified from outside.
+    const approve = findButton(d.fake, thread, 'approve:');
+    const approval = clickInThread(d.fake, thread, approve, BOB);
+    assert.deepEqual((await d.fake.waitForCall(isCallbackOf(approval))).body, { type: 6 });
+    const result = await d.fake.waitForCall(isPostIn(thread, /^work-pc: .*: applied and verified$/), SLOW);
+    await settled();
+    assert.match(textOf(bodyOf(result)), /Verified\nyes, from outside/);
+    const undoId = buttonIds(bodyOf(result)).find((id) => id.startsWith('undo:work-pc:'));
+    assert.ok(undoId, `no Undo button on the result: ${buttonIds(bodyOf(result)).join(', ')}`);
+    // The approval card shows the decision and lost its buttons.
+    const decided = d.fake.world.messages.get(approve.message.id)!;
+    assert.deepEqual(decided.components, []);
+    assert.match(textOf(decided), /Done by @bob/);
+    assert.equal((await d.bot.state.approvals.get(approvalId))?.state, 'done');
+
+    // bob presses Undo: the host is put back as it was, verified.
+    const undo = findButton(d.fake, thread, 'undo:work-pc:');
+    clickInThread(d.fake, thread, undo, BOB);
+    const undone = await d.fake.waitForCall(isPostIn(thread, /^work-pc: undo u-\S+: undone and verified$/), SLOW);
+    await settled();
+    assert.match(textOf(bodyOf(undone)), /certificate/i);
+
+    const audit = (await d.bot.state.audit.historyOf('work-pc', 50)).map((e) => `${e.kind}:${e.actor}`);
+    for (const expected of [`command:discord:${IDS.alice}`, `decision:discord:${IDS.bob}`, 'result:worker', 'verification:worker', `command:discord:${IDS.bob}`]) {
+      assert.ok(audit.some((k) => k.startsWith(expected)), `${expected} missing from ${audit.join(', ')}`);
+    }
+    // Every thread message went out once (enforce_nonce on replies), and nothing leaked a token.
+    assert.equal(resultsIn(thread).length, 1);
+  });
+
+  test('a member without any role presses Approve: refused to them alone (ephemeral), nothing runs', async () => {
+    const { thread, approve, approvalId } = await requestFix('desk-02', ALICE);
+    const click = clickInThread(d.fake, thread, approve, CAROL);
+    const refusal = await d.fake.waitForCall(isFollowUpOf(click), SLOW);
+    await settled();
+    assert.equal(bodyOf(refusal).flags, 64, 'the refusal is ephemeral');
+    assert.match(textOf(bodyOf(refusal)), /@carol may not approve safe fixes: discord:1000000000000000302 has no rdp-medic role/);
+    assert.equal((await d.bot.state.approvals.get(approvalId))?.state, 'pending');
+    assert.deepEqual(resultsIn(thread), []);
+    assert.deepEqual(buttonIds(d.fake.world.messages.get(approve.message.id)), [`approve:${approvalId}`, `reject:${approvalId}`, `plan:${approvalId}`], 'the buttons stay for a real approver');
+    const history = await d.bot.state.audit.historyOf('desk-02', 50);
+    assert.ok(!history.some((e) => e.kind === 'result' && (e.data as { approvalId?: string }).approvalId === approvalId), 'no fix ran');
+  });
+
+  test('self-approval is refused (four-eyes), even for a requester who holds the approver role', async () => {
+    const { thread, approve, approvalId } = await requestFix('desk-03', BOB);
+    const click = clickInThread(d.fake, thread, approve, BOB);
+    const refusal = await d.fake.waitForCall(isFollowUpOf(click), SLOW);
+    await settled();
+    assert.equal(bodyOf(refusal).flags, 64);
+    assert.match(textOf(bodyOf(refusal)), /@bob may not approve their own safe fix \(four-eyes\)/);
+    assert.equal((await d.bot.state.approvals.get(approvalId))?.state, 'pending');
+    assert.deepEqual(resultsIn(thread), []);
+  });
+
+  test('a double click on Approve (two interactions at once) runs the fix once: one result', async () => {
+    const { thread, approve, approvalId } = await requestFix('desk-04', ALICE);
+    const first = clickInThread(d.fake, thread, approve, BOB);
+    const second = clickInThread(d.fake, thread, approve, BOB);
+    await d.fake.waitForCall(isPostIn(thread, /^desk-04: .*: applied and verified$/), SLOW);
+    // The losing click is told why, privately (already approved, or the host is busy with the fix).
+    const refusal = await d.fake.waitForCall((c) => isFollowUpOf(first)(c) || isFollowUpOf(second)(c), SLOW);
+    await settled();
+    assert.equal(bodyOf(refusal).flags, 64);
+    assert.match(textOf(bodyOf(refusal)), /already approved by @bob|busy/);
+    assert.equal(d.fake.calls.filter((c) => isFollowUpOf(first)(c) || isFollowUpOf(second)(c)).length, 1);
+    assert.equal(resultsIn(thread).length, 1);
+    const results = (await d.bot.state.audit.historyOf('desk-04', 50)).filter((e) => e.kind === 'result' && (e.data as { approvalId?: string }).approvalId === approvalId);
+    assert.equal(results.length, 1);
+  });
+
+  test('a zombie gateway connection after the command was acknowledged: the client resumes and the answer arrives', async () => {
+    const diagnose = d.stack.workers[0]!.workers[0]!;
+    // Hold the diagnosis back so the answer can only come after the gateway went zombie.
+    await diagnose.pause();
+    const identifies = d.fake.gateway.frames((e) => e.dir === 'in' && e.frame.op === 2).length;
+    const cmd = d.fake.sendInteraction(slashInteraction({ subcommand: 'check', options: { host: 'desk-05' }, user: ALICE }));
+    await d.fake.waitForCall(isCallbackOf(cmd));
+    const zombieFrom = performance.now();
+    d.fake.gateway.stopAckingHeartbeats();
+    const resume = await d.fake.waitForFrame((e) => e.dir === 'in' && e.frame.op === 6 && e.at >= zombieFrom, { timeoutMs: 10_000 });
+    await d.fake.waitForFrame((e) => e.dir === 'out' && e.frame.t === 'RESUMED' && e.connection === resume.connection);
+    assert.ok(resume.connection > 1, 'resumed on a new connection');
+    assert.equal(d.fake.gateway.frames((e) => e.dir === 'in' && e.frame.op === 2).length, identifies, 'resumed, not identified again');
+    diagnose.resume();
+
+    await d.fake.waitForCall((c) => isOriginalEditOf(cmd)(c) && titleOf(bodyOf(c)) === 'desk-05: RDP problem found', SLOW);
+    await settled();
+    // The gateway works after the resume: a click on the new connection reaches the bot.
+    const thread = d.fake.world.interactions.get(cmd.id)!.originalId!;
+    clickInThread(d.fake, thread, findButton(d.fake, thread, `propose:desk-05:${FIX}`), ALICE);
+    await d.fake.waitForCall((c) => c.method === 'POST' && c.path === `/channels/${thread}/messages` && buttonIds(bodyOf(c)).some((id) => id.startsWith('approve:')), SLOW);
+    await settled();
+    assert.equal(d.fake.calls.filter((c) => isOriginalEditOf(cmd)(c) && titleOf(bodyOf(c)) === 'desk-05: RDP problem found').length, 1, 'answered once');
+  });
+
+  test('malformed interaction payloads are dropped without a crash; the next valid command is answered', async () => {
+    const noEntitlements = slashInteraction({ subcommand: 'check', options: { host: 'work-pc' } });
+    delete noEntitlements.entitlements;
+    const noChannel = slashInteraction({ subcommand: 'check', options: { host: 'work-pc' } });
+    delete noChannel.channel;
+    const noWho = slashInteraction({ subcommand: 'hosts' });
+    delete noWho.member;
+    const clickWithoutMessage = buttonInteraction({ customId: 'approve:a_x', messageId: '1' });
+    delete clickWithoutMessage.message;
+    const longId = buttonInteraction({ customId: `approve:${'x'.repeat(200)}`, messageId: '1' });
+    const noData = slashInteraction({ subcommand: 'hosts' });
+    delete noData.data;
+    const malformed = [noEntitlements, noChannel, noWho, clickWithoutMessage, longId, noData];
+    for (const p of malformed) d.fake.sendInteraction(p);
+    d.fake.gateway.dispatch('INTERACTION_CREATE', null);
+    d.fake.gateway.dispatch('INTERACTION_CREATE', { id: 'x', type: 'nonsense' });
+
+    // A well-formed command sent after them is answered; the malformed ones got no answer at all.
+    const hosts = d.fake.sendInteraction(slashInteraction({ subcommand: 'hosts', user: BOB }));
+    await d.fake.waitForCall((c) => isOriginalEditOf(hosts)(c) && /hosts in the inventory/.test(titleOf(bodyOf(c))), SLOW);
+    await settled();
+    for (const p of malformed) assert.equal(d.fake.world.interactions.get(String(p.id))?.callback, undefined, 'a malformed interaction was acknowledged');
+    const dropped = d.logLines.filter((l) => l.includes('dropped a malformed INTERACTION_CREATE'));
+    assert.equal(dropped.length, malformed.length + 2);
+    assert.deepEqual(d.rejections, []);
+  });
+
+  test('no unhandled rejection, and no token in any log line', () => {
+    assert.deepEqual(d.rejections, []);
+    const tokens = [d.fake.token, ...[...d.fake.world.interactions.values()].map((i) => i.token)];
+    for (const line of d.logLines) for (const t of tokens) assert.ok(!line.includes(t), `a log line holds a token: ${line}`);
+    assert.ok(d.logLines.some((l) => l.includes('connected to Discord')));
+  });
+});
