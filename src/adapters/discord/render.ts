@@ -8,6 +8,7 @@ import { LIMITS } from './limits.ts';
 import { renderButtons, type ButtonRow } from './render-buttons.ts';
 import { renderEmbeds } from './render-embeds.ts';
 import { clip, escapeText } from './render-text.ts';
+import { STATUS_LABEL } from '../../bot/cards/status.ts';
 
 /** A message body for POST/PATCH channel messages and interaction/webhook messages alike. */
 export interface DiscordMessage {
@@ -40,17 +41,8 @@ export const STATUS_COLOR: Record<CardStatus, number> = {
   refused: 0x992d22,
 };
 
-export const STATUS_WORD: Record<CardStatus, string> = {
-  info: 'Info',
-  running: 'Running',
-  ok: 'OK',
-  warning: 'Warning',
-  problem: 'Problem',
-  unknown: 'Unknown',
-  pending: 'Pending',
-  done: 'Done',
-  refused: 'Refused',
-};
+/** The status word every platform shows (src/bot/cards/status.ts). */
+export const STATUS_WORD = STATUS_LABEL;
 
 const WARNING_MAX = 600;
 export const NO_CONFIRM_NOTE = 'Discord buttons have no confirmation step: a press acts at once.';

@@ -14,14 +14,4 @@ export const STATUS_EMOJI: Record<CardStatus, string> = {
   refused: ':no_entry:',
 };
 
-export const STATUS_LABEL: Record<CardStatus, string> = {
-  info: 'Info',
-  running: 'Running',
-  ok: 'OK',
-  warning: 'Warning',
-  problem: 'Problem',
-  unknown: 'Unknown',
-  pending: 'Pending',
-  done: 'Done',
-  refused: 'Refused',
-};
+export { STATUS_LABEL } from '../../bot/cards/status.ts';

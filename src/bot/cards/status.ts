@@ -10,3 +10,16 @@ export function verdictStatus(verdict: Verdict): CardStatus {
 
 /** Worst first: the order problem hosts and findings are listed in. */
 export const VERDICT_ORDER: readonly Verdict[] = ['problem', 'warning', 'unknown', 'ok'];
+
+/** A status in one word, as every platform names it next to its own colour or emoji. */
+export const STATUS_LABEL: Record<CardStatus, string> = {
+  info: 'Info',
+  running: 'Running',
+  ok: 'OK',
+  warning: 'Warning',
+  problem: 'Problem',
+  unknown: 'Unknown',
+  pending: 'Pending',
+  done: 'Done',
+  refused: 'Refused',
+};
