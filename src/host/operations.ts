@@ -3,6 +3,8 @@
 // so a fact means the same thing wherever it is read. Names and value shapes are locale-free:
 // SIDs, registry kinds, CIM property names, numeric states.
 import { z } from 'zod';
+import { describeCertificate } from './certificates.ts';
+import { withPrincipalSources } from './principal-source.ts';
 
 // ---------- shared value shapes ----------
 
@@ -42,6 +44,38 @@ export const ServiceInfo = z.object({
 });
 export type ServiceInfo = z.infer<typeof ServiceInfo>;
 
+// FileAcl is declared before the certificates: a certificate carries its key file's ACL.
+export const AccessRule = z.object({
+  sid: z.string(),
+  rights: z.number().int(), // FileSystemRights bit mask
+  type: z.enum(['Allow', 'Deny']),
+  inherited: z.boolean(),
+});
+export const FileAcl = z.object({
+  path: z.string(),
+  exists: z.boolean(),
+  ownerSid: z.string().nullable(),
+  access: z.array(AccessRule),
+});
+export type FileAcl = z.infer<typeof FileAcl>;
+
+/**
+ * A certificate as the host reports it: the DER and what only the host knows (the key association,
+ * the key file's ACL). Everything that can be read from the DER (names, dates, key size, SANs) is
+ * parsed in TypeScript (certificates.ts), never by the runtime.
+ */
+export const HostCertificate = z.object({
+  store: z.string(),
+  der: z.string(), // base64
+  hasPrivateKey: z.boolean(),
+  /** The CNG/CAPI unique key container name (the key file's name), when the host could tell. */
+  keyContainer: z.string().nullable(),
+  /** The key file under MachineKeys or Crypto\Keys with its ACL: TermService reads it as NETWORK SERVICE. */
+  keyFile: FileAcl.nullable(),
+});
+export type HostCertificate = z.infer<typeof HostCertificate>;
+
+/** A certificate as the checks see it: HostCertificate with the DER parsed (certificates.ts). */
 export const CertificateInfo = z.object({
   store: z.string(),
   thumbprint: z.string(), // upper-case hex SHA-1, as Windows shows it
@@ -52,13 +86,10 @@ export const CertificateInfo = z.object({
   dnsNames: z.array(z.string()),
   enhancedKeyUsages: z.array(z.string()), // OIDs
   hasPrivateKey: z.boolean(),
-  /** Could the runtime open the private key (what TermService needs)? null when there is no key. */
-  privateKeyAccessible: z.boolean().nullable(),
-  privateKeyError: z.string().nullable(),
   keyAlgorithm: z.string().nullable(), // "RSA", "ECDSA"
   keySize: z.number().int().nullable(),
-  /** The CNG/CAPI key container file name under MachineKeys, when known (for cert-machinekeys-acl). */
   keyContainer: z.string().nullable(),
+  keyFile: FileAcl.nullable(),
 });
 export type CertificateInfo = z.infer<typeof CertificateInfo>;
 
@@ -87,13 +118,24 @@ export const FirewallProfile = z.object({
 });
 export type FirewallProfile = z.infer<typeof FirewallProfile>;
 
+export const PrincipalSource = z.enum(['Local', 'ActiveDirectory', 'AzureAD', 'MicrosoftAccount', 'Unknown']);
 export const GroupMember = z.object({
   sid: z.string(),
   name: z.string().nullable(), // translated; display only
   objectClass: z.enum(['User', 'Group', 'Unknown']),
-  principalSource: z.enum(['Local', 'ActiveDirectory', 'AzureAD', 'MicrosoftAccount', 'Unknown']),
+  principalSource: PrincipalSource,
 });
 export type GroupMember = z.infer<typeof GroupMember>;
+
+/**
+ * group.members as the host reports it: PrincipalSource when Get-LocalGroupMember knew it, else null
+ * (the SID heuristics that fill it in are TypeScript: principal-source.ts), and the machine's
+ * account domain SID they need.
+ */
+export const HostGroupMembers = z.object({
+  machineSid: z.string().nullable(),
+  members: z.array(GroupMember.extend({ principalSource: PrincipalSource.nullable() })),
+});
 
 export const TcpListener = z.object({
   localAddress: z.string(),
@@ -123,20 +165,6 @@ export const EventRecord = z.object({
   properties: z.array(z.string()),
 });
 export type EventRecord = z.infer<typeof EventRecord>;
-
-export const AccessRule = z.object({
-  sid: z.string(),
-  rights: z.number().int(), // FileSystemRights bit mask
-  type: z.enum(['Allow', 'Deny']),
-  inherited: z.boolean(),
-});
-export const FileAcl = z.object({
-  path: z.string(),
-  exists: z.boolean(),
-  ownerSid: z.string().nullable(),
-  access: z.array(AccessRule),
-});
-export type FileAcl = z.infer<typeof FileAcl>;
 
 export const OsInfo = z.object({
   computerName: z.string(),
@@ -184,16 +212,23 @@ export const CimQueryOp = z.object({
   properties: z.array(z.string()).optional(),
 });
 export const CertListOp = z.object({ ...opBase, op: z.literal('cert.list'), store: z.string() });
+/** Rules of a group, by name and/or by local TCP port (custom rules and Block rules for the RDP port); none of the three: every rule. */
 export const FwRulesOp = z.object({
   ...opBase,
   op: z.literal('fw.rules'),
   group: z.string().optional(),
   names: z.array(z.string()).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
 });
 export const FwProfilesOp = z.object({ ...opBase, op: z.literal('fw.profiles') });
 export const GroupMembersOp = z.object({ ...opBase, op: z.literal('group.members'), sid: z.string() });
 export const TcpListenersOp = z.object({ ...opBase, op: z.literal('tcp.listeners'), port: z.number().int().optional() });
 export const IpAddressesOp = z.object({ ...opBase, op: z.literal('ip.addresses') });
+/**
+ * Events by provider and id. `xpaths` are built from the other fields in TypeScript (event-xpath.ts:
+ * the event log rejects XPath with too many terms, so ids come in chunks); the runtime runs them
+ * as given, newest first, bounded by `max` and the plan's eventTimeoutSec.
+ */
 export const EventsOp = z.object({
   ...opBase,
   op: z.literal('events.query'),
@@ -202,6 +237,7 @@ export const EventsOp = z.object({
   ids: z.array(z.number().int()).optional(),
   sinceMinutes: z.number().int().positive(),
   max: z.number().int().positive().max(500),
+  xpaths: z.array(z.string().max(4000)).min(1).max(20),
 });
 export const FileAclOp = z.object({ ...opBase, op: z.literal('file.acl'), path: z.string() });
 export const OsOp = z.object({ ...opBase, op: z.literal('os.info') });
@@ -224,11 +260,12 @@ export const RegDeleteOp = z.object({
   name: z.string(),
   expect: RegistryValueState.omit({ path: true, name: true }).optional(),
 });
+/** start or stop; a restart is two steps (stop, start) plus the dependents to start again, built in TypeScript. */
 export const ServiceControlOp = z.object({
   ...opBase,
   op: z.literal('service.control'),
   name: z.string(),
-  action: z.enum(['start', 'stop', 'restart']),
+  action: z.enum(['start', 'stop']),
   expectState: ServiceState.optional(),
   /** Seconds to wait for the target state. */
   timeoutSec: z.number().int().positive().max(300).default(60),
@@ -278,16 +315,27 @@ export const CimInvokeOp = z.object({
   /** Properties to capture before the call (the undo record). */
   capture: z.array(z.string()).optional(),
 });
+/** One registry value the revert task puts back, only if it still holds what the fix wrote. */
+export const RegistryRestore = z.object({
+  path: z.string(),
+  name: z.string(),
+  wrote: z.object({ kind: RegistryKind, data: RegistryData }),
+  previous: RegistryValueState.omit({ path: true, name: true }),
+});
+export type RegistryRestore = z.infer<typeof RegistryRestore>;
+
+/**
+ * A one-shot task (\rdp-medic\<name>, as S-1-5-18) that runs a small dedicated revert script after
+ * `afterMinutes` unless cancelled first: for each value, if it still holds `wrote`, it is set back to
+ * `previous` (or deleted when it did not exist). A value someone changed since is left alone.
+ */
 export const RevertTaskOp = z.object({
   ...opBase,
   op: z.literal('task.scheduleRevert'),
   /** Task name (under \rdp-medic\); also the handle to cancel it. */
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
   afterMinutes: z.number().int().min(1).max(24 * 60),
-  /** The plan the task runs once, as SYSTEM, unless cancelled first (write ops only). */
-  get plan(): z.ZodType<Plan> {
-    return Plan;
-  },
+  restore: z.array(RegistryRestore).min(1).max(20),
 });
 export const CancelTaskOp = z.object({ ...opBase, op: z.literal('task.cancel'), name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) });
 
@@ -322,18 +370,35 @@ export const Operation = z.discriminatedUnion('op', [
 export type Operation = z.infer<typeof Operation>;
 export type OperationName = Operation['op'];
 
-export const PLAN_VERSION = 1;
-export interface Plan {
-  version: typeof PLAN_VERSION;
-  /** Read-only plans are refused by the runtime if they contain a write. */
-  mode: 'read' | 'write';
-  ops: Operation[];
-}
-export const Plan: z.ZodType<Plan> = z.object({
+export const PLAN_VERSION = 2;
+
+/** Bounds a plan runs under on the host, so one hung provider cannot cost the other facts. */
+export const PlanLimits = z.object({
+  /** Each CIM call (-OperationTimeoutSec); after one times out, the rest of that namespace is skipped. */
+  cimTimeoutSec: z.number().int().min(1).max(120).default(15),
+  /** Each event query (EventLogReader.ReadEvent timeout). */
+  eventTimeoutSec: z.number().int().min(1).max(120).default(15),
+  /** The whole plan: operations not started by then report Timeout. Below the WinRM command timeout. */
+  budgetSec: z.number().int().min(1).max(600).default(90),
+});
+export type PlanLimits = z.infer<typeof PlanLimits>;
+
+export const Plan = z.object({
   version: z.literal(PLAN_VERSION),
+  /** Read-only plans are refused by the runtime if they contain a write. */
   mode: z.enum(['read', 'write']),
+  /**
+   * Check mode (Ansible's): a write plan evaluates every precondition and reports what it would
+   * change (`previous` = now, `value` = what it would leave), changing nothing.
+   */
+  check: z.boolean().default(false),
+  limits: PlanLimits.default({ cimTimeoutSec: 15, eventTimeoutSec: 15, budgetSec: 90 }),
   ops: z.array(Operation).min(1).max(200),
 });
+/** A plan as sent (defaults applied). */
+export type Plan = z.output<typeof Plan>;
+/** A plan as written by a builder (defaults may be left out). */
+export type PlanInput = z.input<typeof Plan>;
 
 export const WRITE_OPS = new Set<OperationName>([
   'reg.set',
@@ -360,6 +425,7 @@ export const OpErrorCode = z.enum([
   'InvalidArgument',
   'Timeout', // e.g. a service did not reach the state in time
   'NotSupported', // cmdlet/class missing on this OS
+  'NotRun', // a write plan stopped at an earlier failed operation; this one was not attempted
   'Failed', // anything else
 ]);
 export type OpErrorCode = z.infer<typeof OpErrorCode>;
@@ -378,6 +444,8 @@ export const PlanResult = z.object({
   host: z.string(), // $env:COMPUTERNAME
   startedAt: z.string(),
   elapsedMs: z.number(),
+  /** True when the plan ran in check mode (nothing was changed). */
+  check: z.boolean().default(false),
   results: z.array(OpResult),
 });
 export type PlanResult = z.infer<typeof PlanResult>;
@@ -393,10 +461,10 @@ export const ReadValue = {
   }),
   'service.get': ServiceInfo,
   'cim.query': z.array(CimInstance),
-  'cert.list': z.array(CertificateInfo),
+  'cert.list': z.array(HostCertificate).transform((list) => list.map(describeCertificate)),
   'fw.rules': z.array(FirewallRule),
   'fw.profiles': z.array(FirewallProfile),
-  'group.members': z.array(GroupMember),
+  'group.members': HostGroupMembers.transform(withPrincipalSources),
   'tcp.listeners': z.array(TcpListener),
   'ip.addresses': z.array(IpAddress),
   'events.query': z.array(EventRecord),
@@ -410,10 +478,11 @@ export type ReadValueOf<K extends ReadOpName> = z.infer<(typeof ReadValue)[K]>;
 /**
  * What each write returns as `previous` (the undo record):
  * reg.set / reg.delete: RegistryValueState;  service.control: { state };  service.startType: { startType };
- * fw.enable: Record<name, boolean>;  cert.remove / cert.move: CertificateInfo (undo a removal by moving, not re-importing);
+ * fw.enable: Record<name, boolean>;  cert.remove / cert.move: HostCertificate (undo a removal by moving, not re-importing);
  * group.add / group.remove: { wasMember: boolean };  cim.invoke: Record<captured property, value>;
  * task.scheduleRevert: { existed: boolean };  task.cancel: { existed: boolean }.
- * `value` of a write is the new state in the same shape (cim.invoke: { returnValue }).
+ * `value` of a write is the new state in the same shape (cim.invoke: { returnValue }); in check mode,
+ * the state it would leave (cim.invoke: { returnValue: null }).
  */
 export const WritePrevious = {
   'reg.set': RegistryValueState,
@@ -421,8 +490,8 @@ export const WritePrevious = {
   'service.control': z.object({ state: ServiceState }),
   'service.startType': z.object({ startType: StartType }),
   'fw.enable': z.record(z.string(), z.boolean()),
-  'cert.remove': CertificateInfo,
-  'cert.move': CertificateInfo,
+  'cert.remove': HostCertificate.transform(describeCertificate),
+  'cert.move': HostCertificate.transform(describeCertificate),
   'group.add': z.object({ wasMember: z.boolean() }),
   'group.remove': z.object({ wasMember: z.boolean() }),
   'cim.invoke': z.record(z.string(), z.unknown()),

@@ -1,7 +1,8 @@
 // The one read plan every diagnosis runs in a single WinRM command (design §3.7): everything the
 // host-side checks of rdp-checks.md §3 read. Op ids are stable names the checks look facts up by.
-import { ReadValue } from './operations.ts';
-import type { OpError, Operation, Plan, PlanResult, ReadOpName, ReadValueOf } from './operations.ts';
+import { Plan, PLAN_VERSION, ReadValue } from './operations.ts';
+import type { OpError, Operation, PlanLimits, PlanResult, ReadOpName, ReadValueOf } from './operations.ts';
+import { eventsQueryOp } from './event-xpath.ts';
 
 const TS = 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server';
 const POLICY = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services';
@@ -121,6 +122,8 @@ export interface ReadPlanOptions {
   rdpPort?: number;
   /** How far back the event queries look (default 24 h). */
   sinceMinutes?: number;
+  /** Bounds on the host (default: PlanLimits' defaults). */
+  limits?: Partial<PlanLimits>;
 }
 
 export function buildReadPlan(opts: ReadPlanOptions = {}): Plan {
@@ -164,7 +167,8 @@ export function buildReadPlan(opts: ReadPlanOptions = {}): Plan {
     tsCim(READ_IDS.tsNetworkAdapter, 'Win32_TSNetworkAdapterSetting', rdpTcp),
     { id: READ_IDS.certsRemoteDesktop, op: 'cert.list', store: 'Remote Desktop' },
     { id: READ_IDS.certsMy, op: 'cert.list', store: 'My' },
-    { id: READ_IDS.firewallRules, op: 'fw.rules', group: RDP_FIREWALL_GROUP },
+    // The built-in group, plus every rule for the RDP port: custom allow rules and Block rules.
+    { id: READ_IDS.firewallRules, op: 'fw.rules', group: RDP_FIREWALL_GROUP, port: opts.rdpPort ?? 3389 },
     { id: READ_IDS.firewallProfiles, op: 'fw.profiles' },
     { id: READ_IDS.remoteDesktopUsers, op: 'group.members', sid: 'S-1-5-32-555' },
     { id: READ_IDS.administrators, op: 'group.members', sid: 'S-1-5-32-544' },
@@ -172,12 +176,12 @@ export function buildReadPlan(opts: ReadPlanOptions = {}): Plan {
     { id: READ_IDS.ipAddresses, op: 'ip.addresses' },
     ...(Object.keys(EVENT_QUERIES) as EventQueryName[]).map((name): Operation => {
       const q = EVENT_QUERIES[name];
-      return { id: READ_IDS.events[name], op: 'events.query', log: q.log, providers: q.providers, ids: q.ids, sinceMinutes, max: q.max };
+      return eventsQueryOp({ id: READ_IDS.events[name], log: q.log, providers: q.providers, ids: q.ids, sinceMinutes, max: q.max });
     }),
     { id: READ_IDS.machineKeysAcl, op: 'file.acl', path: MACHINE_KEYS_PATH },
     { id: READ_IDS.sessions, op: 'rdp.sessions' },
   ];
-  return { version: 1, mode: 'read', ops };
+  return Plan.parse({ version: PLAN_VERSION, mode: 'read', ...(opts.limits ? { limits: opts.limits } : {}), ops });
 }
 
 // ---------- facts ----------

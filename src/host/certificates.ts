@@ -1,0 +1,62 @@
+// What a certificate's DER says, read with node:crypto: the runtime returns the DER and only what
+// the host alone knows (key association, key file ACL). Parsing here instead of in PowerShell keeps
+// the runtime small and means the RDP probe and the host facts read certificates the same way.
+import { X509Certificate } from 'node:crypto';
+import type { CertificateInfo, HostCertificate } from './operations.ts';
+
+const EC_CURVE_BITS: Record<string, number> = { prime256v1: 256, 'P-256': 256, secp384r1: 384, 'P-384': 384, secp521r1: 521, 'P-521': 521 };
+
+/** Windows' X509Certificate2.Subject: RDNs most specific first, comma-separated. */
+function windowsDn(dn: string): string {
+  return dn.split('\n').filter(Boolean).reverse().join(', ');
+}
+
+function iso(date: string): string {
+  const d = new Date(date);
+  return Number.isNaN(d.getTime()) ? date : d.toISOString();
+}
+
+/** dNSName entries of the SAN; like Windows' DnsNameList, the subject CN when there is no SAN. */
+function dnsNames(x: X509Certificate): string[] {
+  const san = x.subjectAltName;
+  if (san) {
+    return san.split(/,\s*/).filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4));
+  }
+  const cn = /^CN=(.*)$/m.exec(x.subject)?.[1];
+  return cn ? [cn] : [];
+}
+
+function keyFacts(x: X509Certificate): { keyAlgorithm: string | null; keySize: number | null } {
+  try {
+    const key = x.publicKey;
+    const details = key.asymmetricKeyDetails;
+    if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return { keyAlgorithm: 'RSA', keySize: details?.modulusLength ?? null };
+    if (key.asymmetricKeyType === 'ec') return { keyAlgorithm: 'ECDSA', keySize: EC_CURVE_BITS[details?.namedCurve ?? ''] ?? null };
+    if (key.asymmetricKeyType === 'dsa') return { keyAlgorithm: 'DSA', keySize: details?.modulusLength ?? null };
+    return { keyAlgorithm: key.asymmetricKeyType ?? null, keySize: null };
+  } catch {
+    return { keyAlgorithm: null, keySize: null };
+  }
+}
+
+/** HostCertificate -> CertificateInfo. A DER node:crypto cannot read keeps its host facts and says so in the subject. */
+export function describeCertificate(c: HostCertificate): CertificateInfo {
+  const host = { store: c.store, hasPrivateKey: c.hasPrivateKey, keyContainer: c.keyContainer, keyFile: c.keyFile };
+  let x: X509Certificate;
+  try {
+    x = new X509Certificate(Buffer.from(c.der, 'base64'));
+  } catch {
+    return { ...host, thumbprint: '', subject: '(unreadable certificate)', issuer: '', notBefore: '', notAfter: '', dnsNames: [], enhancedKeyUsages: [], keyAlgorithm: null, keySize: null };
+  }
+  return {
+    ...host,
+    thumbprint: x.fingerprint.replace(/:/g, '').toUpperCase(),
+    subject: windowsDn(x.subject),
+    issuer: windowsDn(x.issuer),
+    notBefore: iso(x.validFrom),
+    notAfter: iso(x.validTo),
+    dnsNames: dnsNames(x),
+    enhancedKeyUsages: x.keyUsage ?? [],
+    ...keyFacts(x),
+  };
+}

@@ -1,0 +1,19 @@
+// Where a local group member comes from, when Get-LocalGroupMember could not say (2012 R2, orphaned
+// SIDs, a failing call): judged from the SID's shape. Pure string work, so it lives here, not on the host.
+import type { GroupMember, HostGroupMembers } from './operations.ts';
+import type { z } from 'zod';
+
+type Source = GroupMember['principalSource'];
+
+export function principalSourceFromSid(sid: string, machineSid: string | null): Source {
+  if (sid.startsWith('S-1-12-1-')) return 'AzureAD';
+  if (sid.startsWith('S-1-11-96-')) return 'MicrosoftAccount';
+  if (machineSid && sid.startsWith(`${machineSid}-`)) return 'Local';
+  if (sid.startsWith('S-1-5-21-')) return 'ActiveDirectory';
+  if (sid.startsWith('S-1-5-32-') || /^S-1-5-\d+$/.test(sid) || /^S-1-[0-3]-/.test(sid)) return 'Local';
+  return 'Unknown';
+}
+
+export function withPrincipalSources(v: z.infer<typeof HostGroupMembers>): GroupMember[] {
+  return v.members.map((m) => ({ ...m, principalSource: m.principalSource ?? principalSourceFromSid(m.sid, v.machineSid) }));
+}
