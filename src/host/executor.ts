@@ -1,7 +1,7 @@
 // Runs a plan on a host: validate it here (a bad plan never leaves the process), send the
 // bootstrap with the runtime and plan on stdin, parse what comes back.
 import { Plan, WRITE_OPS } from './operations.ts';
-import type { PlanResult } from './operations.ts';
+import type { PlanInput, PlanResult } from './operations.ts';
 import { BOOTSTRAP_SCRIPT, buildStdin } from './bootstrap.ts';
 import { parsePlanResult } from './result.ts';
 
@@ -35,8 +35,30 @@ export function validatePlan(plan: unknown): Plan {
   return parsed.data;
 }
 
-export async function executePlan(runner: PowerShellRunner, plan: Plan): Promise<PlanResult> {
+/** What a runner's deadline error carries (WinrmTimeoutError does): the output that arrived before it. */
+interface CutShort {
+  partialStdout?: string;
+  timeoutMs?: number;
+}
+
+const cutShortOutput = (error: unknown): { stdout: string; ms: number } | undefined => {
+  const e = error as CutShort | undefined;
+  return typeof e?.partialStdout === 'string' && e.partialStdout.includes('<<<RDPMEDIC BEGIN') ? { stdout: e.partialStdout, ms: e.timeoutMs ?? 0 } : undefined;
+};
+
+/**
+ * Runs the plan. When the command hits its deadline after the runtime began, the operations that
+ * finished are kept and the rest report Timeout (the runtime streams one result per operation).
+ */
+export async function executePlan(runner: PowerShellRunner, plan: PlanInput | Plan): Promise<PlanResult> {
   const valid = validatePlan(plan);
-  const { stdout, stderr, exitCode } = await runner.runPowerShell(BOOTSTRAP_SCRIPT, buildStdin(valid));
-  return parsePlanResult(stdout, valid, { stderr, exitCode });
+  let run: { stdout: string; stderr: string; exitCode: number };
+  try {
+    run = await runner.runPowerShell(BOOTSTRAP_SCRIPT, buildStdin(valid));
+  } catch (error) {
+    const cut = cutShortOutput(error);
+    if (!cut) throw error;
+    return parsePlanResult(cut.stdout, valid, { cutShort: { afterMs: cut.ms } });
+  }
+  return parsePlanResult(run.stdout, valid, { stderr: run.stderr, exitCode: run.exitCode });
 }

@@ -2,7 +2,7 @@
 // decode, validate, and check that every operation of the plan got its result, in order.
 import { PlanResult, ReadValue, WritePrevious } from './operations.ts';
 import type { OpError, OpResult, Plan, ReadOpName, ReadValueOf } from './operations.ts';
-import { RESULT_BEGIN, RESULT_END } from './bootstrap.ts';
+import { FRAME_RE } from './bootstrap.ts';
 import { RUNTIME_VERSION } from './runtime.ts';
 import type { z } from 'zod';
 
@@ -11,6 +11,8 @@ export class RuntimeResultError extends Error {
   constructor(
     message: string,
     readonly stderrExcerpt?: string,
+    /** 'bootstrap': the host said why it could not run the plan (Constrained Language Mode, bad stdin, refused plan). */
+    readonly source: 'result' | 'bootstrap' = 'result',
   ) {
     super(stderrExcerpt ? `${message} (stderr: ${stderrExcerpt})` : message);
   }
@@ -44,63 +46,77 @@ export function stderrExcerpt(stderr: string | undefined): string | undefined {
   return text.length > EXCERPT_MAX ? `${text.slice(0, EXCERPT_MAX)}…` : text;
 }
 
-/** The raw decoded JSON between the markers (unvalidated): the selftest also reads per-op timings from it. */
-export function decodeResultJson(stdout: string, context: ResultContext = {}): unknown {
+/** The frames the runtime printed, decoded; anything else on stdout (a profile's noise) is ignored. */
+export interface Frames {
+  begin?: { runtime: string; host: string; startedAt: string; check: boolean; count: number };
+  ops: unknown[];
+  end?: { elapsedMs: number };
+  failure?: string;
+}
+
+export function decodeFrames(stdout: string, context: ResultContext = {}): Frames {
+  const stderr = stderrExcerpt(context.stderr);
+  const frames: Frames = { ops: [] };
+  for (const m of stdout.matchAll(FRAME_RE)) {
+    const [, kind = '', payload = ''] = m;
+    let value: unknown;
+    try {
+      value = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as unknown;
+    } catch {
+      throw new RuntimeResultError(`the host runtime printed a ${kind} frame that is not valid base64 JSON`, stderr);
+    }
+    if (kind === 'BEGIN') frames.begin = value as Frames['begin'];
+    else if (kind === 'OP') frames.ops.push(value);
+    else if (kind === 'END') frames.end = value as Frames['end'];
+    else if (kind === 'FAILURE') frames.failure = String(value);
+  }
+  return frames;
+}
+
+export interface ParseOptions extends ResultContext {
+  /** The command was cut short (deadline): operations without a result are reported as Timeout, not as a broken runtime. */
+  cutShort?: { afterMs: number };
+}
+
+/** Parses and checks the runtime's framed output for a plan; throws RuntimeResultError on anything wrong. */
+export function parsePlanResult(stdout: string, plan: Plan, context: ParseOptions = {}): PlanResult {
   const stderr = stderrExcerpt(context.stderr);
   const exit = context.exitCode !== undefined && context.exitCode !== 0 ? ` (exit code ${context.exitCode})` : '';
-  const beginMarker = RESULT_BEGIN.trim();
-  const endMarker = RESULT_END.trim();
-  // The last begin marker: noise before it cannot shift the payload.
-  const begin = stdout.lastIndexOf(beginMarker);
-  const end = begin < 0 ? -1 : stdout.indexOf(endMarker, begin + beginMarker.length);
-  if (begin < 0 || end < 0) {
-    throw new RuntimeResultError(`the host runtime returned no result markers${exit}`, stderr);
+  const frames = decodeFrames(stdout, context);
+  if (frames.failure !== undefined) throw new RuntimeResultError(frames.failure, undefined, 'bootstrap');
+  if (!frames.begin) throw new RuntimeResultError(`the host runtime returned no result${exit}`, stderr);
+  if (frames.begin.runtime !== RUNTIME_VERSION) {
+    throw new RuntimeResultError(`the host ran runtime ${String(frames.begin.runtime)}, expected ${RUNTIME_VERSION}`, stderr);
   }
-  const payload = stdout.slice(begin + beginMarker.length, end).replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(payload) || payload.length % 4 !== 0) {
-    throw new RuntimeResultError('the host runtime result is not valid base64', stderr);
+  const results: unknown[] = [...frames.ops];
+  if (!frames.end || results.length < plan.ops.length) {
+    if (!context.cutShort) {
+      throw new RuntimeResultError(`the host runtime stopped after ${results.length} of ${plan.ops.length} results${exit}`, stderr);
+    }
+    const seconds = Math.round(context.cutShort.afterMs / 1000);
+    for (const op of plan.ops.slice(results.length)) {
+      results.push({ id: op.id, ok: false, error: { code: 'Timeout', message: `the host did not finish this operation before the ${seconds} s command deadline` } });
+    }
   }
-  const json = Buffer.from(payload, 'base64').toString('utf8');
-  try {
-    return JSON.parse(json) as unknown;
-  } catch (err) {
-    const position = /position (\d+)/.exec(String(err))?.[1];
-    throw new RuntimeResultError(
-      `the host runtime result is not valid JSON${position !== undefined ? ` at position ${position}` : ''}`,
-      stderr,
-    );
-  }
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-}
-
-/** Parses and checks the runtime's output for a plan; throws RuntimeResultError on anything wrong. */
-export function parsePlanResult(stdout: string, plan: Plan, context: ResultContext = {}): PlanResult {
-  const stderr = stderrExcerpt(context.stderr);
-  const raw = decodeResultJson(stdout, context);
-  const parsed = PlanResult.safeParse(raw);
+  const parsed = PlanResult.safeParse({
+    runtime: frames.begin.runtime,
+    host: frames.begin.host,
+    startedAt: frames.begin.startedAt,
+    elapsedMs: frames.end?.elapsedMs ?? context.cutShort?.afterMs ?? 0,
+    check: frames.begin.check,
+    results,
+  });
   if (!parsed.success) {
     throw new RuntimeResultError(`the host runtime result does not match the schema: ${describeIssues(parsed.error)}`, stderr);
   }
   const result = parsed.data;
-  if (result.runtime !== RUNTIME_VERSION) {
-    throw new RuntimeResultError(`the host ran runtime ${result.runtime}, expected ${RUNTIME_VERSION}`, stderr);
-  }
-  plan.ops.forEach((op, i) => {
-    const got = result.results[i];
-    if (!got) throw new RuntimeResultError(`result for op ${op.id} missing`, stderr);
-    if (got.id !== op.id) {
-      throw new RuntimeResultError(`result for op ${op.id} missing (found ${got.id} at position ${i})`, stderr);
-    }
-  });
   if (result.results.length > plan.ops.length) {
     throw new RuntimeResultError(`the host runtime returned ${result.results.length} results for ${plan.ops.length} ops`, stderr);
   }
+  plan.ops.forEach((op, i) => {
+    const got = result.results[i];
+    if (got?.id !== op.id) throw new RuntimeResultError(`result for op ${op.id} missing (found ${got?.id ?? 'nothing'} at position ${i})`, stderr);
+  });
   return result;
 }
 

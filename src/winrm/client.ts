@@ -86,7 +86,7 @@ export class WinrmClient {
       const shellId = await this.protocol.create(scope);
       let commandId: string | undefined;
       try {
-        commandId = await this.protocol.command(shellId, command, args, scope);
+        commandId = await this.protocol.command(shellId, command, args, scope, stdin.length > 0);
         const result = await this.feedAndCollect(shellId, commandId, stdin, scope);
         this.cleanup(shellId, commandId, true);
         return result;
@@ -123,7 +123,7 @@ export class WinrmClient {
     let shell = warm.shell;
     let commandId: string;
     try {
-      commandId = await this.protocol.command(shell.id, command, args, scope);
+      commandId = await this.protocol.command(shell.id, command, args, scope, stdin.length > 0);
     } catch (error) {
       if (!(warm.reused && isShellGone(error))) {
         this.afterCommandStepFailure(shell, error);
@@ -133,7 +133,7 @@ export class WinrmClient {
       this.shell = undefined;
       ({ shell } = await this.warmShell(scope));
       try {
-        commandId = await this.protocol.command(shell.id, command, args, scope);
+        commandId = await this.protocol.command(shell.id, command, args, scope, stdin.length > 0);
       } catch (retryError) {
         this.afterCommandStepFailure(shell, retryError);
         throw retryError;

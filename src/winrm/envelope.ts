@@ -65,12 +65,16 @@ export function createShellEnvelope(settings: EnvelopeSettings): Envelope {
   });
 }
 
-/** Command: runs under cmd.exe (SKIP_CMD_SHELL=FALSE), so the 8191-character limit applies; arguments go verbatim. */
-export function commandEnvelope(settings: EnvelopeSettings, shellId: string, command: string, args: readonly string[]): Envelope {
+/**
+ * Command: runs under cmd.exe (SKIP_CMD_SHELL=FALSE), so the 8191-character limit applies; arguments go
+ * verbatim. A command we feed stdin gets pipe-mode stdin (CONSOLEMODE_STDIN=FALSE, as Ansible's winrm
+ * plugin does): in console mode powershell.exe may never see the end of input.
+ */
+export function commandEnvelope(settings: EnvelopeSettings, shellId: string, command: string, args: readonly string[], sendsStdin = false): Envelope {
   const argXml = args.map((arg) => `<rsp:Arguments>${escapeXml(arg)}</rsp:Arguments>`).join('');
   return build('command', settings, {
     shellId,
-    options: { WINRS_CONSOLEMODE_STDIN: 'TRUE', WINRS_SKIP_CMD_SHELL: 'FALSE' },
+    options: { WINRS_CONSOLEMODE_STDIN: sendsStdin ? 'FALSE' : 'TRUE', WINRS_SKIP_CMD_SHELL: 'FALSE' },
     body: `<rsp:CommandLine><rsp:Command>${escapeXml(command)}</rsp:Command>${argXml}</rsp:CommandLine>`,
   });
 }

@@ -80,6 +80,8 @@ export type TimeoutKind = 'connect' | 'request' | 'deadline';
 export class WinrmTimeoutError extends WinrmError {
   readonly kind: TimeoutKind;
   readonly timeoutMs: number;
+  /** Stdout that arrived before the deadline (a streaming runtime's finished results). */
+  partialStdout: string | undefined;
   constructor(message: string, host: string, step: ErrorStep, kind: TimeoutKind, timeoutMs: number) {
     super(message, host, step);
     this.kind = kind;

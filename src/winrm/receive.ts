@@ -1,6 +1,6 @@
 // The Receive loop: long-poll until CommandState/Done. A w:TimedOut fault (2150858793) only means
 // "no output within OperationTimeout", so we poll again; everything else ends the command.
-import { WinrmFaultError } from './errors.ts';
+import { WinrmFaultError, WinrmTimeoutError } from './errors.ts';
 import { FAULT } from './faults.ts';
 import { OutputCollector } from './streams.ts';
 import type { CallScope, ShellProtocol } from './shell.ts';
@@ -14,6 +14,7 @@ export async function receiveUntilDone(protocol: ShellProtocol, shellId: string,
       chunk = await protocol.receive(shellId, commandId, scope);
     } catch (error) {
       if (error instanceof WinrmFaultError && error.code === FAULT.TIMED_OUT) continue;
+      if (error instanceof WinrmTimeoutError) error.partialStdout = output.finish(0).stdout;
       throw error;
     }
     for (const stream of chunk.streams) output.push(stream.name, stream.data);

@@ -37,8 +37,8 @@ export class ShellProtocol {
     return this.read('create', () => readShellId(env));
   }
 
-  async command(shellId: string, command: string, args: readonly string[], scope: CallScope = {}): Promise<string> {
-    const env = await this.call(commandEnvelope(this.envelope, shellId, command, args), scope);
+  async command(shellId: string, command: string, args: readonly string[], scope: CallScope = {}, sendsStdin = false): Promise<string> {
+    const env = await this.call(commandEnvelope(this.envelope, shellId, command, args, sendsStdin), scope);
     return this.read('command', () => readCommandId(env));
   }
 

@@ -1,17 +1,26 @@
 // The WsmanHost.powershell seam: what powershell.exe does with a decoded -EncodedCommand on the
-// simulated host. The rdp-medic bootstrap reads two base64 lines from stdin (runtime text, plan JSON);
-// the lab checks the runtime header names the version it implements, validates the plan with the
-// contract's zod schema, executes it against the model and prints the result between the markers.
-// Bootstrap failures go to stderr with exit code 2, as the real bootstrap's catch block does.
-// Any other script gets PowerShell's "term not recognized" error, bar two conveniences
-// (`Write-Output "text"`, `exit N`) and `hostname`.
-import { BOOTSTRAP_MARKER, RESULT_BEGIN, RESULT_END } from '../../host/bootstrap.ts';
+// simulated host. For the rdp-medic bootstrap it checks stdin as the real bootstrap does (header,
+// length, SHA-256), then runs the plan in one of two ways:
+//   'model' (default): the lab's TypeScript operations execute it against the model;
+//   'pwsh': the real bootstrap and engine run under PowerShell 7 with the lab's primitives in place
+//           of the Windows ones (lab/runtime), reading and writing the same model.
+// Either way the answer is framed as the engine frames it. Bootstrap failures are a FAILURE frame,
+// stderr and exit 2 (exit 3 for Constrained Language Mode), as on a host. Any other script gets
+// PowerShell's "term not recognized" error, bar `Write-Output "text"`, `exit N` and `hostname`.
+import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { Plan, type PlanResult } from '../../host/operations.ts';
-import { RUNTIME_HEADER_RE } from '../../host/runtime.ts';
+import { BOOTSTRAP_MARKER, CLM_MESSAGE, STDIN_HEADER, buildStdin, frame } from '../../host/bootstrap.ts';
+import { Plan, WRITE_OPS as WRITE_OP_NAMES, type PlanResult } from '../../host/operations.ts';
+import { parsePlanResult } from '../../host/result.ts';
+import { RUNTIME_HEADER_RE, RUNTIME_TEXT } from '../../host/runtime.ts';
+import type { PrimitiveServer } from '../runtime/primitives.ts';
+import { LAB_RUNTIME_TEXT, runBootstrapUnderPwsh } from '../runtime/pwsh.ts';
 import type { LabProcess, ProcessResult } from '../types.ts';
-import { executePlan, LAB_RUNTIME_VERSION } from './execute-plan.ts';
+import { executePlanTimed, LAB_RUNTIME_VERSION } from './execute-plan.ts';
 import type { HostModel } from './host-model.ts';
+
+/** How the lab runs a plan: its TypeScript model (default), or the real engine under pwsh. */
+export type LabRuntime = { kind: 'model' } | { kind: 'pwsh'; server: PrimitiveServer };
 
 export interface PowerShellOptions {
   /** The lab clock (default: wall clock). */
@@ -20,60 +29,109 @@ export interface PowerShellOptions {
   beforePlan?: (plan: Plan) => void;
   /** Called after a plan ran, with its result. */
   afterPlan?: (result: PlanResult, plan: Plan) => void;
+  runtime?: LabRuntime;
+  /**
+   * Modelled cost of starting powershell.exe and compiling the runtime, added before a plan answers
+   * (default 0; the benches set it: see docs/decisions/0004-runtime-engine-and-primitives.md).
+   */
+  startupMs?: number;
 }
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 const done = (stdout: string, stderr: string, exitCode: number): ProcessResult => ({ stdout: utf8(stdout), stderr: utf8(stderr), exitCode });
-const bootstrapFailure = (message: string): ProcessResult => done('', `rdp-medic bootstrap: ${message}\r\n`, 2);
+const bootstrapFailure = (message: string): ProcessResult =>
+  done(frame('FAILURE', `rdp-medic bootstrap: ${message}`), `rdp-medic bootstrap: ${message}\r\n`, 2);
 
-function decodeBase64(line: string, what: string): Buffer {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(line)) throw new Error(`${what} is not base64`);
-  return Buffer.from(line, 'base64');
-}
+class BootstrapFailure extends Error {}
 
-const decodeLine = (line: string, what: string): string => decodeBase64(line, what).toString('utf8');
-
-/** The runtime line is gzip, as the bootstrap's GZipStream reads it. */
-function decodeRuntime(line: string): string {
-  try {
-    return gunzipSync(decodeBase64(line, 'the runtime line')).toString('utf8');
-  } catch (e) {
-    throw new Error(`the runtime line is not gzip: ${(e as Error).message}`);
-  }
-}
-
-function runBootstrap(model: HostModel, stdin: Buffer, opts: PowerShellOptions): ProcessResult {
-  const lines = stdin.toString('ascii').split(/\s+/).filter((l) => l.length > 0);
-  if (lines.length < 2) return bootstrapFailure('stdin must hold two base64 lines (runtime, plan)');
+/** The checks the bootstrap makes on stdin; the runtime text and the plan JSON. */
+export function readBootstrapStdin(stdin: Buffer): { runtime: string; planJson: string } {
+  const all = stdin.toString('ascii');
+  const nl = all.indexOf('\n');
+  if (nl < 0) throw new BootstrapFailure('stdin ended before its header line: the payload never arrived (was stdin sent in pipe mode?)');
+  const header = all.slice(0, nl).trim().split(' ');
+  if (`${header[0]} ${header[1]}` !== STDIN_HEADER || header.length !== 4) throw new BootstrapFailure(`stdin does not start with the header ${STDIN_HEADER}: ${header[0] ?? ''}`);
+  const payload = all.slice(nl + 1).replace(/\s/g, '');
+  if (payload.length !== Number(header[3])) throw new BootstrapFailure(`stdin was cut short or padded: ${payload.length} of ${header[3] ?? '?'} characters arrived`);
+  if (createHash('sha256').update(payload, 'ascii').digest('hex') !== header[2]) throw new BootstrapFailure('stdin was corrupted on the way: its SHA-256 does not match the header');
+  const [runtimeB64 = '', planB64 = ''] = payload.split('.');
   let runtime: string;
-  let planJson: string;
   try {
-    runtime = decodeRuntime(lines[0] ?? '').replace(/^\uFEFF/, '');
-    planJson = decodeLine(lines[1] ?? '', 'the plan line');
+    runtime = gunzipSync(Buffer.from(runtimeB64, 'base64')).toString('utf8').replace(/^\uFEFF/, '');
   } catch (e) {
-    return bootstrapFailure((e as Error).message);
+    throw new BootstrapFailure(`the runtime is not gzip: ${(e as Error).message}`);
   }
-  const header = RUNTIME_HEADER_RE.exec(runtime.split('\n', 1)[0] ?? '');
-  if (!header) return bootstrapFailure('the runtime text does not start with "# rdp-medic-runtime <version>"');
-  if (header[1] !== LAB_RUNTIME_VERSION) return bootstrapFailure(`runtime version ${header[1]} is not the one this host implements (${LAB_RUNTIME_VERSION})`);
+  return { runtime, planJson: Buffer.from(planB64, 'base64').toString('utf8') };
+}
+
+function parsePlan(planJson: string): Plan {
   let json: unknown;
   try {
     json = JSON.parse(planJson);
   } catch (e) {
-    return bootstrapFailure(`plan refused: invalid JSON: ${(e as Error).message}`);
+    throw new BootstrapFailure(`plan refused: invalid JSON: ${(e as Error).message}`);
   }
   const parsed = Plan.safeParse(json);
-  if (!parsed.success) return bootstrapFailure(`plan refused: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  opts.beforePlan?.(parsed.data);
-  let result: PlanResult;
+  if (!parsed.success) throw new BootstrapFailure(`plan refused: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+
+/** The model answers: the engine's frames, from the TypeScript operations. */
+async function runOnModel(model: HostModel, plan: Plan, opts: PowerShellOptions): Promise<ProcessResult> {
+  const { result, waitedSeconds } = executePlanTimed(model, plan, opts.now?.() ?? new Date());
+  // A hung provider costs the engine its CIM timeout for real: so does the model.
+  await sleep(waitedSeconds * 1000);
+  opts.afterPlan?.(result, plan);
+  const begin = { runtime: result.runtime, host: result.host, startedAt: result.startedAt, check: result.check, count: plan.ops.length };
+  return done(frame('BEGIN', begin) + result.results.map((r) => frame('OP', r)).join('') + frame('END', { elapsedMs: result.elapsedMs }), '', 0);
+}
+
+/** The real engine answers, under pwsh, with the lab's primitives; the plan JSON is the one the client sent. */
+async function runUnderPwsh(model: HostModel, plan: Plan, planJson: string, server: PrimitiveServer, opts: PowerShellOptions): Promise<ProcessResult> {
+  const registration = server.register({ model, now: opts.now ?? (() => new Date()), revertScripts: new Map(), revertResults: new Map() });
   try {
-    result = executePlan(model, parsed.data, opts.now?.() ?? new Date());
-  } catch (e) {
-    return bootstrapFailure((e as Error).message);
+    const stdin = buildStdin(JSON.parse(planJson) as Plan, LAB_RUNTIME_TEXT);
+    const run = await runBootstrapUnderPwsh(stdin, { primitivesUrl: server.url, token: registration.token });
+    try {
+      opts.afterPlan?.(parsePlanResult(run.stdout.toString('utf8'), plan, { stderr: run.stderr.toString('utf8'), exitCode: run.exitCode }), plan);
+    } catch {
+      // The client parses the same output and reports what is wrong with it.
+    }
+    return run;
+  } finally {
+    registration.unregister();
   }
-  opts.afterPlan?.(result, parsed.data);
-  const b64 = Buffer.from(JSON.stringify(result), 'utf8').toString('base64');
-  return done(`${RESULT_BEGIN}${b64}${RESULT_END}\r\n`, '', 0);
+}
+
+async function runBootstrap(model: HostModel, stdin: Buffer, opts: PowerShellOptions): Promise<ProcessResult> {
+  await sleep(opts.startupMs ?? 0);
+  if (model.languageMode === 'ConstrainedLanguage') return done(frame('FAILURE', CLM_MESSAGE), '', 3);
+  let plan: Plan;
+  let planJson: string;
+  try {
+    const read = readBootstrapStdin(stdin);
+    const header = RUNTIME_HEADER_RE.exec(read.runtime.split('\n', 1)[0] ?? '');
+    if (!header) throw new BootstrapFailure('the runtime text does not start with "# rdp-medic-runtime <version>"');
+    if (header[1] !== LAB_RUNTIME_VERSION) {
+      // The engine would answer with its own version in BEGIN; the client compares it.
+      return done(frame('BEGIN', { runtime: header[1], host: model.computerName, startedAt: new Date().toISOString(), check: false, count: 0 }) + frame('END', { elapsedMs: 0 }), '', 0);
+    }
+    planJson = read.planJson;
+    plan = parsePlan(planJson);
+    if (opts.runtime?.kind === 'pwsh' && read.runtime !== RUNTIME_TEXT) throw new BootstrapFailure('the runtime sent is not the one this lab ships: rebuild or restart the lab');
+  } catch (e) {
+    if (e instanceof BootstrapFailure) return bootstrapFailure(e.message);
+    throw e;
+  }
+  opts.beforePlan?.(plan);
+  if (opts.runtime?.kind === 'pwsh') return runUnderPwsh(model, plan, planJson, opts.runtime.server, opts);
+  if (plan.mode === 'read') {
+    const write = plan.ops.find((o) => WRITE_OP_NAMES.has(o.op));
+    if (write) return bootstrapFailure(`plan refused: write operation ${write.op} (${write.id}) in a read plan`);
+  }
+  return runOnModel(model, plan, opts);
 }
 
 function notRecognized(term: string): string {
@@ -117,7 +175,7 @@ export function createPowerShell(model: HostModel, opts: PowerShellOptions = {})
     const isBootstrap = script.replace(/^\uFEFF/, '').trimStart().startsWith(BOOTSTRAP_MARKER);
     return {
       readsStdin: isBootstrap,
-      run: (stdin: Buffer) => Promise.resolve(isBootstrap ? runBootstrap(model, stdin, opts) : runOther(model, script)),
+      run: (stdin: Buffer) => (isBootstrap ? runBootstrap(model, stdin, opts) : Promise.resolve(runOther(model, script))),
     };
   };
 }

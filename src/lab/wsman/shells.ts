@@ -44,6 +44,11 @@ interface Command {
   exitCode: number;
   /** A stdin-reading process, started when stdin closes. */
   deferred: LabProcess | undefined;
+  /**
+   * Started with WINRS_CONSOLEMODE_STDIN=TRUE: powershell.exe reads a console, which may never report
+   * the end of input. The lab takes the pessimistic reading: the process never sees EOF.
+   */
+  consoleStdin: boolean;
   pending: PendingReceive | undefined;
   gone: boolean;
 }
@@ -112,6 +117,7 @@ export class ShellRegistry {
       state: 'running',
       exitCode: 0,
       deferred: undefined,
+      consoleStdin: options.get('WINRS_CONSOLEMODE_STDIN')?.toUpperCase() === 'TRUE',
       pending: undefined,
       gone: false,
     };
@@ -152,7 +158,7 @@ export class ShellRegistry {
       cmd.stdin.push(chunk.data);
       if (!chunk.end) continue;
       cmd.stdinClosed = true;
-      if (cmd.state === 'waiting-stdin' && cmd.deferred) {
+      if (cmd.state === 'waiting-stdin' && cmd.deferred && !cmd.consoleStdin) {
         const proc = cmd.deferred;
         cmd.deferred = undefined;
         this.launch(cmd, proc, Buffer.concat(cmd.stdin));
