@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BOOTSTRAP_SCRIPT } from '../../src/host/bootstrap.ts';
 import { InvalidPlanError, executePlan } from '../../src/host/executor.ts';
 import type { PowerShellRunner } from '../../src/host/executor.ts';
-import type { Plan } from '../../src/host/operations.ts';
+import { PLAN_VERSION, type Plan } from '../../src/host/operations.ts';
 import { RuntimeResultError } from '../../src/host/result.ts';
 import { RUNTIME_TEXT } from '../../src/host/runtime.ts';
 import { buildReadPlan } from '../../src/host/read-plan.ts';
@@ -24,10 +24,12 @@ test('executePlan sends the bootstrap with runtime and plan on stdin and parses 
 
 test('the plan is sent with schema defaults applied', async () => {
   const runner = fakeRunner();
-  const plan = { version: 1, mode: 'write', ops: [{ id: 's', op: 'service.control', name: 'TermService', action: 'restart' }] } as unknown as Plan;
+  const plan = { version: PLAN_VERSION, mode: 'write', ops: [{ id: 's', op: 'service.control', name: 'TermService', action: 'start' }] } as unknown as Plan;
   const result = await executePlan(runner, plan);
-  const sent = runner.calls[0]!.plan.ops[0] as { timeoutSec?: number };
-  assert.equal(sent.timeoutSec, 60);
+  const sent = runner.calls[0]!.plan;
+  assert.equal((sent.ops[0] as { timeoutSec?: number }).timeoutSec, 60);
+  assert.deepEqual(sent.limits, { cimTimeoutSec: 15, eventTimeoutSec: 15, budgetSec: 90 });
+  assert.equal(sent.check, false);
   assert.equal(result.results[0]?.ok, false);
 });
 
@@ -45,12 +47,13 @@ function neverCalled(): PowerShellRunner & { called: number } {
 test('invalid plans are rejected before anything is sent', async () => {
   const runner = neverCalled();
   const bad: unknown[] = [
-    { version: 2, mode: 'read', ops: [{ id: 'a', op: 'os.info' }] },
-    { version: 1, mode: 'read', ops: [] },
-    { version: 1, mode: 'read', ops: [{ id: 'a', op: 'os.nope' }] },
-    { version: 1, mode: 'read', ops: [{ id: 'a', op: 'reg.set', path: 'HKLM:\\X', name: 'Y', kind: 'DWord', data: 1 }] },
-    { version: 1, mode: 'read', ops: [{ id: 'a', op: 'os.info' }, { id: 'a', op: 'rdp.sessions' }] },
-    { version: 1, mode: 'write', ops: [{ id: 't', op: 'task.scheduleRevert', name: 'bad name!', afterMinutes: 5, plan: { version: 1, mode: 'write', ops: [] } }] },
+    { version: 1, mode: 'read', ops: [{ id: 'a', op: 'os.info' }] },
+    { version: 2, mode: 'read', ops: [] },
+    { version: 2, mode: 'read', ops: [{ id: 'a', op: 'os.nope' }] },
+    { version: 2, mode: 'read', ops: [{ id: 'a', op: 'reg.set', path: 'HKLM:\\X', name: 'Y', kind: 'DWord', data: 1 }] },
+    { version: 2, mode: 'read', ops: [{ id: 'a', op: 'os.info' }, { id: 'a', op: 'rdp.sessions' }] },
+    { version: 2, mode: 'read', limits: { cimTimeoutSec: 0 }, ops: [{ id: 'a', op: 'os.info' }] },
+    { version: 2, mode: 'write', ops: [{ id: 't', op: 'task.scheduleRevert', name: 'bad name!', afterMinutes: 5, restore: [] }] },
   ];
   for (const plan of bad) {
     await assert.rejects(executePlan(runner, plan as Plan), InvalidPlanError, JSON.stringify(plan));
@@ -60,16 +63,30 @@ test('invalid plans are rejected before anything is sent', async () => {
 
 test('a failed bootstrap surfaces as RuntimeResultError with stderr', async () => {
   const runner: PowerShellRunner = {
-    runPowerShell: () => Promise.resolve({ stdout: '', stderr: 'rdp-medic bootstrap: plan refused: write operation reg.set', exitCode: 2 }),
+    runPowerShell: () => Promise.resolve({ stdout: '', stderr: 'something broke before the runtime began', exitCode: 2 }),
   };
   await assert.rejects(executePlan(runner, buildReadPlan()), (err: unknown) => {
     assert.ok(err instanceof RuntimeResultError);
-    assert.match(err.message, /no result markers \(exit code 2\).*plan refused/);
+    assert.match(err.message, /no result \(exit code 2\).*something broke/);
     return true;
   });
 });
 
 test('a result missing an op is an error, not a partial answer', async () => {
   const runner = fakeRunner((r) => r.results.pop());
-  await assert.rejects(executePlan(runner, buildReadPlan()), /result for op sessions missing/);
+  await assert.rejects(executePlan(runner, buildReadPlan()), /stopped after 46 of 47 results/);
+});
+
+test('a command cut short by its deadline keeps the operations that finished', async () => {
+  const runner: PowerShellRunner = {
+    async runPowerShell(script, stdin) {
+      const full = await fakeRunner().runPowerShell(script, stdin);
+      // What a WinrmTimeoutError carries: the output that arrived before the deadline.
+      const partialStdout = full.stdout.slice(0, full.stdout.indexOf('<<<RDPMEDIC OP', full.stdout.indexOf('<<<RDPMEDIC OP') + 1));
+      throw Object.assign(new Error('deadline'), { partialStdout, timeoutMs: 120_000 });
+    },
+  };
+  const result = await executePlan(runner, buildReadPlan());
+  assert.equal(result.results[0]?.ok, true);
+  assert.equal(result.results.filter((r) => !r.ok && r.error.code === 'Timeout').length, 46);
 });

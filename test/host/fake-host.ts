@@ -1,11 +1,19 @@
-// A pure-logic stand-in for a Windows host: decodes the bootstrap's stdin exactly as the
-// bootstrap would and answers with crafted values of the right shapes. No PowerShell involved.
-import { gunzipSync } from 'node:zlib';
-import { RESULT_BEGIN, RESULT_END } from '../../src/host/bootstrap.ts';
+// A pure-logic stand-in for a Windows host: decodes the bootstrap's stdin exactly as the bootstrap
+// would (header, length, SHA-256) and answers with crafted values of the shapes the runtime returns,
+// framed as the engine frames them. No PowerShell involved (npm run test:runtime runs the real one).
+import type { z } from 'zod';
+import { frame } from '../../src/host/bootstrap.ts';
 import type { PowerShellRunner } from '../../src/host/executor.ts';
-import type { Operation, Plan, ReadOpName, ReadValueOf } from '../../src/host/operations.ts';
+import type { Operation, Plan, ReadOpName, ReadValue } from '../../src/host/operations.ts';
+import { createCertificate } from '../../src/lab/certs/index.ts';
+import { readBootstrapStdin } from '../../src/lab/model/powershell.ts';
 
-export const sampleValues: { [K in ReadOpName]: ReadValueOf<K> } = {
+/** A real certificate's DER: the runtime returns DER, TypeScript parses it. */
+const SAMPLE_CERT = createCertificate({ commonName: 'VM1', dnsNames: ['VM1'], notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2025-07-01T00:00:00Z') });
+export const SAMPLE_DER = Buffer.from(SAMPLE_CERT.certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64').toString('base64');
+
+/** Values as the runtime returns them (before the zod transforms that parse DER and fill principal sources). */
+export const sampleValues: { [K in ReadOpName]: z.input<(typeof ReadValue)[K]> } = {
   'reg.value': { path: 'HKLM:\\X', name: 'fDenyTSConnections', exists: true, kind: 'DWord', data: 0 },
   'reg.key': { path: 'HKLM:\\X', exists: true, values: [{ name: 'PortNumber', kind: 'DWord', data: 3389 }], subkeys: [] },
   'service.get': {
@@ -23,19 +31,10 @@ export const sampleValues: { [K in ReadOpName]: ReadValueOf<K> } = {
   'cert.list': [
     {
       store: 'Remote Desktop',
-      thumbprint: 'AB'.repeat(20),
-      subject: 'CN=VM1',
-      issuer: 'CN=VM1',
-      notBefore: '2025-01-01T00:00:00.0000000Z',
-      notAfter: '2025-07-01T00:00:00.0000000Z',
-      dnsNames: ['VM1'],
-      enhancedKeyUsages: ['1.3.6.1.5.5.7.3.1'],
+      der: SAMPLE_DER,
       hasPrivateKey: true,
-      privateKeyAccessible: true,
-      privateKeyError: null,
-      keyAlgorithm: 'RSA',
-      keySize: 2048,
       keyContainer: 'f686aace6942fb7f7ceb231212eef4a4_0000',
+      keyFile: { path: '%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys\\f686aace6942fb7f7ceb231212eef4a4_0000', exists: true, ownerSid: 'S-1-5-18', access: [{ sid: 'S-1-5-20', rights: 1179785, type: 'Allow', inherited: false }] },
     },
   ],
   'fw.rules': [
@@ -55,7 +54,7 @@ export const sampleValues: { [K in ReadOpName]: ReadValueOf<K> } = {
   'fw.profiles': [
     { name: 'Domain', enabled: true, defaultInboundAction: 'Block', allowInboundRules: 'True', allowLocalFirewallRules: 'True', active: true },
   ],
-  'group.members': [{ sid: 'S-1-5-21-1-2-3-500', name: 'VM1\\Administrator', objectClass: 'User', principalSource: 'Local' }],
+  'group.members': { machineSid: 'S-1-5-21-1-2-3', members: [{ sid: 'S-1-5-21-1-2-3-500', name: 'VM1\\Administrator', objectClass: 'User', principalSource: null }] },
   'tcp.listeners': [{ localAddress: '0.0.0.0', localPort: 3389, owningProcess: 1234, processName: 'svchost', services: ['TermService'] }],
   'ip.addresses': [{ address: '10.0.0.5', family: 'IPv4', prefixLength: 24, interfaceAlias: 'Ethernet' }],
   'events.query': [{ log: 'System', provider: 'TermDD', id: 56, level: 2, timeCreated: '2025-01-01T00:00:00.0000000Z', properties: ['\\Device\\Termdd', '10.0.0.9'] }],
@@ -82,25 +81,27 @@ export interface DecodedStdin {
   planJson: string;
 }
 
-/** What the bootstrap does with stdin: split on whitespace, two base64 lines, UTF-8. */
-export function decodeStdin(stdin: Buffer): DecodedStdin {
-  const lines = stdin.toString('ascii').split(/\s+/).filter(Boolean);
-  if (lines.length < 2) throw new Error('stdin must hold two base64 lines');
-  return {
-    runtime: gunzipSync(Buffer.from(lines[0] ?? '', 'base64')).toString('utf8'),
-    planJson: Buffer.from(lines[1] ?? '', 'base64').toString('utf8'),
-  };
-}
+/** What the bootstrap does with stdin (the lab's reading of it, which the runtime tests hold to the real bootstrap). */
+export const decodeStdin = (stdin: Buffer): DecodedStdin => readBootstrapStdin(stdin);
 
 export function resultFor(op: Operation): Record<string, unknown> {
   if (op.op in sampleValues) return { id: op.id, ok: true, value: sampleValues[op.op as ReadOpName], ms: 3 };
   return { id: op.id, ok: false, error: { code: 'NotSupported', message: 'fake host: reads only' } };
 }
 
-/** stdout as the bootstrap writes it, with some noise around the markers. */
-export function wrapResult(json: unknown, noise = true): string {
-  const b64 = Buffer.from(JSON.stringify(json), 'utf8').toString('base64');
-  const body = `${RESULT_BEGIN}${b64}${RESULT_END}`;
+export interface FakeResult {
+  runtime: string;
+  host: string;
+  startedAt: string;
+  elapsedMs: number;
+  check?: boolean;
+  results: Record<string, unknown>[];
+}
+
+/** stdout as the engine writes it: BEGIN, one OP frame per result, END; with some noise around. */
+export function wrapResult(r: FakeResult, noise = true): string {
+  const body = frame('BEGIN', { runtime: r.runtime, host: r.host, startedAt: r.startedAt, check: r.check ?? false, count: r.results.length }) +
+    r.results.map((x) => frame('OP', x)).join('') + frame('END', { elapsedMs: r.elapsedMs });
   return noise ? `WARNING: something chatty\r\n${body}\r\n` : body;
 }
 
@@ -109,7 +110,7 @@ export interface FakeRunner extends PowerShellRunner {
 }
 
 /** A runner that answers every read op with a sample value; `tweak` may edit the result before it is sent. */
-export function fakeRunner(tweak?: (result: { results: Record<string, unknown>[] } & Record<string, unknown>) => void): FakeRunner {
+export function fakeRunner(tweak?: (result: FakeResult) => void): FakeRunner {
   const calls: FakeRunner['calls'] = [];
   return {
     calls,
@@ -118,7 +119,7 @@ export function fakeRunner(tweak?: (result: { results: Record<string, unknown>[]
       const decoded = decodeStdin(stdin);
       const plan = JSON.parse(decoded.planJson) as Plan;
       calls.push({ script, stdin: decoded, plan });
-      const result = { runtime: '1.0.0', host: 'VM1', startedAt: '2025-01-02T00:00:00.0000000Z', elapsedMs: 42, results: plan.ops.map(resultFor) };
+      const result: FakeResult = { runtime: '2.0.0', host: 'VM1', startedAt: '2025-01-02T00:00:00.0000000Z', elapsedMs: 42, results: plan.ops.map(resultFor) };
       tweak?.(result);
       return Promise.resolve({ stdout: wrapResult(result), stderr: '', exitCode: 0 });
     },

@@ -1,19 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RESULT_BEGIN, RESULT_END } from '../../src/host/bootstrap.ts';
-import type { Plan } from '../../src/host/operations.ts';
+import { frame } from '../../src/host/bootstrap.ts';
+import { Plan, PLAN_VERSION } from '../../src/host/operations.ts';
 import { RuntimeResultError, findResult, parsePlanResult, stderrExcerpt, typedPrevious, typedValue } from '../../src/host/result.ts';
 import { resultFor, sampleValues, wrapResult } from './fake-host.ts';
 
-const plan: Plan = {
-  version: 1,
+const plan: Plan = Plan.parse({
+  version: PLAN_VERSION,
   mode: 'read',
   ops: [
     { id: 'a', op: 'os.info' },
     { id: 'b', op: 'reg.value', path: 'HKLM:\\X', name: 'Y' },
   ],
-};
-const good = { runtime: '1.0.0', host: 'VM1', startedAt: '2025-01-02T00:00:00Z', elapsedMs: 12, results: plan.ops.map(resultFor) };
+});
+const good = { runtime: '2.0.0', host: 'VM1', startedAt: '2025-01-02T00:00:00Z', elapsedMs: 12, results: plan.ops.map(resultFor) };
 
 function expectError(fn: () => unknown, message: RegExp): RuntimeResultError {
   let caught: unknown;
@@ -27,10 +27,8 @@ function expectError(fn: () => unknown, message: RegExp): RuntimeResultError {
   return caught;
 }
 
-test('a good result is found among noise, with line breaks inside the base64', () => {
-  const b64 = Buffer.from(JSON.stringify(good), 'utf8').toString('base64');
-  const wrapped = b64.replace(/(.{76})/g, '$1\r\n');
-  const stdout = `Preparing modules for first use.\r\n${RESULT_BEGIN}\r\n${wrapped}\n${RESULT_END}\r\ntrailing noise`;
+test('a good result is found among noise', () => {
+  const stdout = `Preparing modules for first use.\r\n${wrapResult(good, false)}trailing noise`;
   const result = parsePlanResult(stdout, plan);
   assert.equal(result.host, 'VM1');
   assert.equal(result.results.length, 2);
@@ -38,42 +36,43 @@ test('a good result is found among noise, with line breaks inside the base64', (
   assert.deepEqual(typedValue(findResult(result, 'b')!, 'reg.value'), sampleValues['reg.value']);
 });
 
-test('missing markers are reported with the stderr excerpt and exit code', () => {
+test('no frames: reported with the stderr excerpt and exit code', () => {
   const err = expectError(
-    () => parsePlanResult('nothing here', plan, { stderr: 'rdp-medic bootstrap: plan refused: version 2\r\n', exitCode: 2 }),
-    /the host runtime returned no result markers \(exit code 2\)/,
+    () => parsePlanResult('nothing here', plan, { stderr: 'rdp-medic bootstrap: something odd\r\n', exitCode: 2 }),
+    /the host runtime returned no result \(exit code 2\)/,
   );
-  assert.equal(err.stderrExcerpt, 'rdp-medic bootstrap: plan refused: version 2');
-  assert.match(err.message, /stderr: rdp-medic bootstrap: plan refused/);
+  assert.equal(err.stderrExcerpt, 'rdp-medic bootstrap: something odd');
 });
 
-test('a begin marker without an end marker counts as no markers', () => {
-  expectError(() => parsePlanResult(`${RESULT_BEGIN}eyJh`, plan), /no result markers/);
+test("a FAILURE frame is the host's own words, e.g. a refused plan", () => {
+  const err = expectError(() => parsePlanResult(frame('FAILURE', 'rdp-medic bootstrap: plan refused: version 9'), plan, { exitCode: 2 }), /^rdp-medic bootstrap: plan refused: version 9$/);
+  assert.equal(err.source, 'bootstrap');
 });
 
-test('invalid JSON is reported with its position', () => {
-  const stdout = `${RESULT_BEGIN}${Buffer.from('{"runtime":"1.0.0",}', 'utf8').toString('base64')}${RESULT_END}`;
-  expectError(() => parsePlanResult(stdout, plan), /not valid JSON at position \d+/);
-});
-
-test('invalid base64 is reported', () => {
-  expectError(() => parsePlanResult(`${RESULT_BEGIN}@@@@${RESULT_END}`, plan), /not valid base64/);
+test('a frame that is not base64 JSON is reported', () => {
+  expectError(() => parsePlanResult('<<<RDPMEDIC BEGIN eyJh >>>', plan), /BEGIN frame that is not valid base64 JSON/);
 });
 
 test('a result that does not match the schema is reported with the path', () => {
-  const bad = { ...good, results: [{ id: 'a', ok: 'yes' }] };
+  const bad = { ...good, results: [{ id: 'a', ok: 'yes' }, good.results[1]!] };
   expectError(() => parsePlanResult(wrapResult(bad), plan), /does not match the schema: results\.0/);
-  expectError(() => parsePlanResult(wrapResult({ ...good, elapsedMs: 'x' }), plan), /elapsedMs/);
+});
+
+test('a runtime that stopped early is an error; cut short by the deadline, the rest are Timeouts', () => {
+  const partial = wrapResult({ ...good, results: [good.results[0]!] }).replace(/<<<RDPMEDIC END [^>]*>>>/, '');
+  expectError(() => parsePlanResult(partial, plan), /stopped after 1 of 2 results/);
+  const kept = parsePlanResult(partial, plan, { cutShort: { afterMs: 120_000 } });
+  assert.equal(kept.results[0]?.ok, true);
+  assert.deepEqual(kept.results[1], { id: 'b', ok: false, error: { code: 'Timeout', message: 'the host did not finish this operation before the 120 s command deadline' } });
 });
 
 test('a missing or misplaced op result is reported by op id', () => {
-  expectError(() => parsePlanResult(wrapResult({ ...good, results: [good.results[0]] }), plan), /^result for op b missing/);
-  expectError(() => parsePlanResult(wrapResult({ ...good, results: [good.results[1], good.results[0]] }), plan), /^result for op a missing \(found b/);
-  expectError(() => parsePlanResult(wrapResult({ ...good, results: [...good.results, good.results[0]] }), plan), /3 results for 2 ops/);
+  expectError(() => parsePlanResult(wrapResult({ ...good, results: [good.results[1]!, good.results[0]!] }), plan), /^result for op a missing \(found b/);
+  expectError(() => parsePlanResult(wrapResult({ ...good, results: [...good.results, good.results[0]!] }), plan), /3 results for 2 ops/);
 });
 
 test('a different runtime version is refused', () => {
-  expectError(() => parsePlanResult(wrapResult({ ...good, runtime: '0.9.0' }), plan), /runtime 0\.9\.0, expected 1\.0\.0/);
+  expectError(() => parsePlanResult(wrapResult({ ...good, runtime: '0.9.0' }), plan), /runtime 0\.9\.0, expected 2\.0\.0/);
 });
 
 test('typedValue rejects failed ops and wrong shapes', () => {

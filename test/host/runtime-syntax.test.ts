@@ -1,16 +1,21 @@
-// PowerShell cannot run here: parse the runtime and the bootstrap with tree-sitter-powershell,
-// scan for syntax newer than Windows PowerShell 5.1, and check the dispatch table against the contract.
+// Static checks of the runtime that need no PowerShell (npm run test:runtime executes it under pwsh):
+// parse it with tree-sitter-powershell, scan for syntax newer than Windows PowerShell 5.1, check the
+// dispatch table against the contract, keep Windows APIs out of the engine and the size in budget.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { BOOTSTRAP_SCRIPT } from '../../src/host/bootstrap.ts';
 import { Operation, WRITE_OPS } from '../../src/host/operations.ts';
-import { RUNTIME_HEADER_RE, RUNTIME_TEXT, RUNTIME_VERSION } from '../../src/host/runtime.ts';
+import { ENGINE, REVERT_LOGIC, RUNTIME_HEADER_RE, RUNTIME_TEXT, RUNTIME_VERSION, WINDOWS_PRIMITIVES } from '../../src/host/runtime.ts';
+import { LAB_PRIMITIVE_NAMES } from '../../src/lab/runtime/primitives.ts';
 import { syntaxProblems } from './ps-parse.ts';
 import { codeOnly, ps7Findings } from './ps7-scan.ts';
 
-test('runtime.ps1 parses without ERROR or MISSING nodes', async () => {
-  const problems = await syntaxProblems(RUNTIME_TEXT);
-  assert.deepEqual(problems, [], `runtime.ps1 syntax problems:\n${problems.join('\n')}`);
+test('the runtime and the revert logic parse without ERROR or MISSING nodes', async () => {
+  for (const [name, text] of [['runtime', RUNTIME_TEXT], ['revert.ps1', `param([string]$Name)\n${REVERT_LOGIC}`]] as const) {
+    const problems = await syntaxProblems(text);
+    assert.deepEqual(problems, [], `${name} syntax problems:\n${problems.join('\n')}`);
+  }
 });
 
 test('the bootstrap parses without ERROR or MISSING nodes', async () => {
@@ -25,7 +30,7 @@ test('the parser does report broken PowerShell (the syntax tests can fail)', asy
 });
 
 test('no PowerShell 7-only syntax in the runtime or the bootstrap', () => {
-  assert.deepEqual(ps7Findings(RUNTIME_TEXT), [], 'runtime.ps1');
+  assert.deepEqual(ps7Findings(RUNTIME_TEXT), [], 'runtime');
   assert.deepEqual(ps7Findings(BOOTSTRAP_SCRIPT), [], 'bootstrap');
 });
 
@@ -48,7 +53,6 @@ test('the runtime declares its version on the first line', () => {
   const first = RUNTIME_TEXT.split(/\r?\n/, 1)[0] ?? '';
   assert.equal(first, `# rdp-medic-runtime ${RUNTIME_VERSION}`);
   assert.equal(RUNTIME_HEADER_RE.exec(RUNTIME_TEXT)?.[1], RUNTIME_VERSION);
-  assert.match(RUNTIME_TEXT, /^param\(\[string\]\$PlanJson\)$/m);
   assert.match(RUNTIME_TEXT, new RegExp(`\\$RuntimeVersion = '${RUNTIME_VERSION.replace(/\./g, '\\.')}'`));
 });
 
@@ -59,7 +63,7 @@ function contractOpNames(): string[] {
 function dispatchTable(): Map<string, string> {
   const block = /# region dispatch[\s\S]*?\$Handlers = @\{([\s\S]*?)\}\s*\r?\n# endregion dispatch/.exec(RUNTIME_TEXT)?.[1];
   assert.ok(block, 'runtime.ps1 has a "# region dispatch" block with $Handlers');
-  return new Map([...block.matchAll(/'([\w.]+)'\s*=\s*'([\w-]+)'/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
+  return new Map([...block.matchAll(/'([\w.]+)'\s*=\s*(?:'([\w-]+)'|\{ ([\w-]+) )/g)].map((m) => [m[1] ?? '', m[2] ?? m[3] ?? '']));
 }
 
 test('every contract operation has a dispatch entry, and every entry is a contract operation', () => {
@@ -71,12 +75,40 @@ test('every contract operation has a dispatch entry, and every entry is a contra
 
 test('every dispatch entry names a function the runtime defines', () => {
   for (const [op, fn] of dispatchTable()) {
-    assert.match(RUNTIME_TEXT, new RegExp(`^function ${fn}\\(`, 'm'), `${op} -> ${fn} is not defined`);
+    assert.match(ENGINE, new RegExp(`^function ${fn}\\(`, 'm'), `${op} -> ${fn} is not defined in the engine`);
   }
 });
 
 test("the runtime's write-op list equals WRITE_OPS", () => {
-  const list = /\$WriteOps = @\(([\s\S]*?)\)/.exec(RUNTIME_TEXT)?.[1] ?? '';
+  const list = /\$WriteOps = @\(([\s\S]*?)\)/.exec(ENGINE)?.[1] ?? '';
   const names = [...list.matchAll(/'([\w.]+)'/g)].map((m) => m[1]).sort();
   assert.deepEqual(names, [...WRITE_OPS].sort());
+});
+
+const definedFunctions = (text: string): string[] => [...text.matchAll(/^function ([\w-]+)/gm)].map((m) => m[1] ?? '');
+const calls = (text: string, name: string): boolean => new RegExp(`(^|[\\s({;=]|\\$\\()${name}(?=[\\s)}]|$)`, 'm').test(text);
+
+test('the engine calls no Windows API: every Windows call is a primitive', () => {
+  const windowsOnly = /Get-CimInstance|Invoke-CimMethod\b(?!On)|Get-Service\b|Microsoft\.Win32|X509Store|NetFirewall|\[ADSI\]|Get-WinEvent|Eventing\.Reader|ScheduledTask|Get-Acl|wtsapi32|Add-Type|Get-NetTCPConnection|Get-NetIPAddress|Get-LocalGroupMember/;
+  const found = ENGINE.split('\n').map((line, i) => `${i + 1}: ${line.trim()}`).filter((l) => windowsOnly.test(l.replace(/#.*$/, '')));
+  assert.deepEqual(found, []);
+  assert.ok(windowsOnly.test('Get-CimInstance -ClassName x'), 'the scan can fail');
+});
+
+test('no Add-Type anywhere: nothing is compiled on the host', () => {
+  assert.doesNotMatch(RUNTIME_TEXT, /Add-Type/);
+});
+
+test('the lab implements exactly the primitives the engine and the revert logic call', () => {
+  const used = definedFunctions(WINDOWS_PRIMITIVES).filter((f) => calls(ENGINE, f) || calls(REVERT_LOGIC, f)).sort();
+  assert.ok(used.includes('Read-RegKey') && used.includes('Read-Events'));
+  assert.deepEqual([...LAB_PRIMITIVE_NAMES].sort(), used);
+});
+
+test('the PowerShell we ship and run stays within 1,000 lines in all', () => {
+  const dirs = [new URL('../../src/host/runtime/', import.meta.url), new URL('../../src/lab/runtime/', import.meta.url)];
+  const files = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.ps1')).map((f) => new URL(f, d)));
+  const lines = files.reduce((n, f) => n + readFileSync(f, 'utf8').split('\n').filter((l, i, all) => i < all.length - 1 || l !== '').length, 0) + BOOTSTRAP_SCRIPT.split('\n').length;
+  assert.ok(files.length >= 4, 'windows.ps1, engine.ps1, revert.ps1, lab-primitive.ps1');
+  assert.ok(lines <= 1000, `${lines} lines of PowerShell`);
 });

@@ -12,7 +12,6 @@ $WriteOps = @('reg.set', 'reg.delete', 'service.control', 'service.startType', '
 $KeyFolders = @('%ProgramData%\Microsoft\Crypto\RSA\MachineKeys\', '%ProgramData%\Microsoft\Crypto\Keys\')
 
 # ================= framing and errors =================
-
 function Write-Frame([string]$Kind, $Object) {
     $json = ConvertTo-Json -InputObject $Object -Depth 12 -Compress
     [Console]::Out.Write('<<<RDPMEDIC ' + $Kind + ' ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json)) + " >>>`n")
@@ -61,7 +60,6 @@ function ConvertTo-OpError($ErrorRecord) {
 }
 
 # ================= values =================
-
 # Numbers numerically, strings ordinally, lists item by item, booleans only with booleans.
 function Test-ValueEqual($Actual, $Expected) {
     if ($null -eq $Expected -or $null -eq $Actual) { return ($null -eq $Expected -and $null -eq $Actual) }
@@ -92,7 +90,6 @@ function Get-Keys($Object) {
 function Get-OrNull($Value) { if ($null -eq $Value -or [string]$Value -eq '') { return $null }; return $Value }
 
 # ================= CIM: each call bounded; a namespace that timed out once is skipped after =================
-
 $HungNamespaces = @{}
 function Use-Cim([string]$Namespace, [scriptblock]$Call) {
     $ns = $Namespace.ToLowerInvariant()
@@ -113,7 +110,6 @@ function Read-Cim([string]$Namespace, [string]$Class, [string]$Filter) {
 function ConvertTo-WqlString([string]$Value) { return "'" + $Value.Replace('\', '\\').Replace("'", "\'") + "'" }
 
 # ================= registry =================
-
 function Get-RegState([string]$Path, [string]$Name) {
     if ($Path -notmatch '^(HKLM|HKU):\\') { Throw-OpError 'InvalidArgument' "registry path must start with HKLM:\ or HKU:\ : $Path" $null }
     $key = Read-RegKey $Path
@@ -155,35 +151,23 @@ function Invoke-RegKey($Op) {
     return @{ value = [ordered]@{ path = $Op.path; exists = $true; values = $values; subkeys = @($key.subkeys) } }
 }
 
-function Invoke-RegSet($Op) {
-    Assert-RegData $Op.kind $Op.data
+# reg.set and reg.delete: compare-and-set, then write, and the state before and after.
+function Invoke-RegWrite($Op) {
+    if ($Op.op -eq 'reg.set') { Assert-RegData $Op.kind $Op.data }
     $before = Get-RegState $Op.path $Op.name
     Assert-RegExpect $Op $before
     if ($CheckMode) { return @{ previous = (Select-RegState $before); value = (Get-Predicted $Op) } }
-    Write-RegValue $Op.path $Op.name $Op.kind $Op.data
-    return @{ previous = (Select-RegState $before); value = (Select-RegState (Get-RegState $Op.path $Op.name)) }
-}
-
-function Invoke-RegDelete($Op) {
-    $before = Get-RegState $Op.path $Op.name
-    Assert-RegExpect $Op $before
-    if ($CheckMode) { return @{ previous = (Select-RegState $before); value = (Get-Predicted $Op) } }
-    if ($before.exists) { Remove-RegValue $Op.path $Op.name }
+    if ($Op.op -eq 'reg.set') { Write-RegValue $Op.path $Op.name $Op.kind $Op.data } elseif ($before.exists) { Remove-RegValue $Op.path $Op.name }
     return @{ previous = (Select-RegState $before); value = (Select-RegState (Get-RegState $Op.path $Op.name)) }
 }
 
 # ================= services =================
-
 function Get-ServiceRecord([string]$Name) {
     if ($Name -match '[\*\?\[\]]') { Throw-OpError 'InvalidArgument' "service name must not contain wildcards: $Name" $null }
     return (Read-Cim 'root\cimv2' 'Win32_Service' ('Name=' + (ConvertTo-WqlString $Name)))[0]
 }
 
-function ConvertTo-StartType([string]$Mode) {
-    if ($Mode -eq 'Auto') { return 'Automatic' }
-    if (@('Boot', 'System', 'Manual', 'Disabled') -contains $Mode) { return $Mode }
-    return $null
-}
+function ConvertTo-StartType([string]$Mode) { return @{ Auto = 'Automatic'; Boot = 'Boot'; System = 'System'; Manual = 'Manual'; Disabled = 'Disabled' }[$Mode] }
 
 function Invoke-ServiceGet($Op) {
     $info = [ordered]@{ name = $Op.name; exists = $false; state = $null; startType = $null; delayedAutoStart = $null; account = $null; processId = $null; serviceType = $null; dependsOn = @() }
@@ -235,7 +219,6 @@ function Invoke-ServiceStartType($Op) {
 }
 
 # ================= CIM =================
-
 function Select-CimRecord($Record, $Properties) {
     if ($null -eq $Properties) { return $Record }
     $h = [ordered]@{}
@@ -265,7 +248,6 @@ function Invoke-CimInvoke($Op) {
 }
 
 # ================= certificates =================
-
 function Get-DerThumbprint([string]$Der) {
     $sha1 = [Security.Cryptography.SHA1]::Create()
     try { return ([BitConverter]::ToString($sha1.ComputeHash([Convert]::FromBase64String($Der)))).Replace('-', '') } finally { $sha1.Dispose() }
@@ -310,7 +292,6 @@ function Invoke-CertMove($Op) {
 }
 
 # ================= files =================
-
 function ConvertTo-FileAcl([string]$Path, $Acl) {
     $result = [ordered]@{ path = $Path; exists = $false; ownerSid = $null; access = @() }
     if ($null -eq $Acl) { return $result }
@@ -322,7 +303,6 @@ function ConvertTo-FileAcl([string]$Path, $Acl) {
 function Invoke-FileAcl($Op) { return @{ value = (ConvertTo-FileAcl $Op.path (Read-FileAcl $Op.path)) } }
 
 # ================= firewall =================
-
 function ConvertTo-Rule($R) {
     $source = $R.policyStoreSourceType; if (@('Local', 'GroupPolicy', 'Dynamic', 'Generated', 'Hardcoded') -notcontains $source) { $source = $null }
     $direction = 'Inbound'; if ($R.direction -eq 'Outbound') { $direction = 'Outbound' }
@@ -384,7 +364,6 @@ function Invoke-FwEnable($Op) {
 }
 
 # ================= local groups =================
-
 function Get-GroupMembers([string]$GroupSid) {
     $g = Read-LocalGroupMembers $GroupSid
     $members = @(foreach ($m in $g.members) {
@@ -411,7 +390,6 @@ function Invoke-GroupChange($Op, [bool]$Add) {
 }
 
 # ================= network, events, OS, sessions =================
-
 function Invoke-TcpListeners($Op) {
     $services = @{}
     foreach ($s in (Read-Cim 'root\cimv2' 'Win32_Service' 'ProcessId <> 0')) { $services[[int]$s.ProcessId] = @($services[[int]$s.ProcessId]) + @($s.Name) | Where-Object { $_ } }
@@ -453,7 +431,6 @@ function Invoke-RdpSessions($Op) {
 }
 
 # ================= the revert task =================
-
 # The task's script: the registry primitives it needs and the revert logic, nothing else.
 function Get-RevertScript {
     $parts = @('param([string]$Name)', '$ErrorActionPreference = ''Stop''')
@@ -483,7 +460,6 @@ function Invoke-TaskCancel($Op) {
 }
 
 # ================= check mode =================
-
 # What a write would leave, for check mode (the same shapes a real run returns as value).
 function Get-Predicted($Op) {
     switch ($Op.op) {
@@ -517,13 +493,12 @@ function Get-TargetKeys($Op) {
 }
 
 # ================= dispatch =================
-
 # region dispatch (one entry per operation of src/host/operations.ts; the tests compare both)
 $Handlers = @{
     'reg.value' = 'Invoke-RegValue'; 'reg.key' = 'Invoke-RegKey'; 'service.get' = 'Invoke-ServiceGet'; 'cim.query' = 'Invoke-CimQuery'
     'cert.list' = 'Invoke-CertList'; 'fw.rules' = 'Invoke-FwRules'; 'fw.profiles' = 'Invoke-FwProfiles'; 'group.members' = 'Invoke-GroupMembers'
     'tcp.listeners' = 'Invoke-TcpListeners'; 'ip.addresses' = 'Invoke-IpAddresses'; 'events.query' = 'Invoke-EventsQuery'; 'file.acl' = 'Invoke-FileAcl'
-    'os.info' = 'Invoke-OsInfo'; 'rdp.sessions' = 'Invoke-RdpSessions'; 'reg.set' = 'Invoke-RegSet'; 'reg.delete' = 'Invoke-RegDelete'
+    'os.info' = 'Invoke-OsInfo'; 'rdp.sessions' = 'Invoke-RdpSessions'; 'reg.set' = 'Invoke-RegWrite'; 'reg.delete' = 'Invoke-RegWrite'
     'service.control' = 'Invoke-ServiceControl'; 'service.startType' = 'Invoke-ServiceStartType'; 'fw.enable' = 'Invoke-FwEnable'; 'cert.remove' = 'Invoke-CertRemove'
     'cert.move' = 'Invoke-CertMove'; 'group.add' = { Invoke-GroupChange $args[0] $true }; 'group.remove' = { Invoke-GroupChange $args[0] $false }
     'cim.invoke' = 'Invoke-CimInvoke'; 'task.scheduleRevert' = 'Invoke-TaskScheduleRevert'; 'task.cancel' = 'Invoke-TaskCancel'
@@ -553,7 +528,6 @@ function Invoke-Operation($Op) {
 }
 
 # ================= the plan =================
-
 $Plan = ConvertFrom-Json -InputObject ([string]$args[0])
 if ($null -eq $Plan -or $Plan.version -ne 2) { throw ("plan refused: version " + [string]$Plan.version + " is not known to runtime $RuntimeVersion") }
 if (@('read', 'write') -notcontains $Plan.mode) { throw ("plan refused: unknown mode " + [string]$Plan.mode) }

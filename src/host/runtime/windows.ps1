@@ -28,7 +28,6 @@ function ConvertTo-PlainData($Value, [int]$Depth = 0) {
 }
 
 # ---------- registry (always the 64-bit view) ----------
-
 function Open-RegKey([string]$Path, [bool]$Writable, [bool]$Create) {
     $m = [regex]::Match($Path, '^(HKLM|HKU):\\(.*)$', 'IgnoreCase')
     $hive = 'LocalMachine'; if ($m.Groups[1].Value -eq 'HKU') { $hive = 'Users' }
@@ -75,7 +74,6 @@ function Remove-RegValue([string]$Path, [string]$Name) {
 }
 
 # ---------- CIM (every call bounded) ----------
-
 function Read-CimInstances([string]$Namespace, [string]$Class, [string]$Filter, [int]$TimeoutSec) {
     $p = @{ Namespace = $Namespace; ClassName = $Class; OperationTimeoutSec = $TimeoutSec }
     if ($Filter) { $p['Filter'] = $Filter }
@@ -93,7 +91,6 @@ function Invoke-CimMethodOn([string]$Namespace, [string]$Class, [string]$Filter,
 }
 
 # ---------- services ----------
-
 # ServiceController status name ('Running', 'StopPending', ...); $null when there is no such service.
 function Get-ServiceStatus([string]$Name) {
     $s = Get-Service -Name $Name -ErrorAction SilentlyContinue -ErrorVariable e
@@ -121,7 +118,6 @@ function Set-ServiceStartMode([string]$Name, [string]$Mode, [int]$TimeoutSec) {
 }
 
 # ---------- certificates (LocalMachine stores) ----------
-
 function Open-CertStore([string]$Name, [string]$Mode) {
     $store = New-Object Security.Cryptography.X509Certificates.X509Store($Name, 'LocalMachine')
     $store.Open($Mode)
@@ -175,7 +171,6 @@ function Move-StoreCertificate([string]$From, [string]$To, [string]$Thumbprint) 
 }
 
 # ---------- files ----------
-
 # { ownerSid, access: [{sid, rights, type, inherited}] } or $null when the path does not exist.
 function Read-FileAcl([string]$Path) {
     try { $acl = Get-Acl -LiteralPath ([Environment]::ExpandEnvironmentVariables($Path)) }
@@ -188,7 +183,6 @@ function Read-FileAcl([string]$Path) {
 }
 
 # ---------- firewall (NetSecurity; the active store unless named) ----------
-
 function ConvertTo-FirewallRuleInfo($Rule) {
     $pf = $Rule | Get-NetFirewallPortFilter
     $af = $Rule | Get-NetFirewallAddressFilter
@@ -236,7 +230,6 @@ function Read-FirewallProfiles {
 function Read-NetworkCategories { return , @(foreach ($c in @(Get-NetConnectionProfile)) { [string]$c.NetworkCategory }) }
 
 # ---------- local groups (ADSI WinNT works on 2012 R2 and with orphaned or Azure AD members) ----------
-
 function Open-LocalGroup([string]$GroupSid) {
     $name = (New-Object Security.Principal.SecurityIdentifier($GroupSid)).Translate([Security.Principal.NTAccount]).Value.Split('\')[-1]
     return [ADSI]('WinNT://./' + $name + ',group')
@@ -265,18 +258,13 @@ function Add-LocalGroupMemberSid([string]$GroupSid, [string]$MemberSid) { (Open-
 function Remove-LocalGroupMemberSid([string]$GroupSid, [string]$MemberSid) { (Open-LocalGroup $GroupSid).Remove('WinNT://' + $MemberSid) | Out-Null }
 
 # ---------- network ----------
-
 function Read-TcpListeners([int]$Port) {
     $p = @{ State = 'Listen' }; if ($Port) { $p['LocalPort'] = $Port }
     try { $conns = @(Get-NetTCPConnection @p) } catch { if ($_.CategoryInfo.Category -eq 'ObjectNotFound') { return , @() }; throw }
     return , @(foreach ($c in $conns) { [ordered]@{ localAddress = [string]$c.LocalAddress; localPort = [int]$c.LocalPort; owningProcess = [int]$c.OwningProcess } })
 }
 
-function Read-ProcessName([int]$ProcessId) {
-    $p = Get-Process -Id $ProcessId -ErrorAction SilentlyContinue
-    if ($null -eq $p) { return $null }
-    return $p.ProcessName
-}
+function Read-ProcessName([int]$ProcessId) { $p = Get-Process -Id $ProcessId -ErrorAction SilentlyContinue; if ($p) { return $p.ProcessName }; return $null }
 
 # Preferred addresses only: tentative, duplicate or deprecated ones do not answer clients.
 function Read-IpAddresses {
@@ -286,7 +274,6 @@ function Read-IpAddresses {
 }
 
 # ---------- events (EventLogReader: bounded by count and time, newest first) ----------
-
 function Read-Events([string]$Log, [string]$XPath, [int]$Max, [int]$TimeoutSec) {
     $q = New-Object Diagnostics.Eventing.Reader.EventLogQuery($Log, 'LogName', $XPath)
     $q.ReverseDirection = $true
@@ -309,7 +296,6 @@ function Read-Events([string]$Log, [string]$XPath, [int]$Max, [int]$TimeoutSec) 
 }
 
 # ---------- sessions (WTS through a P/Invoke made with Reflection.Emit: no csc.exe, no temp files) ----------
-
 function Get-WtsApi {
     if ($script:WtsApi) { return $script:WtsApi }
     $mod = [AppDomain]::CurrentDomain.DefineDynamicAssembly((New-Object Reflection.AssemblyName('RdpMedicWts')), 'Run').DefineDynamicModule('RdpMedicWts')
@@ -347,12 +333,10 @@ function Read-RdpSessions {
 }
 
 # ---------- host ----------
-
 function Get-HostName { return [string]$env:COMPUTERNAME }
 function Get-UtcNow { return [DateTime]::UtcNow.ToString('o', [Globalization.CultureInfo]::InvariantCulture) }
 
 # ---------- the revert task (one shot, as S-1-5-18; the SID resolves in every locale) ----------
-
 # %ProgramData% lets users create folders: a folder someone else made, or a link, is refused.
 function Initialize-RevertFolder {
     $dir = Join-Path $env:ProgramData 'rdp-medic'
