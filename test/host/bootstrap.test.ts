@@ -33,7 +33,7 @@ test('buildStdin round-trips the runtime and the plan as two base64 lines', () =
 });
 
 test('non-ASCII text survives the base64 transport', () => {
-  const plan = { version: 1 as const, mode: 'read' as const, ops: [{ id: 'r', op: 'reg.value' as const, path: 'HKLM:\\SOFTWARE\\Größe', name: 'Wert—ü' }] };
+  const plan = { version: 2 as const, mode: 'read' as const, check: false, limits: { cimTimeoutSec: 15, eventTimeoutSec: 15, budgetSec: 90 }, ops: [{ id: 'r', op: 'reg.value' as const, path: 'HKLM:\\SOFTWARE\\Größe', name: 'Wert—ü' }] };
   const decoded = decodeStdin(buildStdin(plan, '# rdp-medic-runtime 1.0.0\n# Ünïcødé'));
   assert.equal(decoded.runtime, '# rdp-medic-runtime 1.0.0\n# Ünïcødé');
   assert.deepEqual(JSON.parse(decoded.planJson), plan);

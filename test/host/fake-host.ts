@@ -3,9 +3,17 @@
 import { gunzipSync } from 'node:zlib';
 import { RESULT_BEGIN, RESULT_END } from '../../src/host/bootstrap.ts';
 import type { PowerShellRunner } from '../../src/host/executor.ts';
-import type { Operation, Plan, ReadOpName, ReadValueOf } from '../../src/host/operations.ts';
+import type { z } from 'zod';
+import type { Operation, Plan, ReadOpName, ReadValue } from '../../src/host/operations.ts';
+import { createCertificate } from '../../src/lab/certs/index.ts';
 
-export const sampleValues: { [K in ReadOpName]: ReadValueOf<K> } = {
+/** A real self-signed certificate (CN=VM1, SAN VM1, serverAuth), as base64 DER. */
+const SAMPLE = createCertificate({ commonName: 'VM1', dnsNames: ['VM1'], notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2025-07-01T00:00:00Z') });
+export const SAMPLE_THUMBPRINT = SAMPLE.thumbprint;
+const SAMPLE_DER = SAMPLE.certPem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '');
+
+/** Values as a host sends them (the wire shape: before the TypeScript transforms). */
+export const sampleValues: { [K in ReadOpName]: z.input<(typeof ReadValue)[K]> } = {
   'reg.value': { path: 'HKLM:\\X', name: 'fDenyTSConnections', exists: true, kind: 'DWord', data: 0 },
   'reg.key': { path: 'HKLM:\\X', exists: true, values: [{ name: 'PortNumber', kind: 'DWord', data: 3389 }], subkeys: [] },
   'service.get': {
@@ -19,23 +27,23 @@ export const sampleValues: { [K in ReadOpName]: ReadValueOf<K> } = {
     serviceType: 'Share Process',
     dependsOn: ['RPCSS', 'TermDD'],
   },
-  'cim.query': [{ TerminalName: 'RDP-Tcp', SSLCertificateSHA1Hash: 'AB'.repeat(20), PolicySourceSecurityLayer: 2 }],
+  'cim.query': [{ TerminalName: 'RDP-Tcp', SSLCertificateSHA1Hash: SAMPLE.thumbprint, PolicySourceSecurityLayer: 2 }],
   'cert.list': [
     {
       store: 'Remote Desktop',
-      thumbprint: 'AB'.repeat(20),
-      subject: 'CN=VM1',
-      issuer: 'CN=VM1',
-      notBefore: '2025-01-01T00:00:00.0000000Z',
-      notAfter: '2025-07-01T00:00:00.0000000Z',
-      dnsNames: ['VM1'],
-      enhancedKeyUsages: ['1.3.6.1.5.5.7.3.1'],
+      der: SAMPLE_DER,
       hasPrivateKey: true,
-      privateKeyAccessible: true,
-      privateKeyError: null,
-      keyAlgorithm: 'RSA',
-      keySize: 2048,
       keyContainer: 'f686aace6942fb7f7ceb231212eef4a4_0000',
+      keyFile: {
+        path: '%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys\\f686aace6942fb7f7ceb231212eef4a4_0000',
+        exists: true,
+        ownerSid: 'S-1-5-32-544',
+        access: [
+          { sid: 'S-1-5-18', rights: 2032127, type: 'Allow', inherited: false },
+          { sid: 'S-1-5-32-544', rights: 2032127, type: 'Allow', inherited: false },
+          { sid: 'S-1-5-20', rights: 0x120089, type: 'Allow', inherited: false },
+        ],
+      },
     },
   ],
   'fw.rules': [
@@ -55,7 +63,7 @@ export const sampleValues: { [K in ReadOpName]: ReadValueOf<K> } = {
   'fw.profiles': [
     { name: 'Domain', enabled: true, defaultInboundAction: 'Block', allowInboundRules: 'True', allowLocalFirewallRules: 'True', active: true },
   ],
-  'group.members': [{ sid: 'S-1-5-21-1-2-3-500', name: 'VM1\\Administrator', objectClass: 'User', principalSource: 'Local' }],
+  'group.members': { machineSid: 'S-1-5-21-1-2-3', members: [{ sid: 'S-1-5-21-1-2-3-500', name: 'VM1\\Administrator', objectClass: 'User', principalSource: null }] },
   'tcp.listeners': [{ localAddress: '0.0.0.0', localPort: 3389, owningProcess: 1234, processName: 'svchost', services: ['TermService'] }],
   'ip.addresses': [{ address: '10.0.0.5', family: 'IPv4', prefixLength: 24, interfaceAlias: 'Ethernet' }],
   'events.query': [{ log: 'System', provider: 'TermDD', id: 56, level: 2, timeCreated: '2025-01-01T00:00:00.0000000Z', properties: ['\\Device\\Termdd', '10.0.0.9'] }],
@@ -118,7 +126,7 @@ export function fakeRunner(tweak?: (result: { results: Record<string, unknown>[]
       const decoded = decodeStdin(stdin);
       const plan = JSON.parse(decoded.planJson) as Plan;
       calls.push({ script, stdin: decoded, plan });
-      const result = { runtime: '1.0.0', host: 'VM1', startedAt: '2025-01-02T00:00:00.0000000Z', elapsedMs: 42, results: plan.ops.map(resultFor) };
+      const result = { runtime: '1.0.0', host: 'VM1', startedAt: '2025-01-02T00:00:00.0000000Z', elapsedMs: 42, check: plan.check, results: plan.ops.map(resultFor) };
       tweak?.(result);
       return Promise.resolve({ stdout: wrapResult(result), stderr: '', exitCode: 0 });
     },

@@ -6,8 +6,10 @@ import { RuntimeResultError, findResult, parsePlanResult, stderrExcerpt, typedPr
 import { resultFor, sampleValues, wrapResult } from './fake-host.ts';
 
 const plan: Plan = {
-  version: 1,
+  version: 2,
   mode: 'read',
+  check: false,
+  limits: { cimTimeoutSec: 15, eventTimeoutSec: 15, budgetSec: 90 },
   ops: [
     { id: 'a', op: 'os.info' },
     { id: 'b', op: 'reg.value', path: 'HKLM:\\X', name: 'Y' },
