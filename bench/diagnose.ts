@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { findHost } from '../src/config/load.ts';
 import { connectHost } from '../src/host/connect.ts';
 import { executePlan } from '../src/host/executor.ts';
+import { Plan, PLAN_VERSION } from '../src/host/operations.ts';
 import { buildReadPlan } from '../src/host/read-plan.ts';
 import { diagnose } from '../src/rdp/diagnose.ts';
 import { probeRdp, probeTcp, resolveName, sampleTcp } from '../src/rdp/probes/index.ts';
@@ -55,7 +56,7 @@ export async function benchDiagnose(): Promise<Record<string, unknown>> {
       await probeRdp({ host: target.rdpHost, port: target.rdpPort, timeoutMs: 5000 });
       for (const op of reads) {
         const client = createWinrmClient({ url: w.url, auth: 'basic', username: w.username, password: w.password });
-        await executePlan({ runPowerShell: (s, stdin) => client.runPowerShell(s, stdin) }, { version: 1, mode: 'read', ops: [op] });
+        await executePlan({ runPowerShell: (s, stdin) => client.runPowerShell(s, stdin) }, Plan.parse({ version: PLAN_VERSION, mode: 'read', ops: [op] }));
         await client.close(); // waits for Signal and Delete, as run_ps does
       }
       baseline.push(performance.now() - t);

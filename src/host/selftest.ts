@@ -1,8 +1,9 @@
 // `rdp-medic selftest`: one plan with one of every read operation, run on a real host, checked
 // against the value schemas. It is how an operator proves the runtime on a Windows build we have
 // never run it on (docs/real-host-validation.md).
-import { ReadValue } from './operations.ts';
-import type { Operation, Plan, ReadOpName, ReadValueOf } from './operations.ts';
+import { Plan, PLAN_VERSION, ReadValue } from './operations.ts';
+import type { Operation, ReadOpName, ReadValueOf } from './operations.ts';
+import { eventsQueryOp } from './event-xpath.ts';
 import { BOOTSTRAP_SCRIPT, buildStdin } from './bootstrap.ts';
 import type { PowerShellRunner } from './executor.ts';
 import { validatePlan } from './executor.ts';
@@ -32,16 +33,16 @@ export function buildSelftestPlan(): Plan {
       filter: "TerminalName='RDP-Tcp'",
     },
     { id: 'cert.list', op: 'cert.list', store: 'Remote Desktop' },
-    { id: 'fw.rules', op: 'fw.rules', group: RDP_FIREWALL_GROUP },
+    { id: 'fw.rules', op: 'fw.rules', group: RDP_FIREWALL_GROUP, port: 3389 },
     { id: 'fw.profiles', op: 'fw.profiles' },
     { id: 'group.members', op: 'group.members', sid: 'S-1-5-32-544' },
     { id: 'tcp.listeners', op: 'tcp.listeners' },
     { id: 'ip.addresses', op: 'ip.addresses' },
-    { id: 'events.query', op: 'events.query', ...EVENT_QUERIES.scm, sinceMinutes: 7 * 24 * 60, max: 5 },
+    eventsQueryOp({ id: 'events.query', ...EVENT_QUERIES.scm, sinceMinutes: 7 * 24 * 60, max: 5 }),
     { id: 'file.acl', op: 'file.acl', path: MACHINE_KEYS_PATH },
     { id: 'rdp.sessions', op: 'rdp.sessions' },
   ];
-  return { version: 1, mode: 'read', ops };
+  return Plan.parse({ version: PLAN_VERSION, mode: 'read', ops });
 }
 
 function count(n: number, what: string): string {
@@ -70,7 +71,7 @@ function summarize(op: ReadOpName, value: unknown): string {
     case 'cert.list': {
       const v = value as ReadValueOf<'cert.list'>;
       const keys = v.slice(0, 2).map((c) => {
-        const key = c.privateKeyAccessible === true ? 'opens' : c.hasPrivateKey ? `FAILS (${c.privateKeyError ?? '?'})` : 'none';
+        const key = !c.hasPrivateKey ? 'none' : c.keyFile ? `file ${c.keyFile.path.split('\\').pop() ?? ''} (${count(c.keyFile.access.length, 'ACE')})` : 'file not found';
         return `${c.thumbprint.slice(0, 8)} key ${key}`;
       });
       return [count(v.length, 'certificate'), ...keys].join('; ');

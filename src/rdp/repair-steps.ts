@@ -1,8 +1,7 @@
-// Running a write plan one op per runPlan call. The host runtime (runtime.ps1) and the lab
-// (execute-plan.ts) run every op of a plan even after one failed, so a plan sent whole would still
-// restart TermService after its registry precondition failed. One op at a time lets us stop at the
-// first failure (until the plan language gets a stop-on-failure flag).
-import type { Operation, OpError, OpResult, Plan, PlanResult } from '../host/operations.ts';
+// Running a write plan one op per runPlan call. Contract v2 runtimes stop a write plan at the first
+// failed op themselves (later ops report NotRun); one op at a time still keeps a step's result even
+// when the connection drops in the middle of a plan, and stops at the first failure either way.
+import { Plan, PLAN_VERSION, type Operation, type OpError, type OpResult, type PlanResult } from '../host/operations.ts';
 import type { FixOutcome } from './types.ts';
 import { describeReg } from './fixes/lib/op-state.ts';
 
@@ -22,7 +21,7 @@ export async function runStepwise(runPlan: (plan: Plan) => Promise<PlanResult>, 
   for (const op of ops) {
     let r: OpResult;
     try {
-      const pr = await runPlan({ version: 1, mode: 'write', ops: [op] });
+      const pr = await runPlan(Plan.parse({ version: PLAN_VERSION, mode: 'write', ops: [op] }));
       first ??= pr;
       elapsedMs += pr.elapsedMs;
       r = pr.results.find((x) => x.id === op.id) ?? { id: op.id, ok: false, error: { code: 'Failed', message: 'the host returned no result for this step' } };
@@ -38,7 +37,7 @@ export async function runStepwise(runPlan: (plan: Plan) => Promise<PlanResult>, 
     }
   }
   return {
-    result: { runtime: first?.runtime ?? '', host: first?.host ?? host, startedAt: first?.startedAt ?? new Date().toISOString(), elapsedMs, results },
+    result: { runtime: first?.runtime ?? '', host: first?.host ?? host, startedAt: first?.startedAt ?? new Date().toISOString(), elapsedMs, check: false, results },
     failed,
   };
 }

@@ -52,7 +52,7 @@ describe('cards: fixResult', () => {
   });
 
   test('an undo record with nothing to put back (a bare restart): no undo button', () => {
-    const record: UndoRecord = { undoId: 'u-7k2m9p4q', host: 'WORK-PC', fixId: 'restart-termservice', createdAt: '2026-11-02T09:04:00Z', plan: { version: 1, mode: 'write', ops: [] }, revertTask: null };
+    const record: UndoRecord = { undoId: 'u-7k2m9p4q', host: 'WORK-PC', fixId: 'restart-termservice', createdAt: '2026-11-02T09:04:00Z', plan: { version: 2, mode: 'write', check: false, limits: { cimTimeoutSec: 15, eventTimeoutSec: 15, budgetSec: 90 }, ops: [] }, revertTask: null };
     assert.deepEqual(fixResult({ ...VERIFIED, fix: 'restart-termservice' }, record).actions, []);
   });
 });

@@ -18,7 +18,7 @@ test('runSelftest returns a runtime row and one row per op, with timings', async
   const table = formatSelftestTable(rows);
   assert.match(table, /^op\s+result\s+ms\s+summary/);
   assert.match(table, /15\/15 passed$/);
-  assert.match(table, /cert\.list\s+ok\s+3\s+1 certificate; ABABABAB key opens/);
+  assert.match(table, /cert\.list\s+ok\s+3\s+1 certificate; [0-9A-F]{8} key file f686aace6942fb7f7ceb231212eef4a4_0000 \(3 ACEs\)/);
 });
 
 test('failed ops and wrong shapes show as FAIL rows; a dead runtime is one row', async () => {

@@ -161,14 +161,14 @@ describe('scheduled revert tasks', () => {
     const m = build();
     const downgrade = (name: string) => [
       { op: 'reg.set', path: RDP, name: 'UserAuthentication', kind: 'DWord', data: 0 },
-      { op: 'task.scheduleRevert', name, afterMinutes: 30, plan: { version: 1, mode: 'write', ops: [{ id: 'r', op: 'reg.set', path: RDP, name: 'UserAuthentication', kind: 'DWord', data: 1 }] } },
+      { op: 'task.scheduleRevert', name, afterMinutes: 30, restore: [{ path: RDP, name: 'UserAuthentication', wrote: { kind: 'DWord', data: 0 }, previous: { exists: true, kind: 'DWord', data: 1 } }] },
     ];
     run(m, 'write', downgrade('rdp-medic-nla')).results.forEach(okValue);
     assert.equal(deriveRdpState(m).nla, false);
     assert.deepEqual(runDueTasks(m, new Date(NOW.getTime() + 29 * 60_000)), []);
     const runs = runDueTasks(m, new Date(NOW.getTime() + 31 * 60_000));
     assert.equal(runs.length, 1);
-    assert.ok(runs[0]?.result.results.every((r) => r.ok));
+    assert.deepEqual(runs[0]?.restored, [{ path: RDP, name: 'UserAuthentication', restored: true }]);
     assert.equal(deriveRdpState(m).nla, true);
     assert.deepEqual(m.tasks, {});
 

@@ -252,8 +252,8 @@ describe('disable-nla-temporarily', () => {
     assert.ok(first.op === 'task.scheduleRevert');
     assert.match(first.name, /^rdp-medic-revert-disable-nla-temporarily-[0-9a-f]{8}$/);
     assert.equal(first.afterMinutes, 60);
-    assert.deepEqual(first.plan.ops, [
-      { id: 'revert-UserAuthentication', op: 'reg.set', path: RDP_TCP, name: 'UserAuthentication', kind: 'DWord', data: 1, expect: { exists: true, kind: 'DWord', data: 0 } },
+    assert.deepEqual(first.restore, [
+      { path: RDP_TCP, name: 'UserAuthentication', wrote: { kind: 'DWord', data: 0 }, previous: { exists: true, kind: 'DWord', data: 1 } },
     ]);
     assert.deepEqual(second, { id: 'set-UserAuthentication', op: 'reg.set', path: RDP_TCP, name: 'UserAuthentication', kind: 'DWord', data: 0, expect: { exists: true, kind: 'DWord', data: 1 } });
     run(m, p.apply);

@@ -6,7 +6,7 @@ import { machineSidFor, SID } from './accounts.ts';
 import type { HostModel, ModelFirewallRule, ModelService } from './host-model.ts';
 import { CRYPTOGRAPHY, MACHINE_KEYS, POLICY, RDP_FIREWALL_GROUP, RDP_STORE, RDP_TCP, SCHANNEL_PROTOCOLS, TS, WINSTATIONS } from './paths.ts';
 import { pidFor, SYSTEM_PID } from './pids.ts';
-import { FULL_CONTROL, healthyKeyFileAcl, newRdpCertificate, READ, rdpKeyFilePath, WRITE } from './rdp-cert.ts';
+import { addKeyFile, FULL_CONTROL, newRdpCertificate, rdpKeyContainer, READ, WRITE } from './rdp-cert.ts';
 import { ensureKey, setValue } from './registry.ts';
 
 export interface HealthyModelOptions {
@@ -136,6 +136,7 @@ export function defaultHealthyModel(opts: HealthyModelOptions): HostModel {
       },
     ],
     fileAcls: {},
+    hungCimNamespaces: [],
     sessions: [
       { id: 0, winStation: 'Services', user: null, state: 4, clientName: null },
       { id: 1, winStation: 'Console', user: null, state: 1, clientName: null },
@@ -185,8 +186,7 @@ export function defaultHealthyModel(opts: HealthyModelOptions): HostModel {
       { sid: SID.everyone, rights: READ | WRITE, type: 'Allow', inherited: false },
     ],
   };
-  const keyFile = rdpKeyFilePath(m);
-  m.fileAcls[keyFile.toLowerCase()] = healthyKeyFileAcl(keyFile);
+  addKeyFile(m, rdpKeyContainer(m));
   const notBefore = new Date(now.getTime() - 30 * DAY);
   m.certStores['remote desktop']?.certs.push(newRdpCertificate(m, now, { notBefore, notAfter: new Date(notBefore.getTime() + 182 * DAY) }));
   return m;

@@ -10,8 +10,8 @@ import type {
   GroupMember,
   IpAddress,
   OsInfo,
-  Plan,
   RdpSession,
+  RegistryRestore,
   RegistryData,
   RegistryKind,
   ServiceState,
@@ -46,12 +46,14 @@ export interface ModelService {
   notStoppable?: boolean;
 }
 
-/** A certificate with its key, as the store keeps it. `store` is implied by the container. */
-export interface ModelCertificate extends Omit<CertificateInfo, 'store' | 'privateKeyAccessible' | 'privateKeyError'> {
+/**
+ * A certificate with its key, as the store keeps it. `store` is implied by the container. Whether
+ * TermService (NETWORK SERVICE) can read the key is the key file's ACL in HostModel.fileAcls
+ * (rdp-cert.ts keyFileOf), as on Windows.
+ */
+export interface ModelCertificate extends Omit<CertificateInfo, 'store' | 'keyFile'> {
   certPem: string;
   keyPem: string | null;
-  /** Can NETWORK SERVICE (TermService) open the private key? */
-  keyReadable: boolean;
 }
 
 export interface CertStore {
@@ -83,7 +85,8 @@ export interface ScheduledRevert {
   name: string;
   createdAt: string; // ISO
   dueAt: string; // ISO
-  plan: Plan;
+  /** Registry values to put back when due, each only if it still holds what the fix wrote. */
+  restore: RegistryRestore[];
 }
 
 export interface HostModel {
@@ -103,8 +106,13 @@ export interface HostModel {
   users: Record<string, LocalUser>;
   ipAddresses: IpAddress[];
   events: EventRecord[];
-  /** Keyed by lower-case path. */
+  /** Keyed by lower-case path. Key files are kept unexpanded (%ProgramData%\Microsoft\Crypto\...). */
   fileAcls: Record<string, FileAcl>;
+  /**
+   * Lower-case CIM namespaces whose provider never answers (a hung WMI provider): every cim.query /
+   * cim.invoke there times out. Default empty.
+   */
+  hungCimNamespaces: string[];
   /** User sessions (Services, Console, RDP-Tcp#n). The listener session is derived. */
   sessions: RdpSession[];
   /** Listening sockets of things the model does not derive (System/HTTP.sys 5985, RpcSs 135, ...). */

@@ -10,7 +10,7 @@ import { runDueTasks, type TaskRun } from './tasks.ts';
 
 export type { HostModel } from './host-model.ts';
 export { defaultHealthyModel, DEFAULT_RDP_USER, type HealthyModelOptions } from './default-model.ts';
-export { executePlan, LAB_RUNTIME_VERSION, PlanRefusedError } from './execute-plan.ts';
+export { executePlan, executePlanTimed, LAB_RUNTIME_VERSION, namespaceKey, PlanRefusedError, type TimedPlanResult } from './execute-plan.ts';
 export { createPowerShell, type PowerShellOptions } from './powershell.ts';
 export { deriveRdpState } from './rdp-state.ts';
 export { runDueTasks, type TaskRun } from './tasks.ts';

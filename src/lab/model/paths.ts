@@ -10,3 +10,5 @@ export const MACHINE_KEYS = 'C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKey
 export const RDP_KEY_CONTAINER_HASH = 'f686aace6942fb7f7ceb231212eef4a4';
 export const RDP_STORE = 'Remote Desktop';
 export const RDP_FIREWALL_GROUP = '@FirewallAPI.dll,-28752';
+/** Where a machine key file lives, unexpanded, in lookup order (CAPI RSA keys, then CNG keys). */
+export const KEY_FILE_DIRS = ['%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys', '%ProgramData%\\Microsoft\\Crypto\\Keys'] as const;

@@ -1,20 +1,26 @@
 // The RDP self-signed certificate as Windows makes it: CN = computer name, Server Authentication EKU,
 // valid six months, key in MachineKeys under the fixed RDP container name with the healthy ACL.
-import type { FileAcl } from '../../host/operations.ts';
+import type { FileAcl, HostCertificate } from '../../host/operations.ts';
 import { SID } from './accounts.ts';
 import { createCertificate, LAB_KEY_ALGORITHM, LAB_KEY_BITS, OID_SERVER_AUTH } from '../certs/index.ts';
 import type { HostModel, ModelCertificate } from './host-model.ts';
-import { MACHINE_KEYS, RDP_KEY_CONTAINER_HASH } from './paths.ts';
+import { KEY_FILE_DIRS, RDP_KEY_CONTAINER_HASH } from './paths.ts';
 
 export const FULL_CONTROL = 2032127; // FileSystemRights.FullControl
 export const READ = 131209; // FileSystemRights.Read
+/** FileSystemRights.Read as Windows shows it on a key file (with Synchronize): 0x120089. */
+export const KEY_READ = 0x120089;
+/** FileSystemRights.ReadData: the bit TermService needs on its key file. */
+export const READ_DATA = 0x1;
 export const WRITE = 278; // FileSystemRights.Write
 const DAY = 86_400_000;
 
 export const rdpKeyContainer = (model: HostModel): string => `${RDP_KEY_CONTAINER_HASH}_${model.os.machineGuid ?? ''}`;
-export const rdpKeyFilePath = (model: HostModel): string => `${MACHINE_KEYS}\\${rdpKeyContainer(model)}`;
+/** The key file of a container under MachineKeys, unexpanded (%ProgramData%), as model.fileAcls keeps it. */
+export const keyFilePathFor = (container: string): string => `${KEY_FILE_DIRS[0]}\\${container}`;
+export const rdpKeyFilePath = (model: HostModel): string => keyFilePathFor(rdpKeyContainer(model));
 
-/** The ACL [S5] requires on the RDP key file: SYSTEM full, NETWORK SERVICE read, Administrators full. */
+/** The ACL [S5] requires on the RDP key file: SYSTEM full, Administrators full, NETWORK SERVICE read. */
 export function healthyKeyFileAcl(path: string): FileAcl {
   return {
     path,
@@ -22,10 +28,51 @@ export function healthyKeyFileAcl(path: string): FileAcl {
     ownerSid: SID.administrators,
     access: [
       { sid: SID.system, rights: FULL_CONTROL, type: 'Allow', inherited: false },
-      { sid: SID.networkService, rights: READ, type: 'Allow', inherited: false },
       { sid: SID.administrators, rights: FULL_CONTROL, type: 'Allow', inherited: false },
+      { sid: SID.networkService, rights: KEY_READ, type: 'Allow', inherited: false },
     ],
   };
+}
+
+/** Creates (or replaces) the key file of `container` under MachineKeys with the healthy ACL. */
+export function addKeyFile(model: HostModel, container: string): FileAcl {
+  const path = keyFilePathFor(container);
+  const acl = healthyKeyFileAcl(path);
+  model.fileAcls[path.toLowerCase()] = acl;
+  return acl;
+}
+
+/**
+ * The key file of a certificate: the first of MachineKeys\<container>, Crypto\Keys\<container>
+ * that model.fileAcls holds (and that exists); null without a key or container.
+ */
+export function keyFileOf(model: HostModel, c: ModelCertificate): FileAcl | null {
+  if (!c.hasPrivateKey || c.keyPem === null || !c.keyContainer) return null;
+  for (const dir of KEY_FILE_DIRS) {
+    const acl = model.fileAcls[`${dir}\\${c.keyContainer}`.toLowerCase()];
+    if (acl?.exists) return acl;
+  }
+  return null;
+}
+
+/** NETWORK SERVICE (TermService's account) may read the file: an Allow entry with ReadData and no Deny entry with it. */
+export function networkServiceCanRead(acl: FileAcl | null): boolean {
+  if (!acl?.exists) return false;
+  const ns = acl.access.filter((a) => a.sid === SID.networkService && (a.rights & READ_DATA) !== 0);
+  return ns.some((a) => a.type === 'Allow') && !ns.some((a) => a.type === 'Deny');
+}
+
+/** Can TermService open the certificate's private key (present, key file readable by NETWORK SERVICE)? */
+export function keyReadableByTermService(model: HostModel, c: ModelCertificate): boolean {
+  return c.hasPrivateKey && c.keyPem !== null && networkServiceCanRead(keyFileOf(model, c));
+}
+
+/** The certificate as cert.list / cert.move report it (HostCertificate). */
+export function hostCertificate(model: HostModel, c: ModelCertificate, store: string): HostCertificate {
+  const hasKey = c.hasPrivateKey && c.keyPem !== null;
+  const der = Buffer.from(c.certPem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''), 'base64').toString('base64');
+  const keyFile = keyFileOf(model, c);
+  return { store, der, hasPrivateKey: hasKey, keyContainer: hasKey ? c.keyContainer : null, keyFile: keyFile ? structuredClone(keyFile) : null };
 }
 
 export interface CertDates {
@@ -54,6 +101,5 @@ export function newRdpCertificate(model: HostModel, now: Date, dates?: CertDates
     keyContainer: rdpKeyContainer(model),
     certPem: made.certPem,
     keyPem: made.keyPem,
-    keyReadable: true,
   };
 }

@@ -5,6 +5,7 @@ import type { RdpListenerState } from '../types.ts';
 import type { HostModel } from './host-model.ts';
 import { effSecurityLayer, effUserAuth, listenerUp, portNumber, schannelServer, selectedCertificate } from './effective.ts';
 import { firewallAllowsTcp } from './firewall-eval.ts';
+import { keyReadableByTermService } from './rdp-cert.ts';
 
 export function deriveRdpState(model: HostModel): RdpListenerState {
   const port = portNumber(model);
@@ -16,7 +17,7 @@ export function deriveRdpState(model: HostModel): RdpListenerState {
     firewallAllows: firewallAllowsTcp(model, port),
     securityLayer: sl === 0 || sl === 1 ? sl : 2,
     nla: effUserAuth(model).value !== 0,
-    certificate: selected ? { certPem: selected.cert.certPem, keyPem: selected.cert.keyPem ?? '', keyReadable: selected.cert.keyReadable && selected.cert.keyPem !== null } : null,
+    certificate: selected ? { certPem: selected.cert.certPem, keyPem: selected.cert.keyPem ?? '', keyReadable: keyReadableByTermService(model, selected.cert) } : null,
     tls: { tls10: schannelServer(model, 'TLS 1.0'), tls11: schannelServer(model, 'TLS 1.1'), tls12: schannelServer(model, 'TLS 1.2') },
   };
 }

@@ -7,7 +7,7 @@ import { SID } from './accounts.ts';
 import { isCurrentlyValid } from './effective.ts';
 import type { HostModel } from './host-model.ts';
 import { MACHINE_KEYS, RDP_STORE } from './paths.ts';
-import { healthyKeyFileAcl, newRdpCertificate, rdpKeyFilePath, WRITE } from './rdp-cert.ts';
+import { addKeyFile, keyReadableByTermService, newRdpCertificate, WRITE } from './rdp-cert.ts';
 
 const RCM = 'Microsoft-Windows-TerminalServices-RemoteConnectionManager';
 
@@ -24,7 +24,7 @@ function machineKeysWritable(m: HostModel): boolean {
 }
 
 export function hasUsableRdpCertificate(m: HostModel, now: Date): boolean {
-  return (m.certStores[RDP_STORE.toLowerCase()]?.certs ?? []).some((c) => isCurrentlyValid(c, now) && c.keyReadable && c.keyPem !== null);
+  return (m.certStores[RDP_STORE.toLowerCase()]?.certs ?? []).some((c) => isCurrentlyValid(c, now) && keyReadableByTermService(m, c));
 }
 
 /** Returns true when a new certificate was made. */
@@ -42,8 +42,8 @@ export function ensureRdpCertificate(m: HostModel, now: Date): boolean {
   }
   const cert = newRdpCertificate(m, now);
   store.certs.push(cert);
-  const keyFile = rdpKeyFilePath(m);
-  m.fileAcls[keyFile.toLowerCase()] = healthyKeyFileAcl(keyFile);
+  // The new key file gets the default ACL (SYSTEM and Administrators full, NETWORK SERVICE read).
+  if (cert.keyContainer) addKeyFile(m, cert.keyContainer);
   m.events.push(event(1056, 4, now, [cert.thumbprint]));
   return true;
 }

@@ -1,13 +1,13 @@
 // Helpers for tests and demos that drive the model with hand-written ops: fill op ids, validate
 // with the contract's Plan schema (which also applies defaults such as timeoutSec), execute.
-import { Plan, WRITE_OPS, type Operation, type OpResult, type PlanResult } from '../../host/operations.ts';
+import { Plan, PLAN_VERSION, WRITE_OPS, type Operation, type OpResult, type PlanResult } from '../../host/operations.ts';
 import { executePlan } from './execute-plan.ts';
 import type { HostModel } from './host-model.ts';
 
 export type LooseOp = Record<string, unknown>;
 
 export function planOf(mode: 'read' | 'write', ops: LooseOp[]): Plan {
-  return Plan.parse({ version: 1, mode, ops: ops.map((o, i) => ({ id: `op${i}`, ...o })) });
+  return Plan.parse({ version: PLAN_VERSION, mode, ops: ops.map((o, i) => ({ id: `op${i}`, ...o })) });
 }
 
 export function runOps(model: HostModel, mode: 'read' | 'write', ops: LooseOp[], now: Date = new Date()): PlanResult {

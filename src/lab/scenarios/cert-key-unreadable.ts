@@ -5,7 +5,6 @@
 // certificate to a backup store and service.control SessionEnv restart (the new key gets the
 // healthy ACL).
 import { SID } from '../model/accounts.ts';
-import { RDP_STORE } from '../model/paths.ts';
 import { rdpKeyFilePath } from '../model/rdp-cert.ts';
 import { event, RCM_PROVIDER } from './helpers.ts';
 import type { Scenario } from './types.ts';
@@ -14,9 +13,8 @@ export const certKeyUnreadable: Scenario = {
   name: 'cert-key-unreadable',
   description: 'NETWORK SERVICE cannot read the RDP certificate private key (MachineKeys ACL).',
   cause: ['cert-machinekeys-acl'],
-  fix: "(no ACL op) cert.move fromStore 'Remote Desktop' toStore 'RdpMedicBackup' thumbprint <cert>; service.control SessionEnv restart",
+  fix: "(no ACL op) cert.move fromStore 'Remote Desktop' toStore 'RdpMedicBackup' thumbprint <cert>; service.control SessionEnv stop + start",
   apply: (m, { now }) => {
-    for (const c of m.certStores[RDP_STORE.toLowerCase()]?.certs ?? []) c.keyReadable = false;
     const acl = m.fileAcls[rdpKeyFilePath(m).toLowerCase()];
     if (acl) acl.access = acl.access.filter((a) => a.sid !== SID.networkService);
     m.events.push(

@@ -23,7 +23,8 @@ import { resolveMember } from '../model/accounts.ts';
 import { ipAddressesFrom } from '../model/default-model.ts';
 import type { HostModel } from '../model/host-model.ts';
 import { pidFor } from '../model/pids.ts';
-import { newRdpCertificate } from '../model/rdp-cert.ts';
+import { addKeyFile, KEY_READ, keyFileOf, newRdpCertificate } from '../model/rdp-cert.ts';
+import { SID } from '../model/accounts.ts';
 import { canonicalPath, deleteValue, normaliseData, setValue } from '../model/registry.ts';
 import { storeKey } from '../model/ops/cert-ops.ts';
 import { getScenario } from './registry.ts';
@@ -114,9 +115,18 @@ function applyPatch(f: ScenarioFile, m: HostModel, ctx: ScenarioContext): void {
     if (patch.expiredAt) {
       const notAfter = new Date(patch.expiredAt);
       const notBefore = new Date(Date.UTC(notAfter.getUTCFullYear(), notAfter.getUTCMonth() - 6, notAfter.getUTCDate()));
-      store.certs = store.certs.map((c) => ({ ...newRdpCertificate(m, ctx.now, { notBefore, notAfter }), keyReadable: c.keyReadable }));
+      store.certs = store.certs.map(() => newRdpCertificate(m, ctx.now, { notBefore, notAfter }));
     }
-    if (patch.keyReadable !== undefined) for (const c of store.certs) c.keyReadable = patch.keyReadable;
+    // keyReadable: NETWORK SERVICE's read entry on each certificate's key file is removed (false) or
+    // put back (true); the key file is created with the default ACL when missing.
+    if (patch.keyReadable !== undefined) {
+      for (const c of store.certs) {
+        if (!c.keyContainer || c.keyPem === null) continue;
+        const acl = keyFileOf(m, c) ?? addKeyFile(m, c.keyContainer);
+        acl.access = acl.access.filter((a) => a.sid !== SID.networkService);
+        if (patch.keyReadable) acl.access.push({ sid: SID.networkService, rights: KEY_READ, type: 'Allow', inherited: false });
+      }
+    }
   }
   if (f.ipAddresses) m.ipAddresses = ipAddressesFrom(f.ipAddresses);
   for (const e of f.events ?? []) {

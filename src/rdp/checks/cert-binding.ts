@@ -3,7 +3,7 @@
 import { defineCheck } from './lib/check.ts';
 import { ymd } from './lib/dates.ts';
 import { need } from './lib/facts.ts';
-import { inUseCertificate, isServerAuthCapable, keyUsable } from './lib/host.ts';
+import { inUseCertificate, isServerAuthCapable, keyDenied, keyEvidence } from './lib/host.ts';
 import { regData } from './lib/registry.ts';
 
 export const certBinding = defineCheck('cert-binding', 'Custom RDP certificate binding valid', 'critical', (input, f) => {
@@ -35,10 +35,11 @@ export const certBinding = defineCheck('cert-binding', 'Custom RDP certificate b
       managedByPolicy: policy,
     });
   }
-  evidence['certificate'] = { subject: cert.subject, issuer: cert.issuer, notAfter: ymd(cert.notAfter), ekus: cert.enhancedKeyUsages, hasPrivateKey: cert.hasPrivateKey, keyOpens: cert.privateKeyAccessible };
+  evidence['certificate'] = { subject: cert.subject, issuer: cert.issuer, notAfter: ymd(cert.notAfter), ekus: cert.enhancedKeyUsages, ...keyEvidence(cert) };
   const issues: string[] = [];
   if (Date.parse(cert.notAfter) <= input.now.getTime()) issues.push(`it expired on ${ymd(cert.notAfter)}`);
-  if (!keyUsable(cert)) issues.push(cert.hasPrivateKey ? `its private key cannot be opened (${cert.privateKeyError ?? 'access denied'})` : 'it has no private key');
+  if (!cert.hasPrivateKey) issues.push('it has no private key');
+  else if (keyDenied(cert)) issues.push(keyDenied(cert) ?? '');
   if (!isServerAuthCapable(cert)) issues.push('it lacks the Server Authentication / Remote Desktop Authentication usage');
   if (issues.length) {
     return f.problem({

@@ -1,11 +1,14 @@
 // cert-machinekeys-acl (§3.E): can NETWORK SERVICE (TermService) read the RDP private key? The
-// documented cause behind Schannel 36870 / RCM 1057 / 1058. The read plan reads the MachineKeys
-// folder ACL and, per certificate, whether its key opens; the RDP key file's own ACL is not read.
+// documented cause behind Schannel 36870 / RCM 1057 / 1058. Judged by the key file's own ACL
+// (MachineKeys or Crypto\Keys, by container name, as the host reports it with the certificate):
+// S-1-5-20 needs an Allow entry with ReadData and no Deny entry with it; Administrators' entries do
+// not matter (TermService is not an administrator). Plus the MachineKeys folder ACL, which Windows
+// needs to create a new key.
 import { proposeFix } from '../fixes/catalogue.ts';
 import { defineCheck } from './lib/check.ts';
 import { minutesAgo } from './lib/dates.ts';
 import { maybe, need } from './lib/facts.ts';
-import { inUseCertificate, SID_ADMINS } from './lib/host.ts';
+import { inUseCertificate, keyAccess, keyEvidence, SID_ADMINS } from './lib/host.ts';
 
 const FULL_CONTROL = 2032127;
 const READ = 131209;
@@ -30,21 +33,25 @@ export const certMachinekeysAcl = defineCheck('cert-machinekeys-acl', 'RDP priva
   ];
   const folder = maybe(got.facts.machineKeysAcl);
   const evidence: Record<string, unknown> = {
-    certificate: cert ? { thumbprint: cert.thumbprint, hasPrivateKey: cert.hasPrivateKey, keyOpens: cert.privateKeyAccessible, keyError: cert.privateKeyError, keyContainer: cert.keyContainer } : null,
+    certificate: cert ? { thumbprint: cert.thumbprint, ...keyEvidence(cert) } : null,
     keyEvents,
     folderAcl: folder ? (folder.exists ? { owner: folder.ownerSid, access: folder.access } : 'folder not found') : 'not readable',
   };
   const selfSigned = !inUse?.boundThumbprint && (inUse?.hashType ?? 1) === 1;
   const counted = [...new Set(keyEvents)].map((e) => `${e} ×${keyEvents.filter((x) => x === e).length}`).join(', ');
-  if (cert && cert.hasPrivateKey && cert.privateKeyAccessible === false) {
+  const access = cert ? keyAccess(cert) : undefined;
+  if (access?.state === 'denied') {
     return f.problem({
-      summary: `NETWORK SERVICE cannot read the RDP certificate's private key (${cert.privateKeyError ?? 'access denied'}${counted ? `; ${counted}` : ''}), so TermService cannot complete TLS and clients see 0x904 / 0x7.`,
+      summary: `${access.reason[0]?.toUpperCase()}${access.reason.slice(1)}${counted ? ` (${counted})` : ''}, so TermService cannot complete TLS and clients see 0x904 / 0x7.`,
       explanation: selfSigned
-        ? 'The key file in %ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys lost its NETWORK SERVICE read permission. A new self-signed certificate gets a new key file with the healthy ACL: the fix moves the certificate to a backup store and restarts Remote Desktop Configuration (SessionEnv). Open sessions stay connected. (The targeted alternative is `icacls <keyfile> /grant *S-1-5-20:(R)`.)'
-        : 'The bound (custom) certificate\'s key is not readable by NETWORK SERVICE. Grant it read on the key file (`icacls <keyfile> /grant *S-1-5-20:(R)`); regenerating the self-signed certificate would not help. Escalate to the certificate owner.',
+        ? `The key file ${access.file} lost its NETWORK SERVICE read permission (Administrators' access does not help: TermService runs as NETWORK SERVICE). A new self-signed certificate gets a key file with the healthy ACL: the fix moves the certificate to a backup store and restarts Remote Desktop Configuration (SessionEnv). Open sessions stay connected. (The targeted alternative is \`icacls <keyfile> /grant *S-1-5-20:(R)\`.)`
+        : `The bound (custom) certificate's key file ${access.file} is not readable by NETWORK SERVICE. Grant it read (\`icacls <keyfile> /grant *S-1-5-20:(R)\`); regenerating the self-signed certificate would not help. Escalate to the certificate owner.`,
       evidence,
       fix: selfSigned ? proposeFix('regenerate-rdp-certificate', got.facts) : null,
     });
+  }
+  if (access?.state === 'unknown') {
+    return f.unknown(`Could not tell whether NETWORK SERVICE (which TermService runs as) can read the RDP certificate's private key: ${access.reason}.`, undefined, evidence);
   }
   if (folder && folder.exists) {
     const allow = (sid: string): number => folder.access.filter((a) => a.sid === sid && a.type === 'Allow').reduce((m, a) => m | a.rights, 0);
@@ -62,18 +69,18 @@ export const certMachinekeysAcl = defineCheck('cert-machinekeys-acl', 'RDP priva
   }
   if (keyEvents.length) {
     return f.warning({
-      summary: `Windows logged private-key errors in the last 24 hours (${counted}), although the current RDP key opens: the key ACL may have been broken and repaired, or renewal fails.`,
+      summary: `Windows logged private-key errors in the last 24 hours (${counted}), although NETWORK SERVICE can read the current RDP key file: the key ACL may have been broken and repaired, or renewal fails.`,
       explanation: 'RCM 1057/1058 and Schannel 36870 mean TermService could not read or create the RDP key at that time. If clients still fail, check the MachineKeys ACL.',
       evidence,
     });
   }
-  const probeTls = input.probes.rdp.ok && input.probes.rdp.tls !== null;
-  if (folder && folder.exists && cert && cert.privateKeyAccessible !== false) {
-    return f.ok('The MachineKeys folder ACL is healthy and the RDP private key opens.', 'TermService can read the RDP key.', evidence);
+  if (access?.state === 'readable') {
+    return folder && folder.exists
+      ? f.ok(`NETWORK SERVICE can read the RDP private key file ${access.file} and the MachineKeys folder ACL is healthy.`, 'TermService can read the RDP key.', evidence)
+      : f.ok(`NETWORK SERVICE can read the RDP private key file ${access.file}.`, 'TermService can read the RDP key (the MachineKeys folder ACL itself could not be read).', evidence);
   }
-  // Folder ACL not readable: the key opening, no key errors, and a completed TLS handshake are direct evidence.
-  if (cert && cert.privateKeyAccessible === true && probeTls) {
-    return f.ok('TermService can use the RDP private key: it opens, no key errors were logged, and the TLS handshake from rdp-medic completed.', 'The MachineKeys folder ACL itself could not be read, but the key it protects works.', evidence);
+  if (cert && access?.state === 'no-key' && folder && folder.exists) {
+    return f.ok('The MachineKeys folder ACL is healthy; the RDP certificate has no private key (see the certificate finding).', 'Nothing here stops Windows from making a new key.', evidence);
   }
-  return f.unknown('Could not tell whether NETWORK SERVICE can read the RDP private key: the MachineKeys ACL could not be read and nothing else proves the key works.', undefined, evidence);
+  return f.unknown('Could not tell whether NETWORK SERVICE can read the RDP private key: there is no RDP certificate with a key to judge and the MachineKeys ACL could not be read.', undefined, evidence);
 });

@@ -4,7 +4,7 @@ import { proposeFix } from '../fixes/catalogue.ts';
 import { defineCheck } from './lib/check.ts';
 import { ymd } from './lib/dates.ts';
 import { need } from './lib/facts.ts';
-import { cimFirst } from './lib/host.ts';
+import { cimFirst, keyDenied, keyEvidence } from './lib/host.ts';
 import { regData } from './lib/registry.ts';
 
 export const certRdpStore = defineCheck('cert-rdp-store', 'RDP self-signed certificate usable', 'critical', (input, f) => {
@@ -22,7 +22,7 @@ export const certRdpStore = defineCheck('cert-rdp-store', 'RDP self-signed certi
   const evidence: Record<string, unknown> = {
     inUseThumbprint: inUse,
     hashType,
-    storeCerts: store.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, notAfter: c.notAfter, hasPrivateKey: c.hasPrivateKey, keyOpens: c.privateKeyAccessible })),
+    storeCerts: store.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, notAfter: c.notAfter, ...keyEvidence(c) })),
   };
   if (custom) {
     return f.ok(`RDP uses a custom or Group Policy certificate (SSLCertificateSHA1HashType ${hashType ?? '?'}), not the self-signed one; see the certificate binding finding.`, 'The self-signed store only matters when no other certificate is bound.', evidence);
@@ -62,13 +62,14 @@ export const certRdpStore = defineCheck('cert-rdp-store', 'RDP self-signed certi
       fix: regenerate,
     });
   }
-  if (cert.privateKeyAccessible === false) {
+  const denied = keyDenied(cert);
+  if (denied) {
     return f.problem({
-      summary: `The RDP certificate's private key cannot be opened (${cert.privateKeyError ?? 'access denied'}), so TLS fails and clients see 0x904 / 0x7: NETWORK SERVICE has likely lost access to the key file (see the MachineKeys finding).`,
+      summary: `The RDP certificate's private key cannot be used: ${denied}, so TLS fails and clients see 0x904 / 0x7 (see the MachineKeys finding).`,
       explanation: 'TermService (NETWORK SERVICE) must read the key in MachineKeys. A new certificate gets a new key file with the healthy ACL: the fix moves the certificate to a backup store and restarts SessionEnv. Open sessions stay connected.',
       evidence,
       fix: regenerate,
     });
   }
-  return f.ok(`The RDP certificate (${cert.subject}) is valid until ${ymd(cert.notAfter)} and its private key opens.`, 'TermService has a usable self-signed certificate for TLS.', evidence);
+  return f.ok(`The RDP certificate (${cert.subject}) is valid until ${ymd(cert.notAfter)} and has a private key.`, 'TermService has a usable self-signed certificate for TLS.', evidence);
 });

@@ -25,6 +25,6 @@ export const enableRdpListener = defineFix('enable-rdp-listener', (ctx) => {
   if (!ops.length) return notApplicable('the RDP-Tcp listener switches are already enabled (fEnableWinStation, fLogonDisabled, TSEnabled, TSUserEnabled)');
   const reload = reloadTermService(ctx.facts, { startIfStopped: false });
   if (reload instanceof Missing) return notApplicable(reload.reason);
-  if (reload) ops.push(reload);
+  if (reload) ops.push(...reload);
   return makeFixPlan('enable-rdp-listener', ctx, { ops, recheck: ['rdp-logon-modes', 'listener-state'], expectRdpTls: true });
 });

@@ -16,6 +16,6 @@ export const enableTls12 = defineFix('enable-tls12', (ctx) => {
   if (dbd.exists && dwordOf(dbd) !== 0) ops.push(regSet('set-tls12-DisabledByDefault', dbd, 'DWord', 0));
   if (!ops.length) return notApplicable('TLS 1.2 is already enabled for the server side of Schannel');
   const reload = need(reloadTermService(ctx.facts, { startIfStopped: false }));
-  if (reload) ops.push(reload);
+  if (reload) ops.push(...reload);
   return makeFixPlan('enable-tls12', ctx, { ops, recheck: ['tls-schannel-protocols'], expectRdpTls: true });
 });

@@ -6,7 +6,7 @@
 import { REGISTRY_PATHS } from '../../host/read-plan.ts';
 import type { Operation } from '../../host/operations.ts';
 import { BACKUP_STORE, certProblem, need, RDP_STORE, rdpCertificates, regState, service } from './lib/facts.ts';
-import { defineFix, makeFixPlan, notApplicable, serviceControl } from './lib/plan.ts';
+import { defineFix, makeFixPlan, notApplicable, restartSteps, serviceControl } from './lib/plan.ts';
 
 export const regenerateRdpCertificate = defineFix('regenerate-rdp-certificate', (ctx) => {
   const certs = need(rdpCertificates(ctx.facts));
@@ -21,10 +21,6 @@ export const regenerateRdpCertificate = defineFix('regenerate-rdp-certificate', 
   }
   if (sessionEnv.state !== 'Running' && sessionEnv.state !== 'Stopped') return notApplicable(`SessionEnv is ${sessionEnv.state} (hung); restart it by hand first`);
   const ops: Operation[] = certs.map((c, i) => ({ id: `move-cert-${i + 1}`, op: 'cert.move', fromStore: RDP_STORE, toStore: BACKUP_STORE, thumbprint: c.thumbprint }));
-  ops.push(
-    sessionEnv.state === 'Running'
-      ? serviceControl('restart-SessionEnv', 'SessionEnv', 'restart', 'Running')
-      : serviceControl('start-SessionEnv', 'SessionEnv', 'start', 'Stopped'),
-  );
+  ops.push(...(sessionEnv.state === 'Running' ? restartSteps(ctx.facts, 'SessionEnv') : [serviceControl('start-SessionEnv', 'SessionEnv', 'start', 'Stopped')]));
   return makeFixPlan('regenerate-rdp-certificate', ctx, { ops, recheck: ['cert-rdp-store'], expectRdpTls: true });
 });

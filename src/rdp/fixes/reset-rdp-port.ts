@@ -13,6 +13,6 @@ export const resetRdpPort = defineFix('reset-rdp-port', (ctx) => {
   const ops: Operation[] = [regSet('set-PortNumber', port, 'DWord', 3389)];
   const reload = reloadTermService(ctx.facts, { startIfStopped: false });
   if (reload instanceof Missing) return notApplicable(reload.reason);
-  if (reload) ops.push(reload);
+  if (reload) ops.push(...reload);
   return makeFixPlan('reset-rdp-port', ctx, { ops, recheck: ['listener-port'], expectRdpTls: true });
 });

@@ -2,7 +2,7 @@
 // Only when the cause is not one of the switches other fixes own (RDP denied, listener disabled).
 import { REGISTRY_PATHS } from '../../host/read-plan.ts';
 import { dwordOf, fact, need, regState, service } from './lib/facts.ts';
-import { defineFix, makeFixPlan, notApplicable, serviceControl } from './lib/plan.ts';
+import { defineFix, makeFixPlan, notApplicable, restartSteps } from './lib/plan.ts';
 
 export const restartTermService = defineFix('restart-termservice', (ctx) => {
   const ts = need(service(ctx.facts, 'TermService'));
@@ -19,7 +19,7 @@ export const restartTermService = defineFix('restart-termservice', (ctx) => {
   if ((policyDeny.exists ? dwordOf(policyDeny) : dwordOf(deny)) !== 0) return notApplicable('RDP connections are switched off (fDenyTSConnections): use enable-rdp');
   if (dwordOf(enabled) === 0) return notApplicable('the RDP-Tcp listener is disabled (fEnableWinStation=0): use enable-rdp-listener');
   return makeFixPlan('restart-termservice', ctx, {
-    ops: [serviceControl('restart-TermService', 'TermService', 'restart', 'Running')],
+    ops: restartSteps(ctx.facts, 'TermService'),
     recheck: ['listener-state'],
     expectRdpTls: true,
   });

@@ -3,7 +3,7 @@
 // Certificates Windows generated during the fix (in 'Remote Desktop' after, not before) are
 // removed first, so the store ends exactly as it was.
 import type { HostFacts } from '../../host/read-plan.ts';
-import { RegistryValueState, type Operation, type OpResult, type PlanResult } from '../../host/operations.ts';
+import { PLAN_VERSION, RegistryValueState, type Operation, type OpResult, type PlanResult } from '../../host/operations.ts';
 import { typedPrevious } from '../../host/result.ts';
 import type { FixPlan, UndoRecord } from '../types.ts';
 import { fact, Missing, RDP_STORE } from './lib/facts.ts';
@@ -50,9 +50,8 @@ function inverse(op: Operation, r: Extract<OpResult, { ok: true }>): Operation[]
       return prev.startType === op.startType ? [] : [{ id, op: 'service.startType', name: op.name, startType: prev.startType, expectStartType: op.startType }];
     }
     case 'service.control': {
-      // A restart leaves the state as it was: nothing to put back. start/stop go back to the previous state.
+      // start/stop go back to the previous state (restart steps are skipped by buildUndo).
       const prev = typedPrevious(r, 'service.control');
-      if (op.action === 'restart') return [];
       if (op.action === 'start' && prev.state === 'Stopped') return [{ id, op: 'service.control', name: op.name, action: 'stop', expectState: 'Running', timeoutSec: op.timeoutSec }];
       if (op.action === 'stop' && prev.state === 'Running') return [{ id, op: 'service.control', name: op.name, action: 'start', expectState: 'Stopped', timeoutSec: op.timeoutSec }];
       return [];
@@ -89,12 +88,37 @@ function rdpThumbprints(facts: HostFacts | undefined): Set<string> | undefined {
  * The undo of what `applied` shows succeeded. `after`/`before` are the facts read after and before
  * the fix: with both, certificates that appeared in 'Remote Desktop' during the fix are removed.
  */
+/**
+ * Ids of the steps of restarts (restartSteps: stop X, start X, then the starts of the dependents the
+ * stop stopped): together they leave every service as it was, so they have no inverse. Only when
+ * both the stop and the start of X succeeded.
+ */
+export function restartStepIds(ops: Operation[], results: OpResult[]): Set<string> {
+  const okIds = new Set(results.filter((r) => r.ok).map((r) => r.id));
+  const skip = new Set<string>();
+  for (let i = 0; i < ops.length; i++) {
+    const stop = ops[i];
+    const start = ops[i + 1];
+    if (stop?.op !== 'service.control' || stop.action !== 'stop' || start?.op !== 'service.control' || start.action !== 'start') continue;
+    if (stop.name.toLowerCase() !== start.name.toLowerCase() || !okIds.has(stop.id) || !okIds.has(start.id)) continue;
+    skip.add(stop.id);
+    skip.add(start.id);
+    for (let j = i + 2; j < ops.length; j++) {
+      const dep = ops[j];
+      if (dep?.op !== 'service.control' || dep.action !== 'start' || dep.expectState !== 'Stopped') break;
+      skip.add(dep.id);
+    }
+  }
+  return skip;
+}
+
 export function buildUndo(plan: FixPlan, applied: PlanResult, undoId: string, now: Date, after?: HostFacts, before?: HostFacts): UndoRecord {
   const undo: Operation[] = [];
   let revertTask: string | null = null;
+  const restarts = restartStepIds(plan.apply.ops, applied.results);
   for (const op of plan.apply.ops) {
     const r = applied.results.find((x) => x.id === op.id);
-    if (!r || !r.ok) continue;
+    if (!r || !r.ok || restarts.has(op.id)) continue;
     const inv = inverse(op, r);
     if (op.op === 'task.scheduleRevert' && inv.length) revertTask = op.name;
     undo.unshift(...inv);
@@ -107,5 +131,5 @@ export function buildUndo(plan: FixPlan, applied: PlanResult, undoId: string, no
     const generated = [...is].filter((t) => !was.has(t) && !movedIn.has(t));
     undo.unshift(...generated.map((t, i): Operation => ({ id: `undo-generated-cert-${i + 1}`, op: 'cert.remove', store: RDP_STORE, thumbprint: t })));
   }
-  return { undoId, host: applied.host || plan.host, fixId: plan.fixId, createdAt: now.toISOString(), plan: { version: 1, mode: 'write', ops: undo }, revertTask };
+  return { undoId, host: applied.host || plan.host, fixId: plan.fixId, createdAt: now.toISOString(), plan: { version: PLAN_VERSION, mode: 'write', check: false, limits: { cimTimeoutSec: 15, eventTimeoutSec: 15, budgetSec: 90 }, ops: undo }, revertTask };
 }

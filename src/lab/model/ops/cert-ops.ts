@@ -1,9 +1,13 @@
 // cert.list, cert.remove, cert.move over the LocalMachine stores. Store names may be given bare
 // ("Remote Desktop") or as a provider path ("Cert:\LocalMachine\Remote Desktop"). Thumbprints are
 // compared upper-case with anything but hex stripped (the invisible-character trap of [S6]).
-// CertificateInfo.store echoes the store name as the plan gave it, as the runtime does.
-import type { CertificateInfo } from '../../../host/operations.ts';
+// Certificates are reported as HostCertificate (the DER and what only the host knows: key
+// association and key file ACL); `store` echoes the store name as the plan gave it, as the runtime
+// does. A missing store lists as [] (Get-ChildItem on a store nobody created); moving or removing
+// from it is NotFound.
+import type { HostCertificate } from '../../../host/operations.ts';
 import type { CertStore, HostModel, ModelCertificate } from '../host-model.ts';
+import { hostCertificate } from '../rdp-cert.ts';
 import { fail, ok, type OpContext, type OpOf, type OpOutcome } from './types.ts';
 
 export function storeKey(store: string): string | null {
@@ -15,15 +19,8 @@ export function storeKey(store: string): string | null {
 
 export const cleanThumbprint = (t: string): string => t.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
 
-export function certInfo(c: ModelCertificate, store: string): CertificateInfo {
-  const hasKey = c.hasPrivateKey && c.keyPem !== null;
-  return {
-    store, thumbprint: c.thumbprint, subject: c.subject, issuer: c.issuer, notBefore: c.notBefore, notAfter: c.notAfter,
-    dnsNames: [...c.dnsNames], enhancedKeyUsages: [...c.enhancedKeyUsages], hasPrivateKey: hasKey,
-    privateKeyAccessible: hasKey ? c.keyReadable : null,
-    privateKeyError: hasKey && !c.keyReadable ? 'Keyset does not exist' : null,
-    keyAlgorithm: c.keyAlgorithm, keySize: c.keySize, keyContainer: c.keyContainer,
-  };
+export function certInfo(model: HostModel, c: ModelCertificate, store: string): HostCertificate {
+  return hostCertificate(model, c, store);
 }
 
 function findStore(model: HostModel, store: string): CertStore | OpOutcome {
@@ -36,11 +33,11 @@ const isOutcome = (x: CertStore | OpOutcome): x is OpOutcome => 'ok' in x;
 
 export function certList({ model }: OpContext, op: OpOf<'cert.list'>): OpOutcome {
   const store = findStore(model, op.store);
-  if (isOutcome(store)) return store;
-  return ok(store.certs.map((c) => certInfo(c, op.store)));
+  if (isOutcome(store)) return store.ok || store.error.code !== 'NotFound' ? store : ok([]);
+  return ok(store.certs.map((c) => certInfo(model, c, op.store)));
 }
 
-function take(model: HostModel, storeName: string, thumbprint: string): { store: CertStore; index: number } | OpOutcome {
+export function take(model: HostModel, storeName: string, thumbprint: string): { store: CertStore; index: number } | OpOutcome {
   const store = findStore(model, storeName);
   if (isOutcome(store)) return store;
   const t = cleanThumbprint(thumbprint);
@@ -53,7 +50,7 @@ export function certRemove({ model }: OpContext, op: OpOf<'cert.remove'>): OpOut
   const found = take(model, op.store, op.thumbprint);
   if ('ok' in found) return found;
   const [cert] = found.store.certs.splice(found.index, 1);
-  return cert ? ok(null, certInfo(cert, op.store)) : fail('Failed', 'certificate vanished');
+  return cert ? ok(null, certInfo(model, cert, op.store)) : fail('Failed', 'certificate vanished');
 }
 
 /** Moves the certificate with its key association; the target store is created when missing. */
@@ -65,7 +62,7 @@ export function certMove({ model }: OpContext, op: OpOf<'cert.move'>): OpOutcome
   const cert = found.store.certs[found.index];
   if (!cert) return fail('Failed', 'certificate vanished');
   let target = model.certStores[toKey];
-  if (target === found.store) return ok(certInfo(cert, op.toStore), certInfo(cert, op.fromStore));
+  if (target === found.store) return ok(certInfo(model, cert, op.toStore), certInfo(model, cert, op.fromStore));
   if (target?.certs.some((c) => c.thumbprint === cert.thumbprint)) return fail('Failed', `Certificate ${cert.thumbprint} already exists in ${target.name}`);
   if (!target) {
     const display = op.toStore.trim().replace(/^cert:\\?/i, '').replace(/^localmachine\\/i, '');
@@ -74,5 +71,5 @@ export function certMove({ model }: OpContext, op: OpOf<'cert.move'>): OpOutcome
   }
   found.store.certs.splice(found.index, 1);
   target.certs.push(cert);
-  return ok(certInfo(cert, op.toStore), certInfo(cert, op.fromStore));
+  return ok(certInfo(model, cert, op.toStore), certInfo(model, cert, op.fromStore));
 }

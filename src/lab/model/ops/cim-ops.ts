@@ -27,7 +27,8 @@ export function cimQuery(ctx: OpContext, op: OpOf<'cim.query'>): OpOutcome {
   return isOutcome(found) ? found : ok(found.map((i) => project(i, op.properties)));
 }
 
-export function cimInvoke(ctx: OpContext, op: OpOf<'cim.invoke'>): OpOutcome {
+/** The one instance a cim.invoke targets, its precondition evaluated and its `capture` read (check mode stops here). */
+export function cimInvokeTarget(ctx: OpContext, op: OpOf<'cim.invoke'>): { method: NonNullable<ReturnType<typeof findMethod>>; where: string; previous: Record<string, unknown> } | OpOutcome {
   const method = findMethod(op.className, op.method);
   const found = select(ctx, op.namespace, op.className, op.filter);
   if (isOutcome(found)) return found;
@@ -41,6 +42,13 @@ export function cimInvoke(ctx: OpContext, op: OpOf<'cim.invoke'>): OpOutcome {
     if (Object.entries(op.expect).some(([k, v]) => !cimEquals(current[k], v))) return preconditionFailed(where, current);
   }
   const previous = Object.fromEntries((op.capture ?? []).map((k) => [k, getProp(instance, k) ?? null]));
+  return { method, where, previous };
+}
+
+export function cimInvoke(ctx: OpContext, op: OpOf<'cim.invoke'>): OpOutcome {
+  const t = cimInvokeTarget(ctx, op);
+  if ('ok' in t) return t;
+  const { method, where, previous } = t;
   // Methods validate before they write, so a non-zero ReturnValue has changed nothing.
   const returnValue = method(ctx.model, op.args);
   if (returnValue !== 0) {

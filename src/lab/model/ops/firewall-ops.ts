@@ -11,11 +11,38 @@ export function ruleInfo(r: ModelFirewallRule): FirewallRule {
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
+/** localPorts names `port` as a number or inside a range 'a-b' ('Any' does not count: it is not a rule for the port). */
+export function localPortsContain(localPorts: string[], port: number): boolean {
+  return localPorts.some((p) => {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(p);
+    if (!m) return false;
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    return port >= lo && port <= hi;
+  });
+}
+
+/** Ordinal, case-sensitive (String.CompareOrdinal / [StringComparer]::Ordinal). */
+const ordinal = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The union of the rules of `group`, the rules named in `names`, and (with `port`) the inbound TCP/Any
+ * rules whose local ports name the port; deduplicated by name, sorted by name (ordinal). None of the
+ * three: every rule.
+ */
 export function fwRules({ model }: OpContext, op: OpOf<'fw.rules'>): OpOutcome {
-  const rules = model.firewall.rules.filter(
-    (r) => (op.group === undefined || (r.group !== null && same(r.group, op.group))) && (op.names === undefined || op.names.some((n) => same(n, r.name))),
+  const all = op.group === undefined && op.names === undefined && op.port === undefined;
+  const port = op.port;
+  const picked = model.firewall.rules.filter(
+    (r) =>
+      all ||
+      (op.group !== undefined && r.group !== null && same(r.group, op.group)) ||
+      (op.names !== undefined && op.names.some((n) => same(n, r.name))) ||
+      (port !== undefined && r.direction === 'Inbound' && r.protocol !== null && /^(tcp|any)$/i.test(r.protocol) && localPortsContain(r.localPorts, port)),
   );
-  return ok(rules.map(ruleInfo));
+  const byName = new Map<string, ModelFirewallRule>();
+  for (const r of picked) if (!byName.has(r.name)) byName.set(r.name, r);
+  return ok([...byName.values()].sort((a, b) => ordinal(a.name, b.name)).map(ruleInfo));
 }
 
 export function fwProfiles({ model }: OpContext): OpOutcome {

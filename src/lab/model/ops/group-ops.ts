@@ -14,7 +14,9 @@ const noGroup = (sid: string): OpOutcome => fail('NotFound', `Group ${sid} was n
 
 export function groupMembers({ model }: OpContext, op: OpOf<'group.members'>): OpOutcome {
   const g = group(model, op.sid);
-  return g ? ok(structuredClone(g.members)) : noGroup(op.sid);
+  // HostGroupMembers: the machine SID lets TypeScript judge a member's source from its SID when the
+  // host cannot say (principal-source.ts); the model knows every member's source.
+  return g ? ok({ machineSid: model.machineSid, members: structuredClone(g.members) }) : noGroup(op.sid);
 }
 
 export function groupAdd({ model }: OpContext, op: OpOf<'group.add'>): OpOutcome {

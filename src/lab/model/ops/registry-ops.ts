@@ -8,14 +8,14 @@ import { fail, ok, preconditionFailed, type OpContext, type OpOf, type OpOutcome
 
 type Expect = Omit<RegistryValueState, 'path' | 'name'>;
 
-function state(model: HostModel, path: string, name: string): RegistryValueState {
+export function regState(model: HostModel, path: string, name: string): RegistryValueState {
   const svc = serviceAt(model, path);
   const mirrored = svc && serviceValues(svc).find((v) => v.name.toLowerCase() === name.toLowerCase());
   if (mirrored) return { path, name, exists: true, kind: mirrored.kind, data: mirrored.data };
   return valueState(model, path, name);
 }
 
-function matches(current: RegistryValueState, expect: Expect): boolean {
+export function regMatches(current: RegistryValueState, expect: Expect): boolean {
   if (current.exists !== expect.exists) return false;
   if (!expect.exists) return true;
   return current.kind === expect.kind && sameData(current.kind, current.data, expect.data);
@@ -23,7 +23,7 @@ function matches(current: RegistryValueState, expect: Expect): boolean {
 
 export function regValue({ model }: OpContext, op: OpOf<'reg.value'>): OpOutcome {
   if (!canonicalPath(op.path)) return fail('InvalidArgument', `Unsupported registry path '${op.path}'`);
-  return ok(state(model, op.path, op.name));
+  return ok(regState(model, op.path, op.name));
 }
 
 export function regKey({ model }: OpContext, op: OpOf<'reg.key'>): OpOutcome {
@@ -41,19 +41,19 @@ export function regSet({ model }: OpContext, op: OpOf<'reg.set'>): OpOutcome {
   const norm = normaliseData(op.kind, op.data);
   if (!norm.ok) return fail('InvalidArgument', norm.message);
   const data = norm.data;
-  const previous = state(model, op.path, op.name);
-  if (op.expect && !matches(previous, op.expect)) return preconditionFailed(`${op.path}\\${op.name}`, previous);
+  const previous = regState(model, op.path, op.name);
+  if (op.expect && !regMatches(previous, op.expect)) return preconditionFailed(`${op.path}\\${op.name}`, previous);
   const svc = serviceAt(model, op.path);
   const mirrored = svc ? writeServiceValue(svc, op.name, op.kind, data) : false;
   if (typeof mirrored === 'string') return fail('InvalidArgument', mirrored);
   if (!mirrored) setValue(model, op.path, op.name, op.kind, data);
-  return ok(state(model, op.path, op.name), previous);
+  return ok(regState(model, op.path, op.name), previous);
 }
 
 export function regDelete({ model }: OpContext, op: OpOf<'reg.delete'>): OpOutcome {
   if (!canonicalPath(op.path)) return fail('InvalidArgument', `Unsupported registry path '${op.path}'`);
-  const previous = state(model, op.path, op.name);
-  if (op.expect && !matches(previous, op.expect)) return preconditionFailed(`${op.path}\\${op.name}`, previous);
+  const previous = regState(model, op.path, op.name);
+  if (op.expect && !regMatches(previous, op.expect)) return preconditionFailed(`${op.path}\\${op.name}`, previous);
   const svc = serviceAt(model, op.path);
   if (svc && serviceValues(svc).some((v) => v.name.toLowerCase() === op.name.toLowerCase())) {
     return fail('AccessDenied', `Refusing to delete the service configuration value '${op.name}'`);
@@ -61,5 +61,5 @@ export function regDelete({ model }: OpContext, op: OpOf<'reg.delete'>): OpOutco
   // Deleting an absent value (or a value of an absent key) is a no-op success, as in the runtime:
   // undo records replay idempotently.
   deleteValue(model, op.path, op.name);
-  return ok(state(model, op.path, op.name), previous);
+  return ok(regState(model, op.path, op.name), previous);
 }

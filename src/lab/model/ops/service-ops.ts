@@ -19,8 +19,9 @@ export function serviceGet({ model }: OpContext, op: OpOf<'service.get'>): OpOut
 }
 
 /**
- * restart = stop (running dependents too) + start, then the dependents it stopped are started again,
- * as the runtime does. If the start then fails, the service stays stopped (as on a real host).
+ * start (its stopped dependencies first) or stop (its running dependents first, as
+ * ServiceController.Stop() does: UmRdpService stops with TermService). A restart is plan steps built
+ * in TypeScript (rdp/fixes/lib/plan.ts restartSteps).
  */
 export function serviceControl({ model, now }: OpContext, op: OpOf<'service.control'>): OpOutcome {
   const s = findService(model, op.name);
@@ -34,13 +35,7 @@ export function serviceControl({ model, now }: OpContext, op: OpOf<'service.cont
   } else {
     const whyStop = stopBlocker(model, s);
     if (whyStop) return fail('Failed', whyStop);
-    const stopped = stopService(model, s);
-    if (op.action === 'restart') {
-      const why = startBlocker(model, s);
-      if (why) return fail('Failed', why);
-      startService(model, s, now);
-      for (const d of stopped) if (d !== s && startBlocker(model, d) === null) startService(model, d, now);
-    }
+    stopService(model, s);
   }
   return ok({ state: s.state }, previous);
 }

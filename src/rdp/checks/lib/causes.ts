@@ -4,7 +4,7 @@
 import { isFactError, SCHANNEL_PROTOCOLS, type HostFacts } from '../../../host/read-plan.ts';
 import { ymd } from './dates.ts';
 import {
-  activeProfiles, DEFAULT_RDP_PORT, denyConnections, firewallAllows, inUseCertificate, listenerSwitchesOff, rdpPort, rdpTcpAllowRules, rdpTcpSetting,
+  activeBlockRules, activeProfiles, DEFAULT_RDP_PORT, denyConnections, firewallAllows, inUseCertificate, keyDenied, listenerSwitchesOff, rdpPort, rdpTcpAllowRules, rdpTcpSetting,
   schannelServerEnabled, termService,
 } from './host.ts';
 
@@ -46,6 +46,8 @@ export function whyFiltered(f: HostFacts | null, clientPort: number): string | n
     if (blockAll) return `the ${blockAll.name} firewall profile blocks all inbound connections`;
   }
   if (port !== undefined && firewallAllows(f, port) === false && !isFactError(f.firewallRules)) {
+    const blocks = isFactError(f.firewallProfiles) ? [] : activeBlockRules(f.firewallRules, f.firewallProfiles, port);
+    if (blocks.length) return `the Windows Firewall Block rule ${blocks.map((r) => r.name).join(', ')} drops TCP ${port}`;
     const rules = rdpTcpAllowRules(f.firewallRules, port);
     if (rules.length && rules.every((r) => !r.enabled)) return 'the Remote Desktop firewall rules are disabled';
     return `Windows Firewall has no enabled rule allowing TCP ${port}`;
@@ -60,7 +62,8 @@ export function whyTlsFails(f: HostFacts | null, now: Date): string | null {
   if (inUse?.cert) {
     const c = inUse.cert;
     if (!c.hasPrivateKey) return 'the RDP certificate has no private key';
-    if (c.privateKeyAccessible === false) return `the RDP certificate's private key cannot be opened (${c.privateKeyError ?? 'access denied'})`;
+    const denied = keyDenied(c);
+    if (denied) return denied;
     if (Date.parse(c.notAfter) < now.getTime()) return `the RDP certificate expired on ${ymd(c.notAfter)}`;
   }
   const states = SCHANNEL_PROTOCOLS.map((p) => schannelServerEnabled(f, p));

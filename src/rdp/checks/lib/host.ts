@@ -97,6 +97,22 @@ export function rdpTcpAllowRules(rules: FirewallRule[], port: number): FirewallR
   );
 }
 
+/**
+ * Enabled inbound Block rules that cover TCP `port` (TCP/Any protocol; local ports naming it, a range
+ * containing it, 'Any' or none). A Block rule beats every Allow rule.
+ */
+export function rdpTcpBlockRules(rules: FirewallRule[], port: number): FirewallRule[] {
+  return rules.filter(
+    (r) => r.enabled && r.direction === 'Inbound' && r.action === 'Block' && (r.protocol === null || /^(tcp|any|6)$/i.test(r.protocol)) && portCovered(r, port),
+  );
+}
+
+/** Block rules for `port` that apply on an active, enabled profile. */
+export function activeBlockRules(rules: FirewallRule[], profiles: FirewallProfile[], port: number): FirewallRule[] {
+  const active = activeProfiles(profiles).filter((p) => p.enabled);
+  return rdpTcpBlockRules(rules, port).filter((r) => active.some((p) => ruleInProfile(r, p)));
+}
+
 export function activeProfiles(profiles: FirewallProfile[]): FirewallProfile[] {
   const active = profiles.filter((p) => p.active);
   return active.length ? active : profiles;
@@ -108,14 +124,64 @@ export const ruleInProfile = (r: FirewallRule, p: FirewallProfile): boolean => r
 export function firewallAllows(f: HostFacts, port: number): boolean | undefined {
   if (isFactError(f.firewallRules) || isFactError(f.firewallProfiles)) return undefined;
   const rules = rdpTcpAllowRules(f.firewallRules, port).filter((r) => r.enabled);
+  const blocks = rdpTcpBlockRules(f.firewallRules, port);
   return activeProfiles(f.firewallProfiles).some((p) => {
     if (!p.enabled) return true;
     if (p.allowInboundRules === 'False') return false;
+    if (blocks.some((r) => ruleInProfile(r, p))) return false;
     return p.defaultInboundAction === 'Allow' || rules.some((r) => ruleInProfile(r, p));
   });
 }
 
-/** Is the certificate's private key usable (present and opened by the runtime)? */
+export const SID_NETWORK_SERVICE = 'S-1-5-20';
+/** FileSystemRights.ReadData: what TermService needs on its key file. */
+export const READ_DATA = 0x1;
+
+/**
+ * Can TermService (NETWORK SERVICE, S-1-5-20) read the certificate's private key file? Judged by
+ * the key file's ACL only: an Allow entry with ReadData and no Deny entry with it. Administrators'
+ * entries do not matter (TermService is not an administrator).
+ */
+export type KeyAccess =
+  | { state: 'no-key' }
+  | { state: 'readable'; file: string }
+  | { state: 'denied'; file: string; reason: string }
+  | { state: 'unknown'; reason: string };
+
+export const keyFileName = (path: string): string => path.split(/[\\/]/).pop() ?? path;
+
+export function keyAccess(c: CertificateInfo): KeyAccess {
+  if (!c.hasPrivateKey) return { state: 'no-key' };
+  const f = c.keyFile;
+  if (!f) {
+    return {
+      state: 'unknown',
+      reason: c.keyContainer
+        ? `the host did not find the key file of container ${c.keyContainer} under MachineKeys or Crypto\\Keys, so its ACL could not be read`
+        : 'the host could not tell which key container holds the private key, so its key file ACL could not be read',
+    };
+  }
+  const file = keyFileName(f.path);
+  if (!f.exists) return { state: 'denied', file, reason: `the certificate's private key file ${file} does not exist` };
+  const ns = f.access.filter((a) => a.sid === SID_NETWORK_SERVICE && (a.rights & READ_DATA) !== 0);
+  if (ns.some((a) => a.type === 'Deny')) return { state: 'denied', file, reason: `NETWORK SERVICE (which TermService runs as) is denied read on the certificate's private key file ${file}` };
+  if (!ns.some((a) => a.type === 'Allow')) return { state: 'denied', file, reason: `NETWORK SERVICE (which TermService runs as) cannot read the certificate's private key file ${file}` };
+  return { state: 'readable', file };
+}
+
+/** Is the certificate's private key usable (present, and not known to be unreadable by TermService)? */
 export function keyUsable(c: CertificateInfo): boolean {
-  return c.hasPrivateKey && c.privateKeyAccessible !== false;
+  return c.hasPrivateKey && keyAccess(c).state !== 'denied';
+}
+
+/** Why TermService cannot read the key, or null when it can (or it cannot be told). */
+export function keyDenied(c: CertificateInfo): string | null {
+  const a = keyAccess(c);
+  return a.state === 'denied' ? a.reason : null;
+}
+
+/** What the evidence shows of a certificate's key. */
+export function keyEvidence(c: CertificateInfo): Record<string, unknown> {
+  const a = keyAccess(c);
+  return { hasPrivateKey: c.hasPrivateKey, keyContainer: c.keyContainer, keyFile: c.keyFile ? { path: c.keyFile.path, owner: c.keyFile.ownerSid, access: c.keyFile.access } : null, termServiceCanRead: a.state === 'readable' ? true : a.state === 'denied' ? false : null };
 }

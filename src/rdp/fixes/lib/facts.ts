@@ -4,6 +4,7 @@
 import { isFactError, REGISTRY_PATHS, SCHANNEL_PROTOCOLS } from '../../../host/read-plan.ts';
 import type { Fact, HostFacts, RdpServiceName } from '../../../host/read-plan.ts';
 import type { CertificateInfo, ReadValueOf, RegistryValueState, ServiceInfo } from '../../../host/operations.ts';
+import { keyDenied } from '../../checks/lib/host.ts';
 
 export const RDP_STORE = 'Remote Desktop';
 export const BACKUP_STORE = 'RdpMedicBackup';
@@ -66,7 +67,8 @@ export function certProblem(c: CertificateInfo, now: Date): string | null {
   if (Date.parse(c.notAfter) <= now.getTime()) return `expired on ${c.notAfter.slice(0, 10)}`;
   if (Date.parse(c.notBefore) > now.getTime()) return `not valid before ${c.notBefore.slice(0, 10)}`;
   if (!c.hasPrivateKey) return 'has no private key';
-  if (c.privateKeyAccessible !== true) return `its private key cannot be opened${c.privateKeyError ? ` (${c.privateKeyError})` : ''}`;
+  const denied = keyDenied(c);
+  if (denied) return `its private key cannot be used: ${denied}`;
   return null;
 }
 

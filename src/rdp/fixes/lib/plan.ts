@@ -1,9 +1,9 @@
 // Building a FixPlan: compare-and-set op helpers, the impact statement, the verification and the
 // audit hash (sha256 of the canonical JSON of the write plan).
 import { createHash } from 'node:crypto';
-import type { HostFacts } from '../../../host/read-plan.ts';
+import { isFactError, RDP_SERVICES, type HostFacts } from '../../../host/read-plan.ts';
 import { validatePlan } from '../../../host/executor.ts';
-import type { Operation, Plan, RegistryData, RegistryKind, RegistryValueState, ServiceState, StartType } from '../../../host/operations.ts';
+import { PLAN_VERSION, type Operation, type Plan, type RegistryData, type RegistryKind, type RegistryValueState, type ServiceState, type StartType } from '../../../host/operations.ts';
 import type { CheckId, CheckTarget, FixPlan } from '../../types.ts';
 import { FIX_INFO, sessionsAtRisk, type KnownFixId } from '../catalogue.ts';
 import { Missing } from './facts.ts';
@@ -68,17 +68,51 @@ export function regDelete(id: string, seen: RegistryValueState): Operation {
   return { id, op: 'reg.delete', path: seen.path, name: seen.name, expect: expectOf(seen) };
 }
 
-export function serviceControl(id: string, name: string, action: 'start' | 'stop' | 'restart', expectState: ServiceState): Operation {
+export function serviceControl(id: string, name: string, action: 'start' | 'stop', expectState: ServiceState): Operation {
   return { id, op: 'service.control', name, action, expectState, timeoutSec: 60 };
+}
+
+/**
+ * The services the facts know that depend on `name` and run now, transitively, nearest first:
+ * stopping `name` stops them too (ServiceController.Stop()), so a restart starts them again.
+ */
+export function runningDependents(facts: HostFacts, name: string): string[] {
+  const out: string[] = [];
+  const queue = [name.toLowerCase()];
+  while (queue.length) {
+    const cur = queue.shift() ?? '';
+    for (const svc of RDP_SERVICES) {
+      const s = facts.services[svc];
+      if (isFactError(s) || !s.exists || s.state !== 'Running') continue;
+      if (out.includes(s.name) || s.name.toLowerCase() === name.toLowerCase()) continue;
+      if (s.dependsOn.some((d) => d.toLowerCase() === cur)) {
+        out.push(s.name);
+        queue.push(s.name.toLowerCase());
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A restart as plan steps (contract v2 has start and stop only): stop X (expect Running), start X
+ * (expect Stopped), then start each dependent that ran before (expect Stopped): the stop stopped it.
+ */
+export function restartSteps(facts: HostFacts, name: string): Operation[] {
+  return [
+    serviceControl(`stop-${name}`, name, 'stop', 'Running'),
+    serviceControl(`start-${name}`, name, 'start', 'Stopped'),
+    ...runningDependents(facts, name).map((d) => serviceControl(`start-${d}`, d, 'start', 'Stopped')),
+  ];
 }
 
 export function serviceStartType(id: string, name: string, startType: StartType, expectStartType: StartType): Operation {
   return { id, op: 'service.startType', name, startType, expectStartType };
 }
 
-/** True when the plan stops or restarts TermService (every RDP session drops). */
+/** True when the plan stops TermService (a restart is a stop then a start: every RDP session drops). */
 export function stopsTermService(plan: Plan): boolean {
-  return plan.ops.some((o) => o.op === 'service.control' && o.name.toLowerCase() === 'termservice' && o.action !== 'start');
+  return plan.ops.some((o) => o.op === 'service.control' && o.name.toLowerCase() === 'termservice' && o.action === 'stop');
 }
 
 export interface PlanSpec {
@@ -91,7 +125,7 @@ export interface PlanSpec {
 export function makeFixPlan(id: KnownFixId, ctx: FixContext, spec: PlanSpec): FixPlan {
   const info = FIX_INFO[id];
   // Validated (zod defaults applied) before hashing: the hash names exactly what is sent.
-  const apply = validatePlan({ version: 1, mode: 'write', ops: spec.ops } satisfies Plan);
+  const apply = validatePlan({ version: PLAN_VERSION, mode: 'write', ops: spec.ops });
   const restarts = stopsTermService(apply);
   return {
     fixId: id,
