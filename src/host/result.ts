@@ -46,6 +46,13 @@ export function stderrExcerpt(stderr: string | undefined): string | undefined {
   return text.length > EXCERPT_MAX ? `${text.slice(0, EXCERPT_MAX)}…` : text;
 }
 
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
 /** The frames the runtime printed, decoded; anything else on stdout (a profile's noise) is ignored. */
 export interface Frames {
   begin?: { runtime: string; host: string; startedAt: string; check: boolean; count: number };

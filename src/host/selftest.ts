@@ -7,7 +7,7 @@ import { eventsQueryOp } from './event-xpath.ts';
 import { BOOTSTRAP_SCRIPT, buildStdin } from './bootstrap.ts';
 import type { PowerShellRunner } from './executor.ts';
 import { validatePlan } from './executor.ts';
-import { decodeResultJson, parsePlanResult } from './result.ts';
+import { decodeFrames, parsePlanResult } from './result.ts';
 import { EVENT_QUERIES, MACHINE_KEYS_PATH, RDP_FIREWALL_GROUP, REGISTRY_PATHS } from './read-plan.ts';
 import { RUNTIME_SHA256, RUNTIME_VERSION } from './runtime.ts';
 
@@ -89,11 +89,11 @@ function summarize(op: ReadOpName, value: unknown): string {
   }
 }
 
-function rawTimings(raw: unknown): Map<string, number> {
+/** Per-op milliseconds from the OP frames (the engine adds `ms`; the contract schema drops it). */
+function rawTimings(ops: unknown[]): Map<string, number> {
   const timings = new Map<string, number>();
-  const results = (raw as { results?: unknown })?.results;
-  if (Array.isArray(results)) {
-    for (const r of results as { id?: unknown; ms?: unknown }[]) {
+  {
+    for (const r of ops as { id?: unknown; ms?: unknown }[]) {
       if (typeof r?.id === 'string' && typeof r.ms === 'number') timings.set(r.id, r.ms);
     }
   }
@@ -114,7 +114,7 @@ export async function runSelftest(runner: PowerShellRunner): Promise<SelftestRow
   let result;
   let timings = new Map<string, number>();
   try {
-    timings = rawTimings(decodeResultJson(run.stdout, run));
+    timings = rawTimings(decodeFrames(run.stdout, run).ops);
     result = parsePlanResult(run.stdout, plan, run);
   } catch (err) {
     return [{ op: 'runtime', ok: false, ms, summary: (err as Error).message }];

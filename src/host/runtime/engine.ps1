@@ -409,7 +409,7 @@ function Invoke-EventsQuery($Op) {
     $all = @(foreach ($xpath in @($Op.xpaths)) {
             $left = [int]($Budget - $Clock.Elapsed.TotalSeconds)
             if ($left -lt 1) { Throw-OpError 'Timeout' "not run: the plan's $Budget s budget was spent" $null }
-            Read-Events $Op.log $xpath ([int]$Op.max) ([Math]::Min($EventTimeout, $left))
+            foreach ($e in (Read-Events $Op.log $xpath ([int]$Op.max) ([Math]::Min($EventTimeout, $left)))) { $e }
         })
     $sorted = @($all | Where-Object { $_ } | Sort-Object -Property @{ Expression = { $_.timeCreated }; Descending = $true } | Select-Object -First ([int]$Op.max))
     return @{ value = @(foreach ($e in $sorted) { [ordered]@{ log = $e.log; provider = $e.provider; id = [int]$e.id; level = [int]$e.level; timeCreated = $e.timeCreated; properties = @($e.properties | ForEach-Object { [string]$_ }) } }) }
@@ -528,7 +528,9 @@ function Invoke-Operation($Op) {
 }
 
 # ================= the plan =================
-$Plan = ConvertFrom-Json -InputObject ([string]$args[0])
+# PowerShell 7 turns ISO date strings into DateTime; 5.1 keeps them strings, and so must 7.
+$JsonOptions = @{}; if ((Get-Command ConvertFrom-Json).Parameters.ContainsKey('DateKind')) { $JsonOptions['DateKind'] = 'String' }
+$Plan = ConvertFrom-Json -InputObject ([string]$args[0]) @JsonOptions
 if ($null -eq $Plan -or $Plan.version -ne 2) { throw ("plan refused: version " + [string]$Plan.version + " is not known to runtime $RuntimeVersion") }
 if (@('read', 'write') -notcontains $Plan.mode) { throw ("plan refused: unknown mode " + [string]$Plan.mode) }
 $Ops = @($Plan.ops)

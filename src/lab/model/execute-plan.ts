@@ -19,7 +19,7 @@ import { runOp } from './ops/index.ts';
 import { checkOp, impliedTargetKeys, predictedValue, targetKeys, type WriteOp } from './ops/check-mode.ts';
 
 /** The runtime version the lab implements (the `# rdp-medic-runtime <version>` header it accepts). */
-export const LAB_RUNTIME_VERSION = '1.0.0';
+export const LAB_RUNTIME_VERSION = '2.0.0';
 
 export class PlanRefusedError extends Error {
   override readonly name = 'PlanRefusedError';

@@ -113,6 +113,8 @@ export interface HostModel {
    * cim.invoke there times out. Default empty.
    */
   hungCimNamespaces: string[];
+  /** PowerShell's language mode for the WinRM account (AppLocker/WDAC can force ConstrainedLanguage); default FullLanguage. */
+  languageMode?: 'FullLanguage' | 'ConstrainedLanguage';
   /** User sessions (Services, Console, RDP-Tcp#n). The listener session is derived. */
   sessions: RdpSession[];
   /** Listening sockets of things the model does not derive (System/HTTP.sys 5985, RpcSs 135, ...). */

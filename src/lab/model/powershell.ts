@@ -80,7 +80,7 @@ const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((resolve) => 
 
 /** The model answers: the engine's frames, from the TypeScript operations. */
 async function runOnModel(model: HostModel, plan: Plan, opts: PowerShellOptions): Promise<ProcessResult> {
-  const { result, waitedSeconds } = executePlanTimed(model, plan, opts.now?.() ?? new Date());
+  const { result, hungSeconds: waitedSeconds } = executePlanTimed(model, plan, opts.now?.() ?? new Date());
   // A hung provider costs the engine its CIM timeout for real: so does the model.
   await sleep(waitedSeconds * 1000);
   opts.afterPlan?.(result, plan);

@@ -4,8 +4,9 @@ function __NAME__ {
     $body = ConvertTo-Json -InputObject @{ primitive = '__NAME__'; args = @($args) } -Depth 20 -Compress
     $content = New-Object Net.Http.StringContent($body, [Text.Encoding]::UTF8, 'application/json')
     $content.Headers.Add('X-Lab-Token', $env:RDPMEDIC_LAB_TOKEN)
-    $text = [Net.Http.HttpClient]::new().PostAsync($env:RDPMEDIC_LAB_PRIMITIVES, $content).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult()
-    $reply = ConvertFrom-Json -InputObject $text -AsHashtable -NoEnumerate
+    if (-not $global:RdpMedicLabHttp) { $global:RdpMedicLabHttp = [Net.Http.HttpClient]::new() }
+    $text = $global:RdpMedicLabHttp.PostAsync($env:RDPMEDIC_LAB_PRIMITIVES, $content).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult()
+    $reply = ConvertFrom-Json -InputObject $text -AsHashtable -NoEnumerate -DateKind String
     if ($reply.ok -and $reply.value -is [array]) { return , $reply.value }
     if ($reply.ok) { return $reply.value }
     $ex = switch ($reply.kind) {

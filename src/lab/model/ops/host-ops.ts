@@ -17,8 +17,12 @@ export function tcpListeners(model: HostModel): TcpListener[] {
   return out.sort((a, b) => a.localPort - b.localPort || a.localAddress.localeCompare(b.localAddress));
 }
 
+/** The services a process hosts, as Win32_Service reports them (the runtime joins on ProcessId, so must the lab). */
+const servicesIn = (model: HostModel, pid: number): string[] =>
+  Object.values(model.services).filter((s) => s.processId === pid && s.processId !== 0).map((s) => s.name);
+
 export function tcpListenersOp({ model }: OpContext, op: OpOf<'tcp.listeners'>): OpOutcome {
-  return ok(tcpListeners(model).filter((l) => op.port === undefined || l.localPort === op.port));
+  return ok(tcpListeners(model).filter((l) => op.port === undefined || l.localPort === op.port).map((l) => ({ ...l, services: servicesIn(model, l.owningProcess) })));
 }
 
 export function ipAddresses({ model }: OpContext): OpOutcome {
@@ -44,7 +48,9 @@ export function fileAcl({ model }: OpContext, op: OpOf<'file.acl'>): OpOutcome {
 }
 
 export function osInfo({ model, now }: OpContext): OpOutcome {
-  return ok({ computerName: model.computerName, ...structuredClone(model.os), utcNow: now.toISOString() });
+  // Win32_ComputerSystem.Domain names the workgroup when the host is not joined: the runtime reports null then.
+  const os = structuredClone(model.os);
+  return ok({ computerName: model.computerName, ...os, domain: os.partOfDomain ? os.domain : null, utcNow: now.toISOString() });
 }
 
 /** WTS sessions: the user sessions plus the RDP-Tcp listener (65536, Listen) while it is up. With
