@@ -511,7 +511,7 @@ function Invoke-Operation($Op) {
         if (-not $Handlers.ContainsKey([string]$Op.op)) { Throw-OpError 'NotSupported' "operation $($Op.op) is not known to runtime $RuntimeVersion" $null }
         if ($Clock.Elapsed.TotalSeconds -ge $Budget) { Throw-OpError 'Timeout' "not run: the plan's $Budget s budget was spent" $null }
         $keys = Get-TargetKeys $Op
-        if ($CheckMode -and @($keys | Where-Object { $Touched.ContainsKey($_) }).Count -gt 0) {
+        if ($CheckMode -and $keys.Count -gt 0 -and @($keys | Where-Object { -not $Touched.ContainsKey($_) }).Count -eq 0) {
             $r = @{ value = (Get-Predicted $Op) }
         }
         else {
@@ -519,6 +519,10 @@ function Invoke-Operation($Op) {
             $r = @(& $Handlers[[string]$Op.op] $Op | Where-Object { $_ -is [hashtable] -and ($_.ContainsKey('value') -or $_.ContainsKey('previous')) })[-1]
         }
         foreach ($k in $keys) { $Touched[$k] = $true }
+        # Stop() stops running dependents too: a later start of one meets the stop's prediction.
+        if ($CheckMode -and $Op.op -eq 'service.control' -and $Op.action -eq 'stop' -and (Get-ServiceStatus $Op.name) -eq 'Running') {
+            foreach ($d in (Read-RunningDependents $Op.name)) { $Touched['svc-state:' + $d.ToLowerInvariant()] = $true }
+        }
         $result.ok = $true; $result.value = $r.value
         if ($r.ContainsKey('previous')) { $result.previous = $r.previous }
     }

@@ -105,6 +105,9 @@ function Send-ServiceControl([string]$Name, [string]$Action) {
     if ($Action -eq 'start') { $s.Start() } else { $s.Stop() }
 }
 
+# Running services that depend on this one, directly or not (what Stop() stops first).
+function Read-RunningDependents([string]$Name) { return , @((Get-Service -Name $Name).DependentServices | Where-Object { $_.Status -eq 'Running' } | ForEach-Object { $_.ServiceName }) }
+
 # The status reached, or the current one when the time ran out.
 function Wait-ServiceState([string]$Name, [string]$Status, [int]$Seconds) {
     $s = Get-Service -Name $Name

@@ -34,6 +34,11 @@ export interface PrimitiveHost {
   revertResults: Map<string, string>;
 }
 
+// Windows translates a domain SID back to its account when listing members; the lab's made-up
+// domain SIDs cannot be, so the primitives remember the names they resolved (per model).
+const resolvedNames = new WeakMap<HostModel, Map<string, string>>();
+const memberOf = (h: PrimitiveHost, sid: string): string => resolvedNames.get(h.model)?.get(sid.toUpperCase()) ?? sid;
+
 const str = (v: Json): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
 
 /** Runs a lab operation for a primitive; its value, or a PrimitiveFailure with its error code. */
@@ -82,6 +87,19 @@ const PRIMITIVES: Record<string, (host: PrimitiveHost, a: Args) => Json | Promis
     }),
   'Get-ServiceStatus': (h, [name]) => Object.values(h.model.services).find((s) => s.name.toLowerCase() === str(name).toLowerCase())?.state ?? null,
   'Send-ServiceControl': (h, [name, action]) => void op(h, { id: 'p', op: 'service.control', name: str(name), action: str(action) as 'start', timeoutSec: 60 }),
+  'Read-RunningDependents': (h, [name]) => {
+    const running = (n: string): boolean => Object.values(h.model.services).some((s) => s.name.toLowerCase() === n.toLowerCase() && s.state === 'Running');
+    const out: string[] = [];
+    const walk = (n: string): void => {
+      for (const s of Object.values(h.model.services)) {
+        if (!s.dependsOn.some((d) => d.toLowerCase() === n.toLowerCase()) || out.includes(s.name)) continue;
+        if (running(s.name)) out.push(s.name);
+        walk(s.name);
+      }
+    };
+    walk(str(name));
+    return out;
+  },
   // Lab transitions are instant: the state is already the one it will reach.
   'Wait-ServiceState': (h, [name]) => Object.values(h.model.services).find((s) => s.name.toLowerCase() === str(name).toLowerCase())?.state ?? null,
   'Set-ServiceStartMode': (h, [name, mode, t]) =>
@@ -119,10 +137,12 @@ const PRIMITIVES: Record<string, (host: PrimitiveHost, a: Args) => Json | Promis
   'Resolve-AccountSid': (h, [account]) => {
     const m = resolveMember(h.model, str(account));
     if (!m) throw new PrimitiveFailure('NotFound', `Some or all identity references could not be translated: ${str(account)}`);
+    if (!resolvedNames.has(h.model)) resolvedNames.set(h.model, new Map());
+    resolvedNames.get(h.model)?.set(m.sid.toUpperCase(), str(account));
     return m.sid;
   },
-  'Add-LocalGroupMemberSid': (h, [group, member]) => void op(h, { id: 'p', op: 'group.add', groupSid: str(group), member: str(member) }),
-  'Remove-LocalGroupMemberSid': (h, [group, member]) => void op(h, { id: 'p', op: 'group.remove', groupSid: str(group), member: str(member) }),
+  'Add-LocalGroupMemberSid': (h, [group, member]) => void op(h, { id: 'p', op: 'group.add', groupSid: str(group), member: memberOf(h, str(member)) }),
+  'Remove-LocalGroupMemberSid': (h, [group, member]) => void op(h, { id: 'p', op: 'group.remove', groupSid: str(group), member: memberOf(h, str(member)) }),
   'Read-TcpListeners': (h, [port]) =>
     (op(h, { id: 'p', op: 'tcp.listeners', ...(Number(port) ? { port: Number(port) } : {}) }) as { localAddress: string; localPort: number; owningProcess: number }[]).map((l) => ({
       localAddress: l.localAddress, localPort: l.localPort, owningProcess: l.owningProcess,
