@@ -53,3 +53,19 @@ export function ensureDebianPackages(names) {
 }
 
 export const TEST_PACKAGES = Object.keys(DEBIAN);
+
+/** pwsh (PowerShell 7) for the runtime suite: PWSH, pwsh on PATH or the dotnet global tool; installed with dotnet when missing. */
+export function ensurePwsh() {
+  const tool = join(process.env.HOME ?? '/root', '.dotnet', 'tools', 'pwsh');
+  const found = [process.env.PWSH, onPath('pwsh') ? 'pwsh' : undefined, existsSync(tool) ? tool : undefined].find(Boolean);
+  if (found) return found;
+  if (onPath('dotnet')) {
+    // 7.6.10 exactly: without a version the tool resolves to a release that does not install here.
+    say('installing pwsh: dotnet tool install --global PowerShell --version 7.6.10');
+    const r = spawnSync('dotnet', ['tool', 'install', '--global', 'PowerShell', '--version', '7.6.10'], { stdio: 'inherit' });
+    if (r.status === 0 && existsSync(tool)) return tool;
+  }
+  say('pwsh (PowerShell 7) is missing. Install it with `dotnet tool install --global PowerShell --version 7.6.10` ' +
+    "(the .NET SDK), or Microsoft's Debian package `powershell`; or set PWSH to its path.");
+  process.exit(1);
+}

@@ -1,0 +1,170 @@
+// The real bootstrap and engine under pwsh, on the paths that go wrong on real hosts: stdin that
+// arrives slowly, cut short or corrupted; Constrained Language Mode; a refused plan; a runtime of
+// another version; a hung CIM provider; a plan that outlives its budget; the revert task's script.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { BOOTSTRAP_SCRIPT, buildStdin, CLM_MESSAGE } from '../../src/host/bootstrap.ts';
+import { Plan, PLAN_VERSION } from '../../src/host/operations.ts';
+import { buildReadPlan, READ_IDS } from '../../src/host/read-plan.ts';
+import { parsePlanResult, RuntimeResultError } from '../../src/host/result.ts';
+import { runDueTasks } from '../../src/lab/model/index.ts';
+import { LAB_RUNTIME_TEXT } from '../../src/lab/runtime/pwsh.ts';
+import { buildHost } from '../../src/lab/scenarios/index.ts';
+import { comparable, recordCoverage, runModel, runPwsh, runPwshFile, runPwshProcess, runPwshRaw } from './harness.ts';
+
+const NOW = new Date('2026-12-07T02:00:00Z');
+const host = () => buildHost(['healthy'], { computerName: 'WORK-PC', password: 'Lab-Passw0rd!', now: NOW });
+const small = Plan.parse({ version: PLAN_VERSION, mode: 'read', ops: [{ id: 'os', op: 'os.info' }, { id: 'ts', op: 'service.get', name: 'TermService' }] });
+
+const failureOf = (stdout: Buffer): string => {
+  const m = /<<<RDPMEDIC FAILURE ([A-Za-z0-9+/=]*) >>>/.exec(stdout.toString('utf8'));
+  return m ? String(JSON.parse(Buffer.from(m[1] ?? '', 'base64').toString('utf8'))) : '';
+};
+
+describe('stdin', { concurrency: 2 }, () => {
+  test('delivered slowly, in small pieces, it still decodes to the same answer', async () => {
+    const m = host();
+    const plan = buildReadPlan();
+    const slow = await runPwsh(structuredClone(m), plan, { now: NOW, stdinPieceBytes: 97 });
+    assert.deepEqual(comparable(slow), comparable(runModel(structuredClone(m), plan, NOW)));
+  });
+
+  test('cut short: a clear error naming the cause, exit 2, nothing run', async () => {
+    const stdin = buildStdin(small, LAB_RUNTIME_TEXT);
+    const run = await runPwshRaw(host(), small, { stdin: stdin.subarray(0, stdin.length - 500) });
+    assert.equal(run.exitCode, 2);
+    assert.match(failureOf(run.stdout), /stdin was cut short or padded: \d+ of \d+ characters arrived/);
+    assert.doesNotMatch(run.stdout.toString('utf8'), /RDPMEDIC BEGIN/);
+  });
+
+  test('corrupted on the way: the SHA-256 says so', async () => {
+    const stdin = Buffer.from(buildStdin(small, LAB_RUNTIME_TEXT));
+    const at = stdin.length - 40;
+    stdin[at] = stdin[at] === 0x41 ? 0x42 : 0x41;
+    const run = await runPwshRaw(host(), small, { stdin });
+    assert.equal(run.exitCode, 2);
+    assert.match(failureOf(run.stdout), /corrupted on the way: its SHA-256 does not match/);
+  });
+
+  test('no header (stdin never arrived, or console mode swallowed it)', async () => {
+    const run = await runPwshRaw(host(), small, { stdin: Buffer.alloc(0) });
+    assert.equal(run.exitCode, 2);
+    assert.match(failureOf(run.stdout), /stdin ended before its header line/);
+  });
+});
+
+describe('the host refuses or cannot run the plan', { concurrency: 2 }, () => {
+  test('Constrained Language Mode is named, with what to do, exit 3', async () => {
+    const run = await runPwshProcess(['-NoProfile', '-NonInteractive', '-Command', '$ExecutionContext.SessionState.LanguageMode = "ConstrainedLanguage"; Invoke-Expression $env:RDPMEDIC_BOOTSTRAP'], { RDPMEDIC_BOOTSTRAP: BOOTSTRAP_SCRIPT });
+    assert.equal(run.exitCode, 3);
+    assert.equal(failureOf(run.stdout), CLM_MESSAGE);
+    assert.throws(() => parsePlanResult(run.stdout.toString('utf8'), small, { exitCode: run.exitCode }), (e: unknown) => e instanceof RuntimeResultError && e.source === 'bootstrap' && /Constrained Language Mode/.test(e.message));
+  });
+
+  test('a read plan with a write in it is refused before anything runs', async () => {
+    const m = host();
+    const bad = { version: PLAN_VERSION, mode: 'read', check: false, limits: { cimTimeoutSec: 15, eventTimeoutSec: 15, budgetSec: 90 }, ops: [{ id: 'w', op: 'reg.delete', path: 'HKLM:\\SOFTWARE\\X', name: 'Y' }] } as unknown as Plan;
+    const before = JSON.stringify(m);
+    const run = await runPwshRaw(m, bad);
+    assert.equal(run.exitCode, 2);
+    assert.match(failureOf(run.stdout), /plan refused: write operation reg\.delete \(w\) in a read plan/);
+    assert.equal(JSON.stringify(m), before);
+  });
+
+  test('a runtime of another version is refused by the client, naming both versions', async () => {
+    const other = LAB_RUNTIME_TEXT.replace("$RuntimeVersion = '2.0.0'", "$RuntimeVersion = '9.9.9'");
+    assert.notEqual(other, LAB_RUNTIME_TEXT);
+    const run = await runPwshRaw(host(), small, { stdin: buildStdin(small, other) });
+    assert.throws(() => parsePlanResult(run.stdout.toString('utf8'), small, { exitCode: run.exitCode }), /the host ran runtime 9\.9\.9, expected 2\.0\.0/);
+  });
+});
+
+describe('bounded on the host', { concurrency: 2 }, () => {
+  test('a hung TerminalServices provider costs one CIM timeout; the other facts arrive', async () => {
+    const m = host();
+    m.hungCimNamespaces = ['root\\cimv2\\terminalservices'];
+    const plan = buildReadPlan({ limits: { cimTimeoutSec: 2 } });
+    const started = process.hrtime.bigint();
+    const ps = await runPwsh(structuredClone(m), plan, { now: NOW });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const ts = runModel(structuredClone(m), plan, NOW);
+    assert.deepEqual(comparable(ps), comparable(ts));
+    const tsCim = ps.results.filter((r) => r.id.startsWith('cim.'));
+    assert.ok(tsCim.every((r) => !r.ok && r.error.code === 'Timeout'), JSON.stringify(tsCim));
+    assert.match(JSON.stringify(tsCim[0]), /did not answer within 2 s/);
+    assert.match(JSON.stringify(tsCim[1]), /skipped: .* did not answer a previous query/);
+    assert.equal(ps.results.filter((r) => r.ok).length, plan.ops.length - tsCim.length);
+    // One timeout, not five: a loose bound (five would be 10 s and more), not a timing assertion.
+    assert.ok(seconds < 10, `${seconds} s`);
+    recordCoverage({ scenarios: ['wmi-hung'] });
+  });
+
+  test("operations not started within the plan's budget report Timeout, the ones before are kept", async () => {
+    const m = host();
+    m.hungCimNamespaces = ['root\\cimv2\\terminalservices'];
+    const plan = buildReadPlan({ limits: { cimTimeoutSec: 3, budgetSec: 2 } });
+    const ps = await runPwsh(m, plan, { now: NOW });
+    const firstHung = ps.results.findIndex((r) => r.id === READ_IDS.tsSetting);
+    assert.ok(ps.results.slice(0, firstHung).every((r) => r.ok));
+    const after = ps.results.slice(firstHung + 1);
+    assert.ok(after.length > 0 && after.every((r) => !r.ok && r.error.code === 'Timeout'), JSON.stringify(after.slice(0, 3)));
+    assert.match(JSON.stringify(after.at(-1)), /budget was spent/);
+  });
+});
+
+describe('the time-boxed revert', { concurrency: 2 }, () => {
+  const nla = (data: number) =>
+    Plan.parse({
+      version: PLAN_VERSION,
+      mode: 'write',
+      ops: [
+        {
+          id: 'schedule',
+          op: 'task.scheduleRevert',
+          name: 'rdp-medic-revert-test',
+          afterMinutes: 60,
+          restore: [{ path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp', name: 'UserAuthentication', wrote: { kind: 'DWord', data }, previous: { exists: true, kind: 'DWord', data: 1 } }],
+        },
+        { id: 'set', op: 'reg.set', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp', name: 'UserAuthentication', kind: 'DWord', data, expect: { exists: true, kind: 'DWord', data: 1 } },
+      ],
+    });
+
+  /** Applies under pwsh, captures the script the engine registered, runs it as the task would. */
+  async function applyAndRevert(changeInBetween: boolean): Promise<{ pwshModel: ReturnType<typeof host>; labModel: ReturnType<typeof host>; output: string }> {
+    {
+      const pwshModel = host();
+      const labModel = structuredClone(pwshModel);
+      const scripts = new Map<string, string>();
+      await runPwsh(pwshModel, nla(0), { now: NOW, host: { revertScripts: scripts } });
+      runModel(labModel, nla(0), NOW);
+      const script = scripts.get('rdp-medic-revert-test');
+      assert.ok(script, 'the engine registered a revert script');
+      assert.doesNotMatch(script, /function Invoke-|RdpMedicRuntime/, 'the revert script carries the registry primitives and the revert logic, not the engine');
+      if (changeInBetween) {
+        for (const m of [pwshModel, labModel]) runModel(m, Plan.parse({ version: PLAN_VERSION, mode: 'write', ops: [{ id: 'admin', op: 'reg.set', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp', name: 'UserAuthentication', kind: 'DWord', data: 2 }] }), NOW);
+      }
+      const run = await runPwshFile(pwshModel, script, ['-Name', 'rdp-medic-revert-test'], NOW);
+      assert.equal(run.exitCode, 0, run.stderr.toString('utf8'));
+      runDueTasks(labModel, new Date(NOW.getTime() + 61 * 60_000));
+      return { pwshModel, labModel, output: run.stdout.toString('utf8') };
+    }
+  }
+
+  test('puts the value back and removes itself, as the lab does', async () => {
+    const { pwshModel, labModel } = await applyAndRevert(false);
+    assert.deepEqual(pwshModel.registry, labModel.registry);
+    assert.deepEqual(pwshModel.tasks, {});
+    assert.deepEqual(labModel.tasks, {});
+    const ua = Object.values(pwshModel.registry).find((k) => k.path.endsWith('RDP-Tcp'))?.values['userauthentication'];
+    assert.equal(ua?.data, 1);
+    recordCoverage({ ops: ['task.scheduleRevert'], preconditions: ['revert:unchanged'] });
+  });
+
+  test('leaves a value someone changed since alone', async () => {
+    const { pwshModel, labModel } = await applyAndRevert(true);
+    assert.deepEqual(pwshModel.registry, labModel.registry);
+    const ua = Object.values(pwshModel.registry).find((k) => k.path.endsWith('RDP-Tcp'))?.values['userauthentication'];
+    assert.equal(ua?.data, 2);
+    recordCoverage({ preconditions: ['revert:changed-since'] });
+  });
+});
