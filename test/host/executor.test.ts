@@ -24,7 +24,7 @@ test('executePlan sends the bootstrap with runtime and plan on stdin and parses 
 
 test('the plan is sent with schema defaults applied', async () => {
   const runner = fakeRunner();
-  const plan = { version: 1, mode: 'write', ops: [{ id: 's', op: 'service.control', name: 'TermService', action: 'restart' }] } as unknown as Plan;
+  const plan = { version: 2, mode: 'write', ops: [{ id: 's', op: 'service.control', name: 'TermService', action: 'stop' }] } as unknown as Plan;
   const result = await executePlan(runner, plan);
   const sent = runner.calls[0]!.plan.ops[0] as { timeoutSec?: number };
   assert.equal(sent.timeoutSec, 60);
@@ -45,12 +45,12 @@ function neverCalled(): PowerShellRunner & { called: number } {
 test('invalid plans are rejected before anything is sent', async () => {
   const runner = neverCalled();
   const bad: unknown[] = [
-    { version: 2, mode: 'read', ops: [{ id: 'a', op: 'os.info' }] },
-    { version: 1, mode: 'read', ops: [] },
-    { version: 1, mode: 'read', ops: [{ id: 'a', op: 'os.nope' }] },
-    { version: 1, mode: 'read', ops: [{ id: 'a', op: 'reg.set', path: 'HKLM:\\X', name: 'Y', kind: 'DWord', data: 1 }] },
-    { version: 1, mode: 'read', ops: [{ id: 'a', op: 'os.info' }, { id: 'a', op: 'rdp.sessions' }] },
-    { version: 1, mode: 'write', ops: [{ id: 't', op: 'task.scheduleRevert', name: 'bad name!', afterMinutes: 5, plan: { version: 1, mode: 'write', ops: [] } }] },
+    { version: 1, mode: 'read', ops: [{ id: 'a', op: 'os.info' }] },
+    { version: 2, mode: 'read', ops: [] },
+    { version: 2, mode: 'read', ops: [{ id: 'a', op: 'os.nope' }] },
+    { version: 2, mode: 'read', ops: [{ id: 'a', op: 'reg.set', path: 'HKLM:\\X', name: 'Y', kind: 'DWord', data: 1 }] },
+    { version: 2, mode: 'read', ops: [{ id: 'a', op: 'os.info' }, { id: 'a', op: 'rdp.sessions' }] },
+    { version: 2, mode: 'write', ops: [{ id: 't', op: 'task.scheduleRevert', name: 'bad name!', afterMinutes: 5, restore: [{ path: 'HKLM:\\X', name: 'Y', wrote: { kind: 'DWord', data: 0 }, previous: { exists: false, kind: null, data: null } }] }] },
   ];
   for (const plan of bad) {
     await assert.rejects(executePlan(runner, plan as Plan), InvalidPlanError, JSON.stringify(plan));

@@ -50,12 +50,12 @@ describe('powershell()', () => {
     const cases: Array<[Buffer, RegExp]> = [
       [stdin(RUNTIME.replace('1.0.0', '9.9.9'), JSON.stringify(READ_PLAN)), /runtime version 9\.9\.9/],
       [stdin('Write-Host hi', JSON.stringify(READ_PLAN)), /rdp-medic-runtime/],
-      [stdin(RUNTIME, '{"version":1,"mode":"read","ops":[{"id":"a","op":"no.such"}]}'), /plan refused/],
+      [stdin(RUNTIME, '{"version":2,"mode":"read","ops":[{"id":"a","op":"no.such"}]}'), /plan refused/],
       [stdin(RUNTIME, '{not json'), /plan refused: invalid JSON/],
       [Buffer.from(gz64(RUNTIME)), /two base64 lines/],
       [Buffer.from(`${b64(RUNTIME)}\r\n${b64(JSON.stringify(READ_PLAN))}\r\n`), /runtime line is not gzip/],
       [
-        stdin(RUNTIME, JSON.stringify({ version: 1, mode: 'read', ops: [{ id: 'w', op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 1 }] })),
+        stdin(RUNTIME, JSON.stringify({ version: 2, mode: 'read', ops: [{ id: 'w', op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 1 }] })),
         /plan refused: write operation reg\.set \(w\) in a read plan/,
       ],
     ];
@@ -131,7 +131,7 @@ describe('fixes cure the host', () => {
       { op: 'service.control', name: 'SessionEnv', action: 'restart' },
     ]).results.forEach(okValue);
     assert.equal(deriveRdpState(m).certificate?.keyReadable, true);
-    const acl = okValue(one(m, { op: 'file.acl', path: `C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys\\f686aace6942fb7f7ceb231212eef4a4_${m.os.machineGuid}` })).value as { access: Array<{ sid: string }> };
+    const acl = okValue(one(m, { op: 'file.acl', path: `%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys\\f686aace6942fb7f7ceb231212eef4a4_${m.os.machineGuid}` })).value as { access: Array<{ sid: string }> };
     assert.ok(acl.access.some((a) => a.sid === 'S-1-5-20'));
   });
 
@@ -179,15 +179,14 @@ describe('scheduled revert tasks', () => {
     assert.equal(deriveRdpState(m).nla, false);
   });
 
-  it('refuses a revert plan with read ops; SimulatedHost runs due tasks on its clock and notifies', () => {
+  it('a revert task restores registry values only (an empty list is refused); SimulatedHost runs due tasks on its clock and notifies', () => {
     const m = build();
-    const bad = one(m, { op: 'task.scheduleRevert', name: 'x', afterMinutes: 5, plan: { version: 1, mode: 'write', ops: [{ id: 'r', op: 'os.info' }] } });
-    assert.ok(!bad.ok && bad.error.code === 'InvalidArgument');
+    assert.throws(() => one(m, { op: 'task.scheduleRevert', name: 'x', afterMinutes: 5, restore: [] }), /restore/);
     let now = NOW;
     const host = new SimulatedHost(m, { clock: () => now });
     run(m, 'write', [
       { op: 'reg.set', path: RDP, name: 'SecurityLayer', kind: 'DWord', data: 0 },
-      { op: 'task.scheduleRevert', name: 'sl', afterMinutes: 10, plan: { version: 1, mode: 'write', ops: [{ id: 'r', op: 'reg.set', path: RDP, name: 'SecurityLayer', kind: 'DWord', data: 2 }] } },
+      { op: 'task.scheduleRevert', name: 'sl', afterMinutes: 10, restore: [{ path: RDP, name: 'SecurityLayer', wrote: { kind: 'DWord', data: 0 }, previous: { exists: true, kind: 'DWord', data: 2 } }] },
     ]).results.forEach(okValue);
     let changes = 0;
     host.onChange(() => changes++);

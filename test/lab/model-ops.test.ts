@@ -187,7 +187,7 @@ const WRITES: Record<string, WriteCase> = {
   },
   'task.scheduleRevert': {
     scenario: 'healthy',
-    op: { op: 'task.scheduleRevert', name: 'revert-nla', afterMinutes: 60, plan: { version: 1, mode: 'write', ops: [{ id: 'r1', op: 'reg.set', path: RDP, name: 'UserAuthentication', kind: 'DWord', data: 1 }] } },
+    op: { op: 'task.scheduleRevert', name: 'revert-nla', afterMinutes: 60, restore: [{ path: RDP, name: 'UserAuthentication', wrote: { kind: 'DWord', data: 0 }, previous: { exists: true, kind: 'DWord', data: 1 } }] },
     undo: (p: { existed: boolean }) => (p.existed ? null : [{ op: 'task.cancel', name: 'revert-nla' }]),
   },
   'task.cancel': {
