@@ -104,6 +104,12 @@ describe('powershell()', () => {
   });
 });
 
+const RESTART_TS = [
+  { op: 'service.control', name: 'TermService', action: 'stop', expectState: 'Running' },
+  { op: 'service.control', name: 'TermService', action: 'start', expectState: 'Stopped' },
+  { op: 'service.control', name: 'UmRdpService', action: 'start', expectState: 'Stopped' },
+];
+
 describe('fixes cure the host', () => {
   it('cert-expired: move the expired cert to a backup store and restart SessionEnv -> a new valid certificate', () => {
     const m = build('cert-expired');
@@ -111,7 +117,8 @@ describe('fixes cure the host', () => {
     assert.ok(expired);
     const r = run(m, 'write', [
       { op: 'cert.move', fromStore: 'Remote Desktop', toStore: 'RdpMedicBackup', thumbprint: expired },
-      { op: 'service.control', name: 'SessionEnv', action: 'restart' },
+      { op: 'service.control', name: 'SessionEnv', action: 'stop' },
+      { op: 'service.control', name: 'SessionEnv', action: 'start' },
     ]);
     r.results.forEach(okValue);
     const cert = deriveRdpState(m).certificate;
@@ -128,7 +135,8 @@ describe('fixes cure the host', () => {
     const t = m.certStores['remote desktop']?.certs[0]?.thumbprint;
     run(m, 'write', [
       { op: 'cert.move', fromStore: 'Remote Desktop', toStore: 'RdpMedicBackup', thumbprint: t },
-      { op: 'service.control', name: 'SessionEnv', action: 'restart' },
+      { op: 'service.control', name: 'SessionEnv', action: 'stop' },
+      { op: 'service.control', name: 'SessionEnv', action: 'start' },
     ]).results.forEach(okValue);
     assert.equal(deriveRdpState(m).certificate?.keyReadable, true);
     const acl = okValue(one(m, { op: 'file.acl', path: `%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys\\f686aace6942fb7f7ceb231212eef4a4_${m.os.machineGuid}` })).value as { access: Array<{ sid: string }> };
@@ -138,8 +146,8 @@ describe('fixes cure the host', () => {
   it('the documented fixes cure their scenarios', () => {
     const cures: Record<string, Array<Record<string, unknown>>> = {
       'termservice-stopped': [{ op: 'service.control', name: 'TermService', action: 'start', expectState: 'Stopped' }, { op: 'service.control', name: 'UmRdpService', action: 'start' }],
-      'listener-down': [{ op: 'reg.set', path: RDP, name: 'fEnableWinStation', kind: 'DWord', data: 1 }, { op: 'service.control', name: 'TermService', action: 'restart' }],
-      'port-changed': [{ op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 3389, expect: { exists: true, kind: 'DWord', data: 3390 } }, { op: 'service.control', name: 'TermService', action: 'restart' }],
+      'listener-down': [{ op: 'reg.set', path: RDP, name: 'fEnableWinStation', kind: 'DWord', data: 1 }, ...RESTART_TS],
+      'port-changed': [{ op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 3389, expect: { exists: true, kind: 'DWord', data: 3390 } }, ...RESTART_TS],
       'tls-disabled': [
         { op: 'reg.set', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Server', name: 'Enabled', kind: 'DWord', data: 1 },
         { op: 'reg.set', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Server', name: 'DisabledByDefault', kind: 'DWord', data: 0 },
