@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { BOOTSTRAP_SCRIPT } from '../../src/host/bootstrap.ts';
-import { PlanResult, type Plan } from '../../src/host/operations.ts';
+import { PlanResult, ReadValue, type Plan } from '../../src/host/operations.ts';
 import { deriveRdpState } from '../../src/lab/model/rdp-state.ts';
 import { SimulatedHost } from '../../src/lab/model/index.ts';
 import { runDueTasks } from '../../src/lab/model/tasks.ts';
@@ -139,8 +139,13 @@ describe('fixes cure the host', () => {
       { op: 'service.control', name: 'SessionEnv', action: 'start' },
     ]).results.forEach(okValue);
     assert.equal(deriveRdpState(m).certificate?.keyReadable, true);
-    const acl = okValue(one(m, { op: 'file.acl', path: `%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys\\f686aace6942fb7f7ceb231212eef4a4_${m.os.machineGuid}` })).value as { access: Array<{ sid: string }> };
-    assert.ok(acl.access.some((a) => a.sid === 'S-1-5-20'));
+    const [fresh] = ReadValue['cert.list'].parse(okValue(one(m, { op: 'cert.list', store: 'Remote Desktop' })).value);
+    assert.ok(fresh?.keyFile && fresh.keyContainer !== `f686aace6942fb7f7ceb231212eef4a4_${m.os.machineGuid}`, 'the new certificate has a key file of its own');
+    const acl = okValue(one(m, { op: 'file.acl', path: fresh.keyFile.path })).value as { access: Array<{ sid: string; rights: number; type: string }> };
+    assert.ok(acl.access.some((a) => a.sid === 'S-1-5-20' && a.type === 'Allow' && (a.rights & 1) === 1));
+    // The old certificate (in the backup store) keeps its broken key file: an undo would bring the cause back.
+    const [old] = ReadValue['cert.list'].parse(okValue(one(m, { op: 'cert.list', store: 'RdpMedicBackup' })).value);
+    assert.ok(old?.keyFile && !old.keyFile.access.some((a) => a.sid === 'S-1-5-20'));
   });
 
   it('the documented fixes cure their scenarios', () => {
