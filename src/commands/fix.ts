@@ -1,8 +1,11 @@
 // rdp-medic fix HOST FIX_ID --yes: build the compare-and-set plan from fresh facts, apply it, verify
-// from outside, and record the undo. Without --yes it only shows the plan (check mode).
+// from outside, and record the undo. Without --yes the host runs the plan in check mode and says what
+// would change (previous → value per op, preconditions that fail), changing nothing: exit 0 when it
+// would apply cleanly, 1 when it would not (or the fix is not applicable), 2 for usage errors.
 import type { Command } from 'commander';
 import { FileUndoStore } from '../rdp/undo-store.ts';
-import { applyFix, planFix } from '../rdp/repair.ts';
+import { applyFix, checkFix } from '../rdp/repair.ts';
+import { checkPreviewText } from '../rdp/fixes/check-preview.ts';
 import { openDoctor } from './lib/doctor.ts';
 import { EXIT, out, readConfigOption, runCommand } from './lib/cli-io.ts';
 
@@ -20,13 +23,14 @@ export function register(program: Command): void {
         const doctor = await openDoctor(readConfigOption(flags.config), name);
         try {
           if (!flags.yes) {
-            const plan = await planFix({ target: doctor.target, readFacts: doctor.readFacts, fixId });
-            if ('notApplicable' in plan) {
-              out(flags.json ? JSON.stringify({ host: doctor.target.id, fix: fixId, applicable: false, reason: plan.notApplicable }) : `Not applicable: ${plan.notApplicable}`);
+            const checked = await checkFix({ target: doctor.target, readFacts: doctor.readFacts, runPlan: doctor.conn.runPlan, fixId });
+            if ('notApplicable' in checked) {
+              out(flags.json ? JSON.stringify({ host: doctor.target.id, fix: fixId, applicable: false, reason: checked.notApplicable }) : `Not applicable: ${checked.notApplicable}`);
               return EXIT.failure;
             }
-            out(flags.json ? JSON.stringify(plan, null, 2) : [`${plan.title} on ${plan.host} [${plan.risk}]`, `  ${plan.impact.summary}`, ...plan.apply.ops.map((o) => `  - ${JSON.stringify(o)}`), '', 'Nothing was changed. Re-run with --yes to apply.'].join('\n'));
-            return EXIT.usage;
+            const { plan, preview } = checked;
+            out(flags.json ? JSON.stringify({ host: doctor.target.id, fix: fixId, applicable: true, check: preview, plan }, null, 2) : checkPreviewText(plan, preview));
+            return preview.clean ? EXIT.ok : EXIT.failure;
           }
           const outcome = await applyFix({
             target: doctor.target,

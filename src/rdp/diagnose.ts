@@ -3,7 +3,7 @@
 // becomes a HostAccessFailure and the probes still give a full Diagnosis.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { buildReadPlan, readPlanFacts, type HostFacts } from '../host/read-plan.ts';
+import { buildReadPlan, readPlanFacts, type HostFacts, type ReadPlanOptions } from '../host/read-plan.ts';
 import type { Plan, PlanResult } from '../host/operations.ts';
 import {
   probeRdp, probeTcp, resolveName, sampleTcp,
@@ -34,6 +34,8 @@ export interface DiagnoseDeps {
   timeoutMs?: number;
   now?: () => Date;
   classifyError?(err: unknown): HostAccessFailure;
+  /** Read plan options (e.g. tighter host limits: `{ limits: { cimTimeoutSec: 2 } }`). */
+  readPlan?: ReadPlanOptions;
 }
 
 export const DEFAULT_PROBES: DiagnoseProbes = { dns: resolveName, rdp: probeRdp, tcp: probeTcp, sample: sampleTcp };
@@ -59,7 +61,7 @@ async function runProbes(target: CheckTarget, deps: DiagnoseDeps): Promise<Probe
 
 async function readHost(target: CheckTarget, deps: DiagnoseDeps): Promise<HostFacts | { failure: HostAccessFailure }> {
   try {
-    return readPlanFacts(await deps.runPlan(buildReadPlan({})));
+    return readPlanFacts(await deps.runPlan(buildReadPlan(deps.readPlan ?? {})));
   } catch (err) {
     let failure: HostAccessFailure;
     try {

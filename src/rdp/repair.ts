@@ -12,6 +12,7 @@ import { buildFix, isKnownFixId } from './fixes/index.ts';
 import { isNotApplicable } from './fixes/lib/plan.ts';
 import { opState } from './fixes/lib/op-state.ts';
 import { buildUndo } from './fixes/undo.ts';
+import { checkPreview, type CheckPreview } from './fixes/check-preview.ts';
 import { describePrecondition, runStepwise, stepsOf, type Step } from './repair-steps.ts';
 import { newUndoId as defaultNewUndoId, type UndoStore } from './undo-store.ts';
 
@@ -63,6 +64,24 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 function unknownFix(fixId: string): UnknownFixError {
   return new UnknownFixError(`unknown fix "${fixId}"; known fixes: ${FIX_IDS.join(', ')}`);
+}
+
+export interface CheckFixResult {
+  plan: FixPlan;
+  result: PlanResult;
+  preview: CheckPreview;
+}
+
+/**
+ * Builds the plan from fresh facts and runs it on the host in check mode (contract v2): the host
+ * evaluates every precondition and says what each op would change, changing nothing.
+ */
+export async function checkFix(args: Pick<HostDeps, 'target' | 'readFacts' | 'runPlan' | 'now'> & { fixId: string }): Promise<CheckFixResult | { notApplicable: string }> {
+  const plan = await planFix(args);
+  if (isNotApplicable(plan)) return plan;
+  const result = await args.runPlan({ ...plan.apply, check: true });
+  if (!result.check) throw new Error(`${plan.host} did not run the plan in check mode (runtime ${result.runtime}); nothing is shown rather than a guess`);
+  return { plan, result, preview: checkPreview(plan, result) };
 }
 
 /** Builds the plan from fresh facts without applying it (for the approval message). */

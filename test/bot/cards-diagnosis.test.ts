@@ -96,7 +96,7 @@ describe('cards: diagnosis of the cert-expired lab scenario', async () => {
     assert.equal(f.get('WinRM'), '1 command');
     assert.match(f.get('Timings') ?? '', /^probes \d+ ms, host read \d+ ms, total \d+ ms$/);
     const ok = d.findings.filter((x) => x.verdict === 'ok').length;
-    assert.equal(f.get('Checks'), `2 problem, 2 unknown, ${ok} ok`);
+    assert.equal(f.get('Checks'), `2 problem, 1 unknown, ${ok} ok`);
     assert.deepEqual(root.actions, [], 'fix buttons live in the thread');
     assert.equal(root.footer, 'Asked by @alice');
   });
@@ -123,11 +123,12 @@ describe('cards: diagnosis of the cert-expired lab scenario', async () => {
   test('details: unknown checks summarized in one card, ok checks as one count line', () => {
     const last = diagnosisDetails(d).at(-1);
     assert.ok(last);
-    assert.equal(last.title, 'work-pc: 2 checks could not tell');
+    assert.equal(last.title, 'work-pc: 1 check could not tell');
     assert.equal(last.status, 'unknown');
     const [list, okLine] = texts(last);
-    assert.equal(list?.split('\n').length, 2);
-    assert.match(list ?? '', /^• RDP private key readable \(MachineKeys ACL\): Could not tell/);
+    // Contract v2: the key file's ACL shows NETWORK SERVICE can read the key, so only one check is unknown.
+    assert.equal(list?.split('\n').length, 1);
+    assert.match(list ?? '', /^• .*: Could not tell whether a third-party product/);
     assert.equal(okLine, `${d.findings.filter((x) => x.verdict === 'ok').length} other checks ok.`);
   });
 });

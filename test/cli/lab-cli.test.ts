@@ -93,9 +93,12 @@ test('check --json, fix --yes --json and undo --yes --json keep their documented
   assert.equal(d.findings[0]?.check, 'cert-rdp-store');
   assert.deepEqual(Object.keys(d.findings[0]?.fix as object), ['id', 'title', 'risk', 'impact']);
 
+  // Without --yes the host checks the plan (check mode): what would change, nothing changed, exit 0 when clean.
   const dry = await run(['fix', 'work-pc', 'regenerate-rdp-certificate', '--config', config], env);
-  assert.equal(dry.code, 2);
-  assert.match(dry.stdout, /Nothing was changed\. Re-run with --yes/);
+  assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+  assert.match(dry.stdout, /checked on the host, nothing was changed/);
+  assert.match(dry.stdout, /✓ stop-SessionEnv \(service\.control\) service SessionEnv: Running → Stopped/);
+  assert.match(dry.stdout, /would apply cleanly\. Re-run with --yes/);
 
   const fix = await run(['fix', 'work-pc', 'regenerate-rdp-certificate', '--config', config, '--yes', '--json'], env);
   assert.equal(fix.code, 0, fix.stdout + fix.stderr);

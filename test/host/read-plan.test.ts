@@ -28,7 +28,7 @@ test('the plan reads what the catalogue needs', () => {
   const plan = buildReadPlan();
   const byId = new Map(plan.ops.map((op) => [op.id, op]));
   assert.deepEqual(byId.get(READ_IDS.rdpTcp), { id: 'reg.rdpTcp', op: 'reg.key', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' });
-  assert.deepEqual(byId.get(READ_IDS.firewallRules), { id: 'fw.rdpRules', op: 'fw.rules', group: '@FirewallAPI.dll,-28752' });
+  assert.deepEqual(byId.get(READ_IDS.firewallRules), { id: 'fw.rdpRules', op: 'fw.rules', group: '@FirewallAPI.dll,-28752', port: 3389 });
   const kinds = new Set(plan.ops.map((op) => op.op));
   for (const k of ['reg.value', 'reg.key', 'service.get', 'cim.query', 'cert.list', 'fw.rules', 'fw.profiles', 'group.members', 'tcp.listeners', 'ip.addresses', 'events.query', 'file.acl', 'os.info', 'rdp.sessions']) {
     assert.ok(kinds.has(k as never), k);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { BOOTSTRAP_SCRIPT } from '../../src/host/bootstrap.ts';
-import { PlanResult, type Plan } from '../../src/host/operations.ts';
+import { PlanResult, ReadValue, type Plan } from '../../src/host/operations.ts';
 import { deriveRdpState } from '../../src/lab/model/rdp-state.ts';
 import { SimulatedHost } from '../../src/lab/model/index.ts';
 import { runDueTasks } from '../../src/lab/model/tasks.ts';
@@ -50,12 +50,12 @@ describe('powershell()', () => {
     const cases: Array<[Buffer, RegExp]> = [
       [stdin(RUNTIME.replace('1.0.0', '9.9.9'), JSON.stringify(READ_PLAN)), /runtime version 9\.9\.9/],
       [stdin('Write-Host hi', JSON.stringify(READ_PLAN)), /rdp-medic-runtime/],
-      [stdin(RUNTIME, '{"version":1,"mode":"read","ops":[{"id":"a","op":"no.such"}]}'), /plan refused/],
+      [stdin(RUNTIME, '{"version":2,"mode":"read","ops":[{"id":"a","op":"no.such"}]}'), /plan refused/],
       [stdin(RUNTIME, '{not json'), /plan refused: invalid JSON/],
       [Buffer.from(gz64(RUNTIME)), /two base64 lines/],
       [Buffer.from(`${b64(RUNTIME)}\r\n${b64(JSON.stringify(READ_PLAN))}\r\n`), /runtime line is not gzip/],
       [
-        stdin(RUNTIME, JSON.stringify({ version: 1, mode: 'read', ops: [{ id: 'w', op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 1 }] })),
+        stdin(RUNTIME, JSON.stringify({ version: 2, mode: 'read', ops: [{ id: 'w', op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 1 }] })),
         /plan refused: write operation reg\.set \(w\) in a read plan/,
       ],
     ];
@@ -104,6 +104,12 @@ describe('powershell()', () => {
   });
 });
 
+const RESTART_TS = [
+  { op: 'service.control', name: 'TermService', action: 'stop', expectState: 'Running' },
+  { op: 'service.control', name: 'TermService', action: 'start', expectState: 'Stopped' },
+  { op: 'service.control', name: 'UmRdpService', action: 'start', expectState: 'Stopped' },
+];
+
 describe('fixes cure the host', () => {
   it('cert-expired: move the expired cert to a backup store and restart SessionEnv -> a new valid certificate', () => {
     const m = build('cert-expired');
@@ -111,7 +117,8 @@ describe('fixes cure the host', () => {
     assert.ok(expired);
     const r = run(m, 'write', [
       { op: 'cert.move', fromStore: 'Remote Desktop', toStore: 'RdpMedicBackup', thumbprint: expired },
-      { op: 'service.control', name: 'SessionEnv', action: 'restart' },
+      { op: 'service.control', name: 'SessionEnv', action: 'stop' },
+      { op: 'service.control', name: 'SessionEnv', action: 'start' },
     ]);
     r.results.forEach(okValue);
     const cert = deriveRdpState(m).certificate;
@@ -128,18 +135,24 @@ describe('fixes cure the host', () => {
     const t = m.certStores['remote desktop']?.certs[0]?.thumbprint;
     run(m, 'write', [
       { op: 'cert.move', fromStore: 'Remote Desktop', toStore: 'RdpMedicBackup', thumbprint: t },
-      { op: 'service.control', name: 'SessionEnv', action: 'restart' },
+      { op: 'service.control', name: 'SessionEnv', action: 'stop' },
+      { op: 'service.control', name: 'SessionEnv', action: 'start' },
     ]).results.forEach(okValue);
     assert.equal(deriveRdpState(m).certificate?.keyReadable, true);
-    const acl = okValue(one(m, { op: 'file.acl', path: `C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys\\f686aace6942fb7f7ceb231212eef4a4_${m.os.machineGuid}` })).value as { access: Array<{ sid: string }> };
-    assert.ok(acl.access.some((a) => a.sid === 'S-1-5-20'));
+    const [fresh] = ReadValue['cert.list'].parse(okValue(one(m, { op: 'cert.list', store: 'Remote Desktop' })).value);
+    assert.ok(fresh?.keyFile && fresh.keyContainer !== `f686aace6942fb7f7ceb231212eef4a4_${m.os.machineGuid}`, 'the new certificate has a key file of its own');
+    const acl = okValue(one(m, { op: 'file.acl', path: fresh.keyFile.path })).value as { access: Array<{ sid: string; rights: number; type: string }> };
+    assert.ok(acl.access.some((a) => a.sid === 'S-1-5-20' && a.type === 'Allow' && (a.rights & 1) === 1));
+    // The old certificate (in the backup store) keeps its broken key file: an undo would bring the cause back.
+    const [old] = ReadValue['cert.list'].parse(okValue(one(m, { op: 'cert.list', store: 'RdpMedicBackup' })).value);
+    assert.ok(old?.keyFile && !old.keyFile.access.some((a) => a.sid === 'S-1-5-20'));
   });
 
   it('the documented fixes cure their scenarios', () => {
     const cures: Record<string, Array<Record<string, unknown>>> = {
       'termservice-stopped': [{ op: 'service.control', name: 'TermService', action: 'start', expectState: 'Stopped' }, { op: 'service.control', name: 'UmRdpService', action: 'start' }],
-      'listener-down': [{ op: 'reg.set', path: RDP, name: 'fEnableWinStation', kind: 'DWord', data: 1 }, { op: 'service.control', name: 'TermService', action: 'restart' }],
-      'port-changed': [{ op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 3389, expect: { exists: true, kind: 'DWord', data: 3390 } }, { op: 'service.control', name: 'TermService', action: 'restart' }],
+      'listener-down': [{ op: 'reg.set', path: RDP, name: 'fEnableWinStation', kind: 'DWord', data: 1 }, ...RESTART_TS],
+      'port-changed': [{ op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 3389, expect: { exists: true, kind: 'DWord', data: 3390 } }, ...RESTART_TS],
       'tls-disabled': [
         { op: 'reg.set', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Server', name: 'Enabled', kind: 'DWord', data: 1 },
         { op: 'reg.set', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Server', name: 'DisabledByDefault', kind: 'DWord', data: 0 },
@@ -179,15 +192,14 @@ describe('scheduled revert tasks', () => {
     assert.equal(deriveRdpState(m).nla, false);
   });
 
-  it('refuses a revert plan with read ops; SimulatedHost runs due tasks on its clock and notifies', () => {
+  it('a revert task restores registry values only (an empty list is refused); SimulatedHost runs due tasks on its clock and notifies', () => {
     const m = build();
-    const bad = one(m, { op: 'task.scheduleRevert', name: 'x', afterMinutes: 5, plan: { version: 1, mode: 'write', ops: [{ id: 'r', op: 'os.info' }] } });
-    assert.ok(!bad.ok && bad.error.code === 'InvalidArgument');
+    assert.throws(() => one(m, { op: 'task.scheduleRevert', name: 'x', afterMinutes: 5, restore: [] }), /restore/);
     let now = NOW;
     const host = new SimulatedHost(m, { clock: () => now });
     run(m, 'write', [
       { op: 'reg.set', path: RDP, name: 'SecurityLayer', kind: 'DWord', data: 0 },
-      { op: 'task.scheduleRevert', name: 'sl', afterMinutes: 10, plan: { version: 1, mode: 'write', ops: [{ id: 'r', op: 'reg.set', path: RDP, name: 'SecurityLayer', kind: 'DWord', data: 2 }] } },
+      { op: 'task.scheduleRevert', name: 'sl', afterMinutes: 10, restore: [{ path: RDP, name: 'SecurityLayer', wrote: { kind: 'DWord', data: 0 }, previous: { exists: true, kind: 'DWord', data: 2 } }] },
     ]).results.forEach(okValue);
     let changes = 0;
     host.onChange(() => changes++);

@@ -73,7 +73,7 @@ describe('read ops', () => {
     assert.equal(g[0]?.['SecurityLayer'], 2); // registry numbering (see cim/classes.ts)
     assert.equal(g[0]?.['UserAuthenticationRequired'], 1);
     assert.equal(g[0]?.['PolicySourceSecurityLayer'], 0);
-    const certs = okValue(one(h, { op: 'cert.list', store: 'Remote Desktop' })).value as Array<{ thumbprint: string }>;
+    const certs = ReadValue['cert.list'].parse(okValue(one(h, { op: 'cert.list', store: 'Remote Desktop' })).value);
     assert.equal(g[0]?.['SSLCertificateSHA1Hash'], certs[0]?.thumbprint);
     const listeners = okValue(one(h, { op: 'tcp.listeners', port: 3389 })).value as Array<{ owningProcess: number }>;
     assert.equal(listeners.length, 2);
@@ -86,7 +86,10 @@ describe('read ops', () => {
 
   it('reports NotFound / NotSupported / InvalidArgument like the runtime', () => {
     const m = build();
-    assert.equal((one(m, { op: 'cert.list', store: 'NoSuchStore' }) as { error: { code: string } }).error.code, 'NotFound');
+    // A store nobody created lists as no certificates; moving or removing from it is NotFound.
+    assert.deepEqual(okValue(one(m, { op: 'cert.list', store: 'NoSuchStore' })).value, []);
+    assert.equal((one(m, { op: 'cert.move', fromStore: 'NoSuchStore', toStore: 'My', thumbprint: 'AB' }) as { error: { code: string } }).error.code, 'NotFound');
+    assert.equal((one(m, { op: 'cert.remove', store: 'NoSuchStore', thumbprint: 'AB' }) as { error: { code: string } }).error.code, 'NotFound');
     assert.equal((one(m, { op: 'group.members', sid: 'S-1-5-32-999' }) as { error: { code: string } }).error.code, 'NotFound');
     assert.equal((one(m, { op: 'cim.query', namespace: 'root\\cimv2', className: 'Win32_Nope' }) as { error: { code: string } }).error.code, 'NotSupported');
     assert.equal((one(m, { op: 'cim.query', namespace: 'root\\cimv2', className: 'Win32_Service', filter: 'Name LIKE x' }) as { error: { code: string } }).error.code, 'InvalidArgument');
@@ -145,7 +148,7 @@ const WRITES: Record<string, WriteCase> = {
   'cert.move': {
     scenario: 'healthy',
     op: { op: 'cert.move', fromStore: 'Remote Desktop', toStore: 'My', thumbprint: '$RDP' },
-    undo: (p: { thumbprint: string }) => [{ op: 'cert.move', fromStore: 'My', toStore: 'Remote Desktop', thumbprint: p.thumbprint }],
+    undo: (p: { der: string }) => [{ op: 'cert.move', fromStore: 'My', toStore: 'Remote Desktop', thumbprint: WritePrevious['cert.move'].parse(p).thumbprint }],
   },
   'cert.remove': {
     scenario: 'healthy',
@@ -187,7 +190,7 @@ const WRITES: Record<string, WriteCase> = {
   },
   'task.scheduleRevert': {
     scenario: 'healthy',
-    op: { op: 'task.scheduleRevert', name: 'revert-nla', afterMinutes: 60, plan: { version: 1, mode: 'write', ops: [{ id: 'r1', op: 'reg.set', path: RDP, name: 'UserAuthentication', kind: 'DWord', data: 1 }] } },
+    op: { op: 'task.scheduleRevert', name: 'revert-nla', afterMinutes: 60, restore: [{ path: RDP, name: 'UserAuthentication', wrote: { kind: 'DWord', data: 0 }, previous: { exists: true, kind: 'DWord', data: 1 } }] },
     undo: (p: { existed: boolean }) => (p.existed ? null : [{ op: 'task.cancel', name: 'revert-nla' }]),
   },
   'task.cancel': {
@@ -261,14 +264,22 @@ describe('write ops', () => {
     assert.equal((one(s, { op: 'service.control', name: 'NoSuch', action: 'start' }) as { error: { code: string } }).error.code, 'NotFound');
   });
 
-  it('stopping TermService stops UmRdpService and drops RDP sessions; restart brings both back', () => {
+  it('stopping TermService stops UmRdpService and drops RDP sessions; a restart is stop + start + the dependents', () => {
     const m = build('connection-limit');
-    okValue(one(m, { op: 'service.control', name: 'TermService', action: 'restart' }));
-    assert.equal(m.services['umrdpservice']?.state, 'Running');
-    assert.ok(!m.sessions.some((s) => /^RDP-Tcp#/.test(s.winStation)));
-    okValue(one(m, { op: 'service.control', name: 'TermService', action: 'stop' }));
+    okValue(one(m, { op: 'service.control', name: 'TermService', action: 'stop', expectState: 'Running' }));
     assert.equal(m.services['umrdpservice']?.state, 'Stopped');
+    assert.ok(!m.sessions.some((s) => /^RDP-Tcp#/.test(s.winStation)));
     assert.equal(deriveRdpState(m).listening, false);
+    run(m, 'write', [
+      { op: 'service.control', name: 'TermService', action: 'start', expectState: 'Stopped' },
+      { op: 'service.control', name: 'UmRdpService', action: 'start', expectState: 'Stopped' },
+    ]).results.forEach(okValue);
+    assert.equal(m.services['umrdpservice']?.state, 'Running');
+    assert.equal(deriveRdpState(m).listening, true);
+  });
+
+  it('service.control has no restart any more', () => {
+    assert.throws(() => one(build(), { op: 'service.control', name: 'TermService', action: 'restart' }), /action/);
   });
 
   it('group.add resolves unknown domain accounts to a stable made-up SID', () => {

@@ -5,17 +5,17 @@ import type { Plan } from '../../src/host/operations.ts';
 
 test('every write becomes one plain line; reads are left out', () => {
   const plan = {
-    version: 1,
+    version: 2,
     ops: [
       { id: 'r', op: 'reg.value', path: 'HKLM:\\SYSTEM\\X', name: 'Y' },
       { id: 'a', op: 'reg.set', path: 'HKLM:\\SYSTEM\\RDP-Tcp', name: 'SecurityLayer', kind: 'DWord', data: 2, expect: { exists: true, kind: 'DWord', data: 0 } },
-      { id: 'b', op: 'service.control', name: 'TermService', action: 'restart', expectState: 'Running', timeoutSec: 60 },
+      { id: 'b', op: 'service.control', name: 'TermService', action: 'stop', expectState: 'Running', timeoutSec: 60 },
       { id: 'c', op: 'fw.enable', names: ['RemoteDesktop-UserMode-In-TCP'], enabled: true },
     ],
   } as unknown as Plan;
   assert.deepEqual(describePlan(plan), [
     'Set HKLM\\SYSTEM\\RDP-Tcp\\SecurityLayer from 0 to 2 (DWord)',
-    'Restart the TermService service (now Running)',
+    'Stop the TermService service (now Running)',
     'Enable firewall rule RemoteDesktop-UserMode-In-TCP',
   ]);
 });

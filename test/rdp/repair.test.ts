@@ -91,7 +91,8 @@ describe('applyFix / undoFix', () => {
       assert.equal(out.applied, true, out.message);
       assert.equal(out.verified, true, out.message);
       assert.match(out.undoId ?? '', UNDO_ID_PATTERN);
-      assert.deepEqual(out.steps.map((s) => [s.op, s.ok]), [['cert.move', true], ['service.control', true]]);
+      // The SessionEnv restart is two steps (stop, start): contract v2 has no restart action.
+      assert.deepEqual(out.steps.map((s) => [s.op, s.ok]), [['cert.move', true], ['service.control', true], ['service.control', true]]);
       assert.match(out.message, /applied on LAB-HOST1 and verified\. Undo with: rdp-medic undo lab1 u-[0-9a-z]{8} --yes/);
       assert.equal(out.host, 'lab1', 'outcomes name the inventory host');
       const post = await probe();
@@ -184,7 +185,8 @@ describe('applyFix / undoFix', () => {
     const out = await applyFix({ ...deps(l, store), runPlan, fixId: 'enable-tls12', diagnose: l.diagnose });
     assert.equal(out.applied, false);
     assert.equal(out.undoId, null);
-    assert.deepEqual(out.steps.map((s) => s.ok), [true, false, false]);
+    // Two registry writes, then the TermService restart steps: stop, start, start UmRdpService.
+    assert.deepEqual(out.steps.map((s) => s.ok), [true, false, false, false, false]);
     assert.match(out.steps[2]?.error?.message ?? '', /skipped/);
     assert.match(out.message, /changed since the diagnosis: .*DisabledByDefault is now DWord 2, the diagnosis saw DWord 1\. The 1 step\(s\) already done were rolled back/);
     // Everything but the foreign change is as before; TermService was never restarted.

@@ -5,7 +5,8 @@ export const RDP_TCP = `${WINSTATIONS}\\RDP-Tcp`;
 export const POLICY = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services';
 export const SCHANNEL_PROTOCOLS = 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols';
 export const CRYPTOGRAPHY = 'HKLM:\\SOFTWARE\\Microsoft\\Cryptography';
-export const MACHINE_KEYS = 'C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys';
+/** Unexpanded, as the read plan names it (the model keeps file paths as the host reports them). */
+export const MACHINE_KEYS = '%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys';
 /** The fixed key container hash of the RDP self-signed certificate (file name = hash_MachineGuid). */
 export const RDP_KEY_CONTAINER_HASH = 'f686aace6942fb7f7ceb231212eef4a4';
 export const RDP_STORE = 'Remote Desktop';

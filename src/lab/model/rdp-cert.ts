@@ -1,5 +1,6 @@
 // The RDP self-signed certificate as Windows makes it: CN = computer name, Server Authentication EKU,
 // valid six months, key in MachineKeys under the fixed RDP container name with the healthy ACL.
+import { createHash } from 'node:crypto';
 import type { FileAcl, HostCertificate } from '../../host/operations.ts';
 import { SID } from './accounts.ts';
 import { createCertificate, LAB_KEY_ALGORITHM, LAB_KEY_BITS, OID_SERVER_AUTH } from '../certs/index.ts';
@@ -55,6 +56,14 @@ export function keyFileOf(model: HostModel, c: ModelCertificate): FileAcl | null
   return null;
 }
 
+/** Deletes a certificate's key file unless another certificate of the model still uses its container. */
+export function removeKeyFileOf(model: HostModel, c: ModelCertificate): void {
+  if (!c.keyContainer) return;
+  const shared = Object.values(model.certStores).some((s) => s.certs.some((x) => x !== c && x.keyContainer === c.keyContainer));
+  if (shared) return;
+  for (const dir of KEY_FILE_DIRS) delete model.fileAcls[`${dir}\\${c.keyContainer}`.toLowerCase()];
+}
+
 /** NETWORK SERVICE (TermService's account) may read the file: an Allow entry with ReadData and no Deny entry with it. */
 export function networkServiceCanRead(acl: FileAcl | null): boolean {
   if (!acl?.exists) return false;
@@ -80,8 +89,12 @@ export interface CertDates {
   notAfter: Date;
 }
 
-/** A certificate for the 'Remote Desktop' store; validity defaults to six months from `now`. */
-export function newRdpCertificate(model: HostModel, now: Date, dates?: CertDates): ModelCertificate {
+/**
+ * A certificate for the 'Remote Desktop' store; validity defaults to six months from `now`. The
+ * first one uses the fixed RDP container name; `freshContainer` (a regenerated certificate) gets a
+ * container of its own, so the old certificate keeps its key file (and its ACL) for an undo.
+ */
+export function newRdpCertificate(model: HostModel, now: Date, dates?: CertDates, freshContainer = false): ModelCertificate {
   const notBefore = dates?.notBefore ?? new Date(now.getTime() - 5 * 60_000);
   const notAfter = dates?.notAfter ?? new Date(notBefore.getTime() + 182 * DAY);
   // Self-signed, serverAuth EKU, SAN = the computer name; RSA-2048 like Windows' own.
@@ -98,7 +111,7 @@ export function newRdpCertificate(model: HostModel, now: Date, dates?: CertDates
     hasPrivateKey: true,
     keyAlgorithm: LAB_KEY_ALGORITHM,
     keySize: LAB_KEY_BITS,
-    keyContainer: rdpKeyContainer(model),
+    keyContainer: freshContainer ? `${createHash('sha1').update(made.thumbprint).digest('hex').slice(0, 32)}_${model.os.machineGuid ?? ''}` : rdpKeyContainer(model),
     certPem: made.certPem,
     keyPem: made.keyPem,
   };

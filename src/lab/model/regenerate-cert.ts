@@ -40,7 +40,7 @@ export function ensureRdpCertificate(m: HostModel, now: Date): boolean {
     store = { name: RDP_STORE, certs: [] };
     m.certStores[RDP_STORE.toLowerCase()] = store;
   }
-  const cert = newRdpCertificate(m, now);
+  const cert = newRdpCertificate(m, now, undefined, true);
   store.certs.push(cert);
   // The new key file gets the default ACL (SYSTEM and Administrators full, NETWORK SERVICE read).
   if (cert.keyContainer) addKeyFile(m, cert.keyContainer);

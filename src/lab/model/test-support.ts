@@ -1,17 +1,24 @@
 // Helpers for tests and demos that drive the model with hand-written ops: fill op ids, validate
 // with the contract's Plan schema (which also applies defaults such as timeoutSec), execute.
-import { Plan, PLAN_VERSION, WRITE_OPS, type Operation, type OpResult, type PlanResult } from '../../host/operations.ts';
+import { Plan, PLAN_VERSION, WRITE_OPS, type Operation, type OpResult, type PlanLimits, type PlanResult } from '../../host/operations.ts';
+import { eventXPaths } from '../../host/event-xpath.ts';
 import { executePlan } from './execute-plan.ts';
 import type { HostModel } from './host-model.ts';
 
 export type LooseOp = Record<string, unknown>;
 
-export function planOf(mode: 'read' | 'write', ops: LooseOp[]): Plan {
-  return Plan.parse({ version: PLAN_VERSION, mode, ops: ops.map((o, i) => ({ id: `op${i}`, ...o })) });
+/** events.query ops without xpaths get them from eventXPaths, as every builder does. */
+function withXPaths(o: LooseOp): LooseOp {
+  if (o['op'] !== 'events.query' || o['xpaths'] !== undefined) return o;
+  return { ...o, xpaths: eventXPaths(o as unknown as Parameters<typeof eventXPaths>[0]) };
 }
 
-export function runOps(model: HostModel, mode: 'read' | 'write', ops: LooseOp[], now: Date = new Date()): PlanResult {
-  return executePlan(model, planOf(mode, ops), now);
+export function planOf(mode: 'read' | 'write', ops: LooseOp[], extra: { check?: boolean; limits?: Partial<PlanLimits> } = {}): Plan {
+  return Plan.parse({ version: PLAN_VERSION, mode, ...extra, ops: ops.map((o, i) => withXPaths({ id: `op${i}`, ...o })) });
+}
+
+export function runOps(model: HostModel, mode: 'read' | 'write', ops: LooseOp[], now: Date = new Date(), extra: { check?: boolean; limits?: Partial<PlanLimits> } = {}): PlanResult {
+  return executePlan(model, planOf(mode, ops, extra), now);
 }
 
 /** Runs one op in a plan of the matching mode and returns its result. */

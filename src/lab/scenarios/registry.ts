@@ -1,10 +1,12 @@
 // The built-in scenarios by name.
 import { certExpiredFirewallBlocked } from './cert-expired-firewall-blocked.ts';
 import { certExpired } from './cert-expired.ts';
+import { certKeyAclAdminsRemoved, certKeyAclNetworkService } from './cert-key-acl.ts';
 import { certKeyUnreadable } from './cert-key-unreadable.ts';
 import { connectionLimit } from './connection-limit.ts';
 import { dnsMismatch } from './dns-mismatch.ts';
 import { firewallBlocked } from './firewall-blocked.ts';
+import { fwBlockRule, fwCustomAllow } from './firewall-custom.ts';
 import { healthy } from './healthy.ts';
 import { listenerDown } from './listener-down.ts';
 import { portChanged } from './port-changed.ts';
@@ -16,12 +18,13 @@ import { termserviceStopped } from './termservice-stopped.ts';
 import { tlsDisabled } from './tls-disabled.ts';
 import type { Scenario } from './types.ts';
 import { userNotAllowed } from './user-not-allowed.ts';
+import { wmiHung } from './wmi-hung.ts';
 
 export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map(
   [
     healthy, rdpDisabled, rdpDisabledByPolicy, termserviceStopped, listenerDown, portChanged, firewallBlocked, certExpired,
     certKeyUnreadable, tlsDisabled, securityLayerMismatch, userNotAllowed, connectionLimit, dnsMismatch, svcDependencyStopped,
-    certExpiredFirewallBlocked,
+    certExpiredFirewallBlocked, certKeyAclNetworkService, certKeyAclAdminsRemoved, fwCustomAllow, fwBlockRule, wmiHung,
   ].map((s) => [s.name, s]),
 );
 

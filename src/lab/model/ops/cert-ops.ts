@@ -7,7 +7,7 @@
 // from it is NotFound.
 import type { HostCertificate } from '../../../host/operations.ts';
 import type { CertStore, HostModel, ModelCertificate } from '../host-model.ts';
-import { hostCertificate } from '../rdp-cert.ts';
+import { hostCertificate, removeKeyFileOf } from '../rdp-cert.ts';
 import { fail, ok, type OpContext, type OpOf, type OpOutcome } from './types.ts';
 
 export function storeKey(store: string): string | null {
@@ -49,8 +49,12 @@ export function take(model: HostModel, storeName: string, thumbprint: string): {
 export function certRemove({ model }: OpContext, op: OpOf<'cert.remove'>): OpOutcome {
   const found = take(model, op.store, op.thumbprint);
   if ('ok' in found) return found;
-  const [cert] = found.store.certs.splice(found.index, 1);
-  return cert ? ok(null, certInfo(model, cert, op.store)) : fail('Failed', 'certificate vanished');
+  const cert = found.store.certs[found.index];
+  if (!cert) return fail('Failed', 'certificate vanished');
+  const previous = certInfo(model, cert, op.store);
+  found.store.certs.splice(found.index, 1);
+  removeKeyFileOf(model, cert);
+  return ok(null, previous);
 }
 
 /** Moves the certificate with its key association; the target store is created when missing. */
