@@ -2,6 +2,7 @@
 // server (Basic and NTLM) and a real RDP listener; a DNS server answers for their names. Fixes applied
 // through WinRM change the model, and the RDP listener follows.
 import { randomBytes } from 'node:crypto';
+import { startPrimitiveServer, type PrimitiveServer } from './runtime/primitives.ts';
 import { createLabCa, createCertificate, type LabCertificate } from './certs/index.ts';
 import { startDnsServer, type LabDnsServer } from './dns/server.ts';
 import { SimulatedHost } from './model/index.ts';
@@ -28,6 +29,13 @@ export interface LabOptions {
   https?: boolean;
   password?: string;
   clock?: () => Date;
+  /**
+   * Who executes plans on the simulated hosts: 'model' (default), the lab's TypeScript operations;
+   * 'pwsh', the real runtime engine under PowerShell 7 with the lab's primitives (slower, truer).
+   */
+  runtime?: 'model' | 'pwsh';
+  /** Modelled powershell.exe start-up and compile cost per command, ms (default 0). */
+  powershellStartupMs?: number;
 }
 
 export interface LabHost {
@@ -67,6 +75,7 @@ async function startHost(
   opts: LabOptions,
   password: string,
   tls: { ca: LabCertificate } | null,
+  primitives: PrimitiveServer | null,
 ): Promise<{ host: LabHost; running: Running }> {
   const scenarios = spec.scenarios.map(resolveScenario);
   const now = opts.clock?.() ?? new Date();
@@ -74,6 +83,8 @@ async function startHost(
   const simulated = new SimulatedHost(model, {
     ...(opts.clock ? { clock: opts.clock } : {}),
     faults: { latencyMs: opts.latencyMs ?? 0, jitterMs: opts.jitterMs ?? 0 },
+    ...(primitives ? { runtime: { kind: 'pwsh' as const, server: primitives } } : {}),
+    ...(opts.powershellStartupMs ? { startupMs: opts.powershellStartupMs } : {}),
   });
   const address = `${spec.name}.${LAB_DOMAIN}`;
   const cert = tls
@@ -114,6 +125,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   const password = opts.password ?? randomBytes(12).toString('base64url');
   const ca = opts.https ? createLabCa({ commonName: 'rdp-medic lab CA' }) : null;
   const dns = await startDnsServer();
+  const primitives = opts.runtime === 'pwsh' ? await startPrimitiveServer() : null;
   const hosts: LabHost[] = [];
   const running: Running[] = [];
   const close = async (): Promise<void> => {
@@ -121,12 +133,13 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     for (const h of hosts) h.simulated.stop();
     await Promise.all(running.flatMap((r) => [r.wsman.close(), r.rdp.close()]));
     await dns.close();
+    await primitives?.close();
   };
   try {
     // In batches: a fleet of hundreds starts quickly without a burst of thousands of binds at once.
     const batch = 50;
     for (let i = 0; i < opts.hosts.length; i += batch) {
-      const started = await Promise.all(opts.hosts.slice(i, i + batch).map((spec) => startHost(spec, opts, password, ca ? { ca } : null)));
+      const started = await Promise.all(opts.hosts.slice(i, i + batch).map((spec) => startHost(spec, opts, password, ca ? { ca } : null, primitives)));
       for (const s of started) {
         hosts.push(s.host);
         running.push(s.running);

@@ -92,11 +92,12 @@ export function createShell(codepage = '437'): string {
   });
 }
 
-export function command(shellId: string, cmd: string, args: string[] = [], extra: Partial<EnvOpts> = {}): string {
+/** `consoleStdin`: WINRS_CONSOLEMODE_STDIN (pywinrm always sends TRUE; a client that feeds stdin should send FALSE). */
+export function command(shellId: string, cmd: string, args: string[] = [], extra: Partial<EnvOpts> = {}, consoleStdin = true): string {
   return envelope({
     action: actions.command,
     shellId,
-    options: { WINRS_CONSOLEMODE_STDIN: 'TRUE', WINRS_SKIP_CMD_SHELL: 'FALSE' },
+    options: { WINRS_CONSOLEMODE_STDIN: consoleStdin ? 'TRUE' : 'FALSE', WINRS_SKIP_CMD_SHELL: 'FALSE' },
     body: `<rsp:CommandLine><rsp:Command><![CDATA[${cmd}]]></rsp:Command>${args.map((a) => `<rsp:Arguments>${a}</rsp:Arguments>`).join('')}</rsp:CommandLine>`,
     ...extra,
   });

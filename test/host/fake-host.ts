@@ -34,7 +34,16 @@ export const sampleValues: { [K in ReadOpName]: z.input<(typeof ReadValue)[K]> }
       der: SAMPLE_DER,
       hasPrivateKey: true,
       keyContainer: 'f686aace6942fb7f7ceb231212eef4a4_0000',
-      keyFile: { path: '%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys\\f686aace6942fb7f7ceb231212eef4a4_0000', exists: true, ownerSid: 'S-1-5-18', access: [{ sid: 'S-1-5-20', rights: 1179785, type: 'Allow', inherited: false }] },
+      keyFile: {
+        path: '%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys\\f686aace6942fb7f7ceb231212eef4a4_0000',
+        exists: true,
+        ownerSid: 'S-1-5-18',
+        access: [
+          { sid: 'S-1-5-18', rights: 2032127, type: 'Allow', inherited: false },
+          { sid: 'S-1-5-32-544', rights: 2032127, type: 'Allow', inherited: false },
+          { sid: 'S-1-5-20', rights: 1179785, type: 'Allow', inherited: false },
+        ],
+      },
     },
   ],
   'fw.rules': [

@@ -35,7 +35,7 @@ test('failed ops and wrong shapes show as FAIL rows; a dead runtime is one row',
   const dead = await runSelftest({ runPowerShell: () => Promise.resolve({ stdout: '', stderr: 'powershell.exe not found', exitCode: 1 }) });
   assert.equal(dead.length, 1);
   assert.equal(dead[0]?.ok, false);
-  assert.match(dead[0]?.summary ?? '', /no result markers.*powershell\.exe not found/);
+  assert.match(dead[0]?.summary ?? '', /returned no result.*powershell\.exe not found/);
   const thrown = await runSelftest({ runPowerShell: () => Promise.reject(new Error('connection refused')) });
   assert.match(thrown[0]?.summary ?? '', /could not run PowerShell: connection refused/);
 });

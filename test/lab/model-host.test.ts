@@ -1,11 +1,14 @@
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { BOOTSTRAP_SCRIPT } from '../../src/host/bootstrap.ts';
-import { PlanResult, ReadValue, type Plan } from '../../src/host/operations.ts';
+import { BOOTSTRAP_SCRIPT, STDIN_HEADER, buildStdin } from '../../src/host/bootstrap.ts';
+import { ReadValue, type Plan } from '../../src/host/operations.ts';
+import { decodeFrames, parsePlanResult } from '../../src/host/result.ts';
 import { deriveRdpState } from '../../src/lab/model/rdp-state.ts';
 import { SimulatedHost } from '../../src/lab/model/index.ts';
+import { readBootstrapStdin } from '../../src/lab/model/powershell.ts';
 import { runDueTasks } from '../../src/lab/model/tasks.ts';
 import { okValue, planOf as plan, runOne, runOps, type LooseOp } from '../../src/lab/model/test-support.ts';
 import { buildHost } from '../../src/lab/scenarios/index.ts';
@@ -17,43 +20,41 @@ const run = (m: ReturnType<typeof build>, mode: 'read' | 'write', ops: LooseOp[]
 const one = (m: ReturnType<typeof build>, op: LooseOp) => runOne(m, op, NOW);
 
 const RDP = 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp';
-const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
-// The runtime line is gzip then base64, as src/host/bootstrap.ts sends it.
-const gz64 = (s: string): string => gzipSync(Buffer.from(s, 'utf8')).toString('base64');
-const stdin = (runtime: string, planJson: string): Buffer => Buffer.from(`${gz64(runtime)}\r\n${b64(planJson)}\r\n`, 'ascii');
-const RUNTIME = '# rdp-medic-runtime 1.0.0\r\nparam($PlanJson)\r\n# (the lab never runs this text)\r\n';
+const RUNTIME = '# rdp-medic-runtime 2.0.0\n# (the lab answers from its model; test:runtime runs the real engine)\n';
+const stdin = (runtime: string, planJson: string): Buffer => {
+  // What buildStdin sends, with any plan text (even invalid JSON) in it.
+  const payload = `${gzipSync(Buffer.from(runtime, 'utf8')).toString('base64')}.${Buffer.from(planJson, 'utf8').toString('base64')}`;
+  return Buffer.from(`${STDIN_HEADER} ${createHash('sha256').update(payload).digest('hex')} ${payload.length}\n${payload}\n`, 'ascii');
+};
 const READ_PLAN: Plan = plan('read', [{ op: 'os.info' }, { op: 'reg.value', path: RDP, name: 'PortNumber' }]);
 
-function decodeResult(stdout: Buffer): PlanResult {
-  const m = /^<<<RDPMEDIC-RESULT ([A-Za-z0-9+/=]+) RDPMEDIC-RESULT>>>\r\n$/.exec(stdout.toString('utf8'));
-  assert.ok(m, `markers missing in ${stdout.toString('utf8')}`);
-  return PlanResult.parse(JSON.parse(Buffer.from(m[1] ?? '', 'base64').toString('utf8')));
-}
-
 describe('powershell()', () => {
-  it('runs the bootstrap: reads stdin, executes the plan, prints the result between markers', async () => {
+  it('runs the bootstrap: checks stdin, executes the plan, frames one result per op', async () => {
     const host = new SimulatedHost(build());
     const proc = host.powershell(BOOTSTRAP_SCRIPT);
     assert.equal(proc.readsStdin, true);
     const out = await proc.run(stdin(RUNTIME, JSON.stringify(READ_PLAN)));
     assert.equal(out.exitCode, 0, out.stderr.toString());
-    const result = decodeResult(out.stdout);
-    assert.equal(result.runtime, '1.0.0');
+    assert.equal(decodeFrames(out.stdout.toString()).ops.length, 2);
+    const result = parsePlanResult(out.stdout.toString(), READ_PLAN);
+    assert.equal(result.runtime, '2.0.0');
     assert.equal(result.host, 'LAB-HOST1');
     assert.equal(result.results.length, 2);
     assert.ok(result.results.every((r) => r.ok));
+    assert.deepEqual(readBootstrapStdin(buildStdin(READ_PLAN, RUNTIME)), readBootstrapStdin(stdin(RUNTIME, JSON.stringify(READ_PLAN))));
   });
 
-  it('refuses an unknown runtime version, an invalid plan, and a read plan with a write op (exit 2)', async () => {
+  it('refuses bad stdin, an invalid plan and a read plan with a write op (FAILURE frame, exit 2); another runtime version answers as such', async () => {
     const host = new SimulatedHost(build());
     const before = host.snapshot();
+    const good = stdin(RUNTIME, JSON.stringify(READ_PLAN));
     const cases: Array<[Buffer, RegExp]> = [
-      [stdin(RUNTIME.replace('1.0.0', '9.9.9'), JSON.stringify(READ_PLAN)), /runtime version 9\.9\.9/],
       [stdin('Write-Host hi', JSON.stringify(READ_PLAN)), /rdp-medic-runtime/],
       [stdin(RUNTIME, '{"version":2,"mode":"read","ops":[{"id":"a","op":"no.such"}]}'), /plan refused/],
       [stdin(RUNTIME, '{not json'), /plan refused: invalid JSON/],
-      [Buffer.from(gz64(RUNTIME)), /two base64 lines/],
-      [Buffer.from(`${b64(RUNTIME)}\r\n${b64(JSON.stringify(READ_PLAN))}\r\n`), /runtime line is not gzip/],
+      [good.subarray(0, good.length - 30), /cut short/],
+      [Buffer.from(good.toString('ascii').replace(/\.(.)/, (_m, c: string) => `.${c === 'A' ? 'B' : 'A'}`)), /corrupted/],
+      [Buffer.alloc(0), /before its header line/],
       [
         stdin(RUNTIME, JSON.stringify({ version: 2, mode: 'read', ops: [{ id: 'w', op: 'reg.set', path: RDP, name: 'PortNumber', kind: 'DWord', data: 1 }] })),
         /plan refused: write operation reg\.set \(w\) in a read plan/,
@@ -61,11 +62,21 @@ describe('powershell()', () => {
     ];
     for (const [input, message] of cases) {
       const out = await host.powershell(BOOTSTRAP_SCRIPT).run(input);
-      assert.equal(out.exitCode, 2);
-      assert.equal(out.stdout.length, 0);
+      assert.equal(out.exitCode, 2, message.source);
+      assert.match(decodeFrames(out.stdout.toString()).failure ?? '', message);
       assert.match(out.stderr.toString(), message);
     }
+    const other = await host.powershell(BOOTSTRAP_SCRIPT).run(stdin(RUNTIME.replace('2.0.0', '9.9.9'), JSON.stringify(READ_PLAN)));
+    assert.throws(() => parsePlanResult(other.stdout.toString(), READ_PLAN), /ran runtime 9\.9\.9, expected 2\.0\.0/);
     assert.deepEqual(host.snapshot(), before);
+  });
+
+  it('a host in Constrained Language Mode says so (exit 3)', async () => {
+    const model = build();
+    model.languageMode = 'ConstrainedLanguage';
+    const out = await new SimulatedHost(model).powershell(BOOTSTRAP_SCRIPT).run(stdin(RUNTIME, JSON.stringify(READ_PLAN)));
+    assert.equal(out.exitCode, 3);
+    assert.throws(() => parsePlanResult(out.stdout.toString(), READ_PLAN), /Constrained Language Mode/);
   });
 
   it('answers other scripts like PowerShell would (term not recognized, exit 1), with small conveniences', async () => {

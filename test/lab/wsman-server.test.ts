@@ -16,8 +16,8 @@ async function open(url: string, codepage = '437'): Promise<string> {
   return shellIdOf(r.body);
 }
 
-async function run(url: string, shellId: string, cmd: string, args: string[] = []): Promise<string> {
-  const r = await post(url, command(shellId, cmd, args));
+async function run(url: string, shellId: string, cmd: string, args: string[] = [], consoleStdin = true): Promise<string> {
+  const r = await post(url, command(shellId, cmd, args, {}, consoleStdin));
   assert.equal(r.status, 200, r.body);
   return commandIdOf(r.body);
 }
@@ -141,9 +141,18 @@ describe('wsman server (raw HTTP)', () => {
     }
   });
 
-  test('stdin-reading process starts at Send End="true"', async () => {
+  test('stdin in console mode never reaches its end: the process never starts', async () => {
     const sh = await open(url);
-    const id = await run(url, sh, `powershell -NoProfile -EncodedCommand ${encodePs('STDIN')}`);
+    const id = await run(url, sh, `powershell -NoProfile -EncodedCommand ${encodePs('STDIN')}`, [], true);
+    assert.equal((await post(url, send(sh, id, 'abc', true))).status, 200);
+    const r = await post(url, receive(sh, id, 'PT0.2S'));
+    assert.equal(faultCodeOf(r.body), '2150858793', 'still waiting for input after Send End="true"');
+    assert.equal((await post(url, del(sh))).status, 200);
+  });
+
+  test('stdin-reading process starts at Send End="true" (pipe-mode stdin)', async () => {
+    const sh = await open(url);
+    const id = await run(url, sh, `powershell -NoProfile -EncodedCommand ${encodePs('STDIN')}`, [], false);
     // Nothing yet: the long-poll times out.
     let r = await post(url, receive(sh, id, 'PT0.2S'));
     assert.equal(r.status, 500);

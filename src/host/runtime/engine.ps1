@@ -443,19 +443,13 @@ function Get-RevertScript {
 
 function Assert-TaskName([string]$Name) { if ($Name -notmatch '^[A-Za-z0-9._-]{1,64}$') { Throw-OpError 'InvalidArgument' "invalid task name $Name" $null } }
 
-function Invoke-TaskScheduleRevert($Op) {
+# task.scheduleRevert and task.cancel: whether the task existed before and after.
+function Invoke-Task($Op) {
     Assert-TaskName $Op.name
     $existed = [bool](Test-RevertTask $Op.name)
     if ($CheckMode) { return @{ previous = [ordered]@{ existed = $existed }; value = (Get-Predicted $Op) } }
-    Register-RevertTask $Op.name ([int]$Op.afterMinutes) (Get-RevertScript) (ConvertTo-Json -InputObject @($Op.restore) -Depth 8 -Compress)
-    return @{ previous = [ordered]@{ existed = $existed }; value = [ordered]@{ existed = [bool](Test-RevertTask $Op.name) } }
-}
-
-function Invoke-TaskCancel($Op) {
-    Assert-TaskName $Op.name
-    $existed = [bool](Test-RevertTask $Op.name)
-    if ($CheckMode) { return @{ previous = [ordered]@{ existed = $existed }; value = (Get-Predicted $Op) } }
-    Unregister-RevertTask $Op.name
+    if ($Op.op -eq 'task.cancel') { Unregister-RevertTask $Op.name }
+    else { Register-RevertTask $Op.name ([int]$Op.afterMinutes) (Get-RevertScript) (ConvertTo-Json -InputObject @($Op.restore) -Depth 8 -Compress) }
     return @{ previous = [ordered]@{ existed = $existed }; value = [ordered]@{ existed = [bool](Test-RevertTask $Op.name) } }
 }
 
@@ -501,7 +495,7 @@ $Handlers = @{
     'os.info' = 'Invoke-OsInfo'; 'rdp.sessions' = 'Invoke-RdpSessions'; 'reg.set' = 'Invoke-RegWrite'; 'reg.delete' = 'Invoke-RegWrite'
     'service.control' = 'Invoke-ServiceControl'; 'service.startType' = 'Invoke-ServiceStartType'; 'fw.enable' = 'Invoke-FwEnable'; 'cert.remove' = 'Invoke-CertRemove'
     'cert.move' = 'Invoke-CertMove'; 'group.add' = { Invoke-GroupChange $args[0] $true }; 'group.remove' = { Invoke-GroupChange $args[0] $false }
-    'cim.invoke' = 'Invoke-CimInvoke'; 'task.scheduleRevert' = 'Invoke-TaskScheduleRevert'; 'task.cancel' = 'Invoke-TaskCancel'
+    'cim.invoke' = 'Invoke-CimInvoke'; 'task.scheduleRevert' = 'Invoke-Task'; 'task.cancel' = 'Invoke-Task'
 }
 # endregion dispatch
 

@@ -69,8 +69,7 @@ function Write-RegValue([string]$Path, [string]$Name, [string]$Kind, $Data) {
 }
 
 function Remove-RegValue([string]$Path, [string]$Name) {
-    $key = Open-RegKey $Path $true $false
-    if ($null -ne $key) { try { $key.DeleteValue($Name, $false) } finally { $key.Close() } }
+    $key = Open-RegKey $Path $true $false; if ($null -ne $key) { try { $key.DeleteValue($Name, $false) } finally { $key.Close() } }
 }
 
 # ---------- CIM (every call bounded) ----------
@@ -360,9 +359,7 @@ function Initialize-RevertFolder {
     return $dir
 }
 
-function Test-RevertTask([string]$Name) {
-    return ($null -ne (Get-ScheduledTask -TaskPath '\rdp-medic\' -TaskName $Name -ErrorAction SilentlyContinue))
-}
+function Test-RevertTask([string]$Name) { return ($null -ne (Get-ScheduledTask -TaskPath '\rdp-medic\' -TaskName $Name -ErrorAction SilentlyContinue)) }
 
 # Writes the script and its data into the restricted folder and registers the one-shot task.
 function Register-RevertTask([string]$Name, [int]$AfterMinutes, [string]$Script, [string]$DataJson) {

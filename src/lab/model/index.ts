@@ -4,7 +4,7 @@
 import type { PlanResult } from '../../host/operations.ts';
 import type { FaultInjection, LabProcess, RdpListenerState, WsmanHost } from '../types.ts';
 import type { HostModel } from './host-model.ts';
-import { createPowerShell } from './powershell.ts';
+import { createPowerShell, type LabRuntime } from './powershell.ts';
 import { deriveRdpState } from './rdp-state.ts';
 import { runDueTasks, type TaskRun } from './tasks.ts';
 
@@ -19,6 +19,9 @@ export interface SimulatedHostOptions {
   /** The lab clock (default wall clock); tests pass a controllable one. */
   clock?: () => Date;
   faults?: Partial<FaultInjection>;
+  /** Who executes plans (default: the lab's TypeScript operations); see PowerShellOptions. */
+  runtime?: LabRuntime;
+  startupMs?: number;
 }
 
 export type ChangeListener = (host: SimulatedHost) => void;
@@ -40,6 +43,8 @@ export class SimulatedHost implements WsmanHost {
     let before = '';
     this.ps = createPowerShell(model, {
       now: this.clock,
+      ...(opts.runtime ? { runtime: opts.runtime } : {}),
+      ...(opts.startupMs ? { startupMs: opts.startupMs } : {}),
       // Only a write plan can change the model: read plans skip the (costly) before/after comparison.
       beforePlan: (plan) => {
         this.runDueTasks();
