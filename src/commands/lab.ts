@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { labHostName, startLab, type LabHostSpec } from '../lab/lab.ts';
 import { writeLabConfig } from '../lab/lab-config.ts';
 import { SCENARIOS } from '../lab/scenarios/index.ts';
+import { findPwsh, PWSH_INSTALL_HINT } from '../lab/runtime/pwsh.ts';
 import { EXIT, out, runCommand, UsageError } from './lib/cli-io.ts';
 
 interface LabFlags {
@@ -17,6 +18,8 @@ interface LabFlags {
   https?: boolean;
   configOut?: string;
   listScenarios?: boolean;
+  runtime: string;
+  powershellStartup?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -59,6 +62,8 @@ export function register(program: Command): void {
     .option('--auth <method>', 'what the printed inventory uses: basic or ntlm (hosts accept both)', 'ntlm')
     .option('--https', 'serve WinRM over HTTPS with a lab CA')
     .option('--config-out <file>', 'write a configuration file for --config of the other commands')
+    .option('--runtime <kind>', 'who executes plans: model (the lab\'s TypeScript operations) or pwsh (the real runtime engine under PowerShell 7)', 'model')
+    .option('--powershell-startup <ms>', 'modelled powershell.exe start-up and compile cost per command')
     .option('--list-scenarios', 'list the built-in scenarios and exit')
     .action((flags: LabFlags) =>
       runCommand(async () => {
@@ -67,12 +72,16 @@ export function register(program: Command): void {
           return EXIT.ok;
         }
         if (flags.auth !== 'basic' && flags.auth !== 'ntlm') throw new UsageError(`--auth is basic or ntlm, not "${flags.auth}"`);
+        if (flags.runtime !== 'model' && flags.runtime !== 'pwsh') throw new UsageError(`--runtime is model or pwsh, not "${flags.runtime}"`);
+        if (flags.runtime === 'pwsh' && !findPwsh()) throw new UsageError(PWSH_INSTALL_HINT);
         const lab = await startLab({
           hosts: hostSpecs(flags),
           auth: flags.auth,
           https: flags.https ?? false,
           latencyMs: intFlag('latency', flags.latency, 60_000) ?? 0,
           jitterMs: intFlag('jitter', flags.jitter, 60_000) ?? 0,
+          runtime: flags.runtime,
+          powershellStartupMs: intFlag('powershell-startup', flags.powershellStartup, 60_000) ?? 0,
         });
         if (flags.configOut) {
           let caFile: string | undefined;

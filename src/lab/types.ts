@@ -34,6 +34,8 @@ export interface WsmanHost {
   readonly faults: FaultInjection;
   /** Local accounts: user name (case-insensitive) to password. */
   passwordFor(username: string): string | undefined;
+  /** False when Allow Remote Shell Access is disabled by policy (every shell Create is refused). */
+  allowsRemoteShell?(): boolean;
   /** A PowerShell script (decoded from -EncodedCommand) as powershell.exe would run it. */
   powershell(script: string): LabProcess;
 }

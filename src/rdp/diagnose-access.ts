@@ -40,9 +40,19 @@ export function classifyHostError(err: unknown, target: CheckTarget): HostAccess
     case 'WinrmTransportError':
       return { kind: 'unreachable', message: `WinRM on ${host} (port ${port}) could not be reached: ${msg}` };
     case 'WinrmFaultError':
+      if (/not accept any remote shell requests/i.test(msg)) {
+        return {
+          kind: 'policy',
+          message:
+            `WinRM on ${host} refuses remote shells by policy (Allow Remote Shell Access is Disabled: AllowRemoteShellAccess = 0), so rdp-medic cannot run its diagnostic there. ` +
+            'Set Computer Configuration > Administrative Templates > Windows Components > Windows Remote Shell > Allow Remote Shell Access to Not Configured or Enabled (gpupdate), or reach the host another way',
+        };
+      }
+      return { kind: 'protocol', message: `WinRM on ${host} answered with an error: ${msg}` };
     case 'WinrmProtocolError':
       return { kind: 'protocol', message: `WinRM on ${host} answered with an error: ${msg}` };
     case 'RuntimeResultError':
+      if (/Constrained Language Mode/.test(msg)) return { kind: 'policy', message: `On ${host}: ${msg}` };
       return { kind: 'runtime', message: `The diagnostic script on ${host} did not return a usable result: ${msg}` };
     case 'WinrmConfigError':
     case 'WinrmCommandTooLongError':
@@ -85,6 +95,11 @@ export function accessHeadline(target: CheckTarget, failure: HostAccessFailure, 
     case 'runtime':
       winrm = `the diagnostic script on ${host} failed`;
       break;
+    case 'policy': {
+      // The policy and what to change come first: that is the one thing to act on.
+      const rdpNow = rdpPhrase(target, probes).text;
+      return `${failure.message.replace(/\.$/, '')}. Meanwhile ${rdpNow}; the host-side checks cannot run until that changes.`;
+    }
     default:
       winrm = `rdp-medic could not run its diagnostic on ${host}`;
   }

@@ -46,7 +46,8 @@ export type FixRisk = 'safe' | 'disruptive' | 'weakens-security';
 
 /** Why host-side facts are missing altogether (WinRM unreachable, denied, timed out, runtime broken). */
 export interface HostAccessFailure {
-  kind: 'unreachable' | 'auth' | 'timeout' | 'protocol' | 'runtime' | 'config';
+  /** policy: the host refuses by policy (WinRS disabled, Constrained Language Mode); the message says what to change. */
+  kind: 'unreachable' | 'auth' | 'timeout' | 'protocol' | 'runtime' | 'config' | 'policy';
   /** What was tried and what went wrong, in plain words; never a secret. */
   message: string;
 }

@@ -115,6 +115,8 @@ export interface HostModel {
   hungCimNamespaces: string[];
   /** PowerShell's language mode for the WinRM account (AppLocker/WDAC can force ConstrainedLanguage); default FullLanguage. */
   languageMode?: 'FullLanguage' | 'ConstrainedLanguage';
+  /** Allow Remote Shell Access (Windows Remote Shell policy); false refuses every WinRS shell. Default true. */
+  allowRemoteShellAccess?: boolean;
   /** User sessions (Services, Console, RDP-Tcp#n). The listener session is derived. */
   sessions: RdpSession[];
   /** Listening sockets of things the model does not derive (System/HTTP.sys 5985, RpcSs 135, ...). */

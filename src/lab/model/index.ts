@@ -57,6 +57,10 @@ export class SimulatedHost implements WsmanHost {
     });
   }
 
+  allowsRemoteShell(): boolean {
+    return this.model.allowRemoteShellAccess !== false;
+  }
+
   get computerName(): string {
     return this.model.computerName.toUpperCase();
   }

@@ -32,6 +32,8 @@ export interface PrimitiveHost {
   /** Revert scripts the engine registered, by task name (the runtime tests run them). */
   revertScripts: Map<string, string>;
   revertResults: Map<string, string>;
+  /** Primitives that fail as Windows can (access denied, a stopped service): the engine must not take that for "none". */
+  failing?: Record<string, { kind: string; message: string }>;
 }
 
 // Windows translates a domain SID back to its account when listing members; the lab's made-up
@@ -210,6 +212,8 @@ export async function startPrimitiveServer(): Promise<PrimitiveServer> {
       }
       const fn = PRIMITIVES[call.primitive];
       if (!fn) return reply({ ok: false, kind: 'NotSupported', message: `no lab primitive ${call.primitive}` });
+      const failing = host.failing?.[call.primitive];
+      if (failing) return reply({ ok: false, ...failing });
       Promise.resolve()
         .then(() => fn(host, Array.isArray(call.args) ? call.args : []))
         .then(

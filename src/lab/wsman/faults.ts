@@ -56,6 +56,15 @@ export const faults = {
       995,
     ),
 
+  /** Allow Remote Shell Access disabled by policy (AllowRemoteShellAccess = 0): every Create is refused. */
+  remoteShellDisabled: () =>
+    new WsmanFault(
+      's:Sender',
+      'w:AccessDenied',
+      'The WS-Management service cannot process the request. The service is configured to not accept any remote shell requests. ',
+      2147942405,
+    ),
+
   quotaLimit: (max: number) =>
     new WsmanFault(
       's:Sender',

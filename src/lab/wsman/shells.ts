@@ -76,6 +76,7 @@ export class ShellRegistry {
   }
 
   create(user: string, body: CreateBody, options: Map<string, string>): Shell {
+    if (this.host.allowsRemoteShell?.() === false) throw faults.remoteShellDisabled();
     const owned = [...this.shells.values()].filter((s) => s.owner.toLowerCase() === user.toLowerCase()).length;
     if (owned >= this.maxShellsPerUser) throw faults.quotaLimit(this.maxShellsPerUser);
     const shell: Shell = {
