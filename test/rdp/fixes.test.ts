@@ -75,6 +75,7 @@ const CURES: Record<string, { fixes: KnownFixId[]; check?: (m: HostModel) => voi
   'firewall-blocked': { fixes: ['enable-rdp-firewall-rules'] },
   'cert-expired': { fixes: ['regenerate-rdp-certificate'] },
   'cert-key-unreadable': { fixes: ['regenerate-rdp-certificate'] },
+  'cert-key-acl-network-service': { fixes: ['regenerate-rdp-certificate'] },
   'tls-disabled': { fixes: ['enable-tls12'], check: (m) => assert.deepEqual(deriveRdpState(m).tls, { tls10: false, tls11: false, tls12: true }) },
   'security-layer-mismatch': { fixes: ['restore-security-layer'], check: (m) => assert.equal(deriveRdpState(m).securityLayer, 2) },
   'user-not-allowed': { fixes: ['add-rdp-user'], check: (m) => assert.ok(m.groups[SID.remoteDesktopUsers]?.members.some((x) => x.sid === rdpUserSid(m))) },
@@ -85,7 +86,9 @@ const CURES: Record<string, { fixes: KnownFixId[]; check?: (m: HostModel) => voi
   },
   'cert-expired+firewall-blocked': { fixes: ['enable-rdp-firewall-rules', 'regenerate-rdp-certificate'] },
 };
-const NO_CURE_ON_HOST = ['healthy', 'dns-mismatch'];
+// No problem to cure (the admins-removed key ACL, a custom allow rule, a hung WMI provider), or no
+// rdp-medic fix (DNS, a Block rule someone added on purpose).
+const NO_CURE_ON_HOST = ['healthy', 'dns-mismatch', 'cert-key-acl-admins-removed', 'fw-custom-allow', 'fw-block-rule', 'wmi-hung'];
 
 describe('fix plans cure every scenario, and undo restores the host exactly', () => {
   it('covers every built-in scenario', () => {

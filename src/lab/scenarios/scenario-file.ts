@@ -12,6 +12,7 @@
 //                   profiles: { Private: { allowInboundRules: 'False' } } }
 //   groups:       { S-1-5-32-555: { add: ['CONTOSO\bob'], remove: ['rdpuser'] } }
 //   certificates: { Remote Desktop: { expiredAt: '2026-10-01', keyReadable: false } }
+//                 (keyReadable: NETWORK SERVICE's read entry on each certificate's key file ACL)
 //   ipAddresses:  [10.99.0.5]
 //   events:       [{ log: System, provider: Schannel, id: 36871, minutesAgo: 30 }]
 //   sessions:     [{ id: 2, winStation: 'RDP-Tcp#0', user: 'CONTOSO\alice', state: 0 }]
