@@ -18,6 +18,36 @@ import { percentile, round1 } from './lib/stats.ts';
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const BASELINE_RUNS = 3;
+/**
+ * What starting powershell.exe costs on a real host, per WinRM command: about 600 ms for Windows
+ * PowerShell 5.1 on Windows 10 (PowerShell team, PowerShell/PowerShell#4239); 333 ms mean in the team's
+ * startup benchmark on a developer machine (PowerShell/PowerShell#8341). The runtime compiles no C#.
+ */
+const POWERSHELL_STARTUP_MS = Number(process.env.BENCH_POWERSHELL_STARTUP_MS ?? 600);
+
+/** Diagnosis p50 against a lab started with these extra flags (start-up cost, the real engine). */
+async function diagnoseP50(extra: string[], runs: number): Promise<{ totalMs: number; planMs: number }> {
+  const lab = await startLabProcess(['--host', 'work-pc=cert-expired', '--latency', String(LATENCY_MS), '--auth', 'basic', ...extra]);
+  try {
+    const host = findHost(lab.config, 'work-pc');
+    const target = checkTarget(host);
+    const conn = await connectHost(host);
+    const totals: number[] = [];
+    const plans: number[] = [];
+    await diagnose(target, { runPlan: conn.runPlan, dnsServers: lab.config.dns.servers });
+    for (let i = 0; i < runs; i++) {
+      await conn.client.whenIdle();
+      const t = performance.now();
+      const d = await diagnose(target, { runPlan: conn.runPlan, dnsServers: lab.config.dns.servers });
+      totals.push(performance.now() - t);
+      plans.push(d.timingsMs.plan);
+    }
+    await conn.close();
+    return { totalMs: round1(percentile(totals, 50)), planMs: round1(percentile(plans, 50)) };
+  } finally {
+    await lab.stop();
+  }
+}
 
 export async function benchDiagnose(): Promise<Record<string, unknown>> {
   const lab = await startLabProcess(['--host', 'work-pc=cert-expired', '--latency', String(LATENCY_MS), '--auth', 'basic']);
@@ -75,7 +105,12 @@ export async function benchDiagnose(): Promise<Record<string, unknown>> {
     console.log(`  ours: ${commands} WinRM command; probes p50 ${figures.probeMsP50} ms, plan p50 ${figures.planMsP50} ms, in parallel: total p50 ${figures.oursMsP50} ms`);
     console.log(`  total above max(probes, plan): ${round1(figures.oursMsP50 - Math.max(figures.probeMsP50, figures.planMsP50))} ms`);
     console.log(`  baseline (probes in sequence, then ${reads.length} commands, one per read, each in its own shell): p50 ${figures.baselineMsP50} ms`);
-    return figures;
+    // The same, as a real host would cost it: one powershell.exe start per command.
+    const withStartup = await diagnoseP50(['--powershell-startup', String(POWERSHELL_STARTUP_MS)], 5);
+    console.log(`  with powershell.exe start-up modelled (${POWERSHELL_STARTUP_MS} ms a command): ours p50 ${withStartup.totalMs} ms; the one-command-per-read baseline would add ${reads.length} x ${POWERSHELL_STARTUP_MS} ms = ${round1((reads.length * POWERSHELL_STARTUP_MS) / 1000)} s`);
+    const real = await diagnoseP50(['--runtime', 'pwsh'], 3);
+    console.log(`  with the real runtime engine under pwsh 7 on this machine (pwsh start-up included): ours p50 ${real.totalMs} ms, plan p50 ${real.planMs} ms`);
+    return { ...figures, startupModelledMs: POWERSHELL_STARTUP_MS, oursWithStartupMsP50: withStartup.totalMs, oursRealEngineMsP50: real.totalMs };
   } finally {
     await lab.stop();
   }

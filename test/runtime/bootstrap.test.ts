@@ -84,31 +84,32 @@ describe('bounded on the host', { concurrency: 2 }, () => {
     const m = host();
     m.hungCimNamespaces = ['root\\cimv2\\terminalservices'];
     const plan = buildReadPlan({ limits: { cimTimeoutSec: 2 } });
-    const started = process.hrtime.bigint();
     const ps = await runPwsh(structuredClone(m), plan, { now: NOW });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const ts = runModel(structuredClone(m), plan, NOW);
     assert.deepEqual(comparable(ps), comparable(ts));
     const tsCim = ps.results.filter((r) => r.id.startsWith('cim.'));
     assert.ok(tsCim.every((r) => !r.ok && r.error.code === 'Timeout'), JSON.stringify(tsCim));
     assert.match(JSON.stringify(tsCim[0]), /did not answer within 2 s/);
-    assert.match(JSON.stringify(tsCim[1]), /skipped: .* did not answer a previous query/);
+    // One timeout, not five: every later query of that namespace is skipped at once.
+    for (const r of tsCim.slice(1)) assert.match(JSON.stringify(r), /skipped: .* did not answer a previous query/);
     assert.equal(ps.results.filter((r) => r.ok).length, plan.ops.length - tsCim.length);
-    // One timeout, not five: a loose bound (five would be 10 s and more), not a timing assertion.
-    assert.ok(seconds < 10, `${seconds} s`);
     recordCoverage({ scenarios: ['wmi-hung'] });
   });
 
-  test("operations not started within the plan's budget report Timeout, the ones before are kept", async () => {
+  test("operations not started within the plan's budget report Timeout; what came back before is kept", async () => {
     const m = host();
     m.hungCimNamespaces = ['root\\cimv2\\terminalservices'];
-    const plan = buildReadPlan({ limits: { cimTimeoutSec: 3, budgetSec: 2 } });
+    // The hung query alone (10 s) outlasts the budget (8 s): nothing after it may start.
+    const plan = buildReadPlan({ limits: { cimTimeoutSec: 10, budgetSec: 8 } });
     const ps = await runPwsh(m, plan, { now: NOW });
     const firstHung = ps.results.findIndex((r) => r.id === READ_IDS.tsSetting);
-    assert.ok(ps.results.slice(0, firstHung).every((r) => r.ok));
     const after = ps.results.slice(firstHung + 1);
     assert.ok(after.length > 0 && after.every((r) => !r.ok && r.error.code === 'Timeout'), JSON.stringify(after.slice(0, 3)));
     assert.match(JSON.stringify(after.at(-1)), /budget was spent/);
+    // The answers that came back form a prefix: a plan never skips ahead.
+    const lastOk = ps.results.map((r) => r.ok).lastIndexOf(true);
+    assert.ok(ps.results.slice(0, lastOk + 1).every((r) => r.ok));
+    assert.ok(lastOk >= 0);
   });
 });
 

@@ -12,11 +12,15 @@ $WriteOps = @('reg.set', 'reg.delete', 'service.control', 'service.startType', '
 $KeyFolders = @('%ProgramData%\Microsoft\Crypto\RSA\MachineKeys\', '%ProgramData%\Microsoft\Crypto\Keys\')
 
 # ================= framing and errors =================
+# Frames are written in batches (each Receive round trip costs latency), at least every second, and
+# before any call that can hang (Use-Cim, events), so a deadline never costs a finished result.
+$Pending = New-Object Text.StringBuilder; $LastFlush = 0
 function Write-Frame([string]$Kind, $Object) {
     $json = ConvertTo-Json -InputObject $Object -Depth 12 -Compress
-    [Console]::Out.Write('<<<RDPMEDIC ' + $Kind + ' ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json)) + " >>>`n")
-    [Console]::Out.Flush()
+    $null = $Pending.Append('<<<RDPMEDIC ' + $Kind + ' ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json)) + " >>>`n")
+    if ($Kind -eq 'END' -or $Clock.ElapsedMilliseconds - $script:LastFlush -ge 1000) { Send-Frames }
 }
+function Send-Frames { if ($Pending.Length) { [Console]::Out.Write($Pending.ToString()); [Console]::Out.Flush(); $null = $Pending.Clear() }; $script:LastFlush = $Clock.ElapsedMilliseconds }
 
 function Throw-OpError([string]$Code, [string]$Message, $Current) {
     $ex = New-Object Exception($Message)
@@ -88,13 +92,12 @@ function Get-Keys($Object) {
 }
 
 function Get-OrNull($Value) { if ($null -eq $Value -or [string]$Value -eq '') { return $null }; return $Value }
-
 # ================= CIM: each call bounded; a namespace that timed out once is skipped after =================
 $HungNamespaces = @{}
 function Use-Cim([string]$Namespace, [scriptblock]$Call) {
     $ns = $Namespace.ToLowerInvariant()
     if ($HungNamespaces.ContainsKey($ns)) { Throw-OpError 'Timeout' "skipped: $Namespace did not answer a previous query within $CimTimeout s" $null }
-    $t = [Diagnostics.Stopwatch]::StartNew()
+    Send-Frames; $t = [Diagnostics.Stopwatch]::StartNew()
     try { return (& $Call) }
     catch {
         # A call that used up its whole time is a hung provider, whatever exception it surfaced as.
@@ -406,7 +409,7 @@ function Invoke-IpAddresses($Op) {
 }
 
 function Invoke-EventsQuery($Op) {
-    $all = @(foreach ($xpath in @($Op.xpaths)) {
+    Send-Frames; $all = @(foreach ($xpath in @($Op.xpaths)) {
             $left = [int]($Budget - $Clock.Elapsed.TotalSeconds)
             if ($left -lt 1) { Throw-OpError 'Timeout' "not run: the plan's $Budget s budget was spent" $null }
             foreach ($e in (Read-Events $Op.log $xpath ([int]$Op.max) ([Math]::Min($EventTimeout, $left)))) { $e }
@@ -534,9 +537,8 @@ if (@('read', 'write') -notcontains $Plan.mode) { throw ("plan refused: unknown 
 $Ops = @($Plan.ops)
 if ($Plan.mode -eq 'read') { foreach ($op in $Ops) { if ($WriteOps -contains $op.op) { throw "plan refused: write operation $($op.op) ($($op.id)) in a read plan" } } }
 $CheckMode = ($Plan.mode -eq 'write' -and [bool]$Plan.check)
-$CimTimeout = 15; $EventTimeout = 15; $Budget = 90
+$CimTimeout = 15; $EventTimeout = 15; $Budget = 90; $Touched = @{}
 if ($Plan.limits) { $CimTimeout = [int]$Plan.limits.cimTimeoutSec; $EventTimeout = [int]$Plan.limits.eventTimeoutSec; $Budget = [int]$Plan.limits.budgetSec }
-$Touched = @{}
 
 Write-Frame 'BEGIN' ([ordered]@{ runtime = $RuntimeVersion; host = (Get-HostName); startedAt = (Get-UtcNow); check = $CheckMode; count = $Ops.Count })
 $failed = $null
