@@ -112,3 +112,16 @@ test('the PowerShell we ship and run stays within 1,000 lines in all', () => {
   assert.ok(files.length >= 4, 'windows.ps1, engine.ps1, revert.ps1, lab-primitive.ps1');
   assert.ok(lines <= 1000, `${lines} lines of PowerShell`);
 });
+
+test('review points that only a reading can check: the SID principal, CIM error names, what is never swallowed', () => {
+  // The revert task runs as S-1-5-18: the name SYSTEM does not resolve on some localized Windows.
+  assert.match(WINDOWS_PRIMITIVES, /New-ScheduledTaskPrincipal -UserId 'S-1-5-18'/);
+  assert.doesNotMatch(WINDOWS_PRIMITIVES, /-UserId 'SYSTEM'/);
+  // CimException.NativeErrorCode names the missing method MethodNotFound.
+  assert.match(ENGINE, /MethodNotFound = 'NotSupported'/);
+  // Only ServiceController's own timeout is taken for "not yet"; any other exception propagates.
+  assert.match(WINDOWS_PRIMITIVES, /catch \[System\.ServiceProcess\.TimeoutException\] \{ \}/);
+  // A missing file is NotFound by exception type, never Test-Path (false on access denied too).
+  assert.doesNotMatch(WINDOWS_PRIMITIVES + ENGINE, /Test-Path -LiteralPath \$full/);
+  assert.match(WINDOWS_PRIMITIVES, /catch \[Management\.Automation\.ItemNotFoundException\] \{ return \$null \}/);
+});

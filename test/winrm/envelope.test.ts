@@ -38,11 +38,13 @@ test('every envelope has a fresh uuid: MessageID and the standard headers', () =
   }
 });
 
-test('create asks for code page 65001 and no profile; command for console stdin via cmd.exe', () => {
+test('create asks for code page 65001 and no profile; command via cmd.exe, pipe-mode stdin when we send stdin', () => {
   const optionsOf = (xml: string): Record<string, string> =>
     Object.fromEntries(children(path(parseXml(xml), 'Envelope', 'Header', 'OptionSet'), 'Option').map((o) => [attr(o, 'Name') ?? '', textOf(o)]));
   assert.deepEqual(optionsOf(createShellEnvelope(settings).xml), { WINRS_NOPROFILE: 'TRUE', WINRS_CODEPAGE: '65001' });
   assert.deepEqual(optionsOf(commandEnvelope(settings, 'S', 'c', []).xml), { WINRS_CONSOLEMODE_STDIN: 'TRUE', WINRS_SKIP_CMD_SHELL: 'FALSE' });
+  // Console mode may never report the end of input to powershell.exe: stdin we send goes in pipe mode.
+  assert.deepEqual(optionsOf(commandEnvelope(settings, 'S', 'c', [], true).xml), { WINRS_CONSOLEMODE_STDIN: 'FALSE', WINRS_SKIP_CMD_SHELL: 'FALSE' });
 });
 
 test('command and arguments are escaped and kept apart', () => {
