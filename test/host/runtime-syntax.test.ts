@@ -62,7 +62,7 @@ function contractOpNames(): string[] {
 
 function dispatchTable(): Map<string, string> {
   const block = /# region dispatch[\s\S]*?\$Handlers = @\{([\s\S]*?)\}\s*\r?\n# endregion dispatch/.exec(RUNTIME_TEXT)?.[1];
-  assert.ok(block, 'runtime.ps1 has a "# region dispatch" block with $Handlers');
+  assert.ok(block, 'engine.ps1 has a "# region dispatch" block with $Handlers');
   return new Map([...block.matchAll(/'([\w.]+)'\s*=\s*(?:'([\w-]+)'|\{ ([\w-]+) )/g)].map((m) => [m[1] ?? '', m[2] ?? m[3] ?? '']));
 }
 
