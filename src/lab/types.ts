@@ -11,7 +11,11 @@ export interface ProcessResult {
 export interface LabProcess {
   /** True when the process reads stdin to its end before producing output (the runtime bootstrap). */
   readonly readsStdin: boolean;
-  run(stdin: Buffer): Promise<ProcessResult>;
+  /**
+   * `stream`, when given, may receive output as it is produced (the result then holds only what was not
+   * streamed); `signal` aborts when the command is terminated or its shell deleted (the process is killed).
+   */
+  run(stdin: Buffer, stream?: (name: 'stdout' | 'stderr', data: Buffer) => void, signal?: AbortSignal): Promise<ProcessResult>;
 }
 
 /** Per-host fault injection, changeable while the lab runs. */

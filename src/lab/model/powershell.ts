@@ -89,23 +89,26 @@ async function runOnModel(model: HostModel, plan: Plan, opts: PowerShellOptions)
 }
 
 /** The real engine answers, under pwsh, with the lab's primitives; the plan JSON is the one the client sent. */
-async function runUnderPwsh(model: HostModel, plan: Plan, planJson: string, server: PrimitiveServer, opts: PowerShellOptions): Promise<ProcessResult> {
+type Stream = (name: 'stdout' | 'stderr', data: Buffer) => void;
+
+async function runUnderPwsh(model: HostModel, plan: Plan, planJson: string, server: PrimitiveServer, opts: PowerShellOptions, stream?: Stream, signal?: AbortSignal): Promise<ProcessResult> {
   const registration = server.register({ model, now: opts.now ?? (() => new Date()), revertScripts: new Map(), revertResults: new Map() });
   try {
     const stdin = buildStdin(JSON.parse(planJson) as Plan, LAB_RUNTIME_TEXT);
-    const run = await runBootstrapUnderPwsh(stdin, { primitivesUrl: server.url, token: registration.token });
+    const run = await runBootstrapUnderPwsh(stdin, { primitivesUrl: server.url, token: registration.token, ...(stream ? { onOutput: stream } : {}), ...(signal ? { signal } : {}) });
     try {
       opts.afterPlan?.(parsePlanResult(run.stdout.toString('utf8'), plan, { stderr: run.stderr.toString('utf8'), exitCode: run.exitCode }), plan);
     } catch {
       // The client parses the same output and reports what is wrong with it.
     }
-    return run;
+    // What was streamed was handed over already.
+    return stream ? { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: run.exitCode } : run;
   } finally {
     registration.unregister();
   }
 }
 
-async function runBootstrap(model: HostModel, stdin: Buffer, opts: PowerShellOptions): Promise<ProcessResult> {
+async function runBootstrap(model: HostModel, stdin: Buffer, opts: PowerShellOptions, stream?: Stream, signal?: AbortSignal): Promise<ProcessResult> {
   await sleep(opts.startupMs ?? 0);
   if (model.languageMode === 'ConstrainedLanguage') return done(frame('FAILURE', CLM_MESSAGE), '', 3);
   let plan: Plan;
@@ -126,7 +129,7 @@ async function runBootstrap(model: HostModel, stdin: Buffer, opts: PowerShellOpt
     throw e;
   }
   opts.beforePlan?.(plan);
-  if (opts.runtime?.kind === 'pwsh') return runUnderPwsh(model, plan, planJson, opts.runtime.server, opts);
+  if (opts.runtime?.kind === 'pwsh') return runUnderPwsh(model, plan, planJson, opts.runtime.server, opts, stream, signal);
   if (plan.mode === 'read') {
     const write = plan.ops.find((o) => WRITE_OP_NAMES.has(o.op));
     if (write) return bootstrapFailure(`plan refused: write operation ${write.op} (${write.id}) in a read plan`);
@@ -175,7 +178,7 @@ export function createPowerShell(model: HostModel, opts: PowerShellOptions = {})
     const isBootstrap = script.replace(/^\uFEFF/, '').trimStart().startsWith(BOOTSTRAP_MARKER);
     return {
       readsStdin: isBootstrap,
-      run: (stdin: Buffer) => (isBootstrap ? runBootstrap(model, stdin, opts) : Promise.resolve(runOther(model, script))),
+      run: (stdin, stream, signal) => (isBootstrap ? runBootstrap(model, stdin, opts, stream, signal) : Promise.resolve(runOther(model, script))),
     };
   };
 }

@@ -33,6 +33,10 @@ export interface PwshRun {
   stdinPieceBytes?: number;
   /** Kill pwsh after this long (default 120 s). */
   timeoutMs?: number;
+  /** Output as it comes (the full output is still returned). */
+  onOutput?: (name: 'stdout' | 'stderr', data: Buffer) => void;
+  /** Kills pwsh (the command was terminated). */
+  signal?: AbortSignal;
 }
 
 /** pwsh's encoded command: UTF-16LE base64, as for powershell.exe. */
@@ -49,15 +53,24 @@ export function runBootstrapUnderPwsh(stdin: Buffer, run: PwshRun): Promise<Proc
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), run.timeoutMs ?? 120_000);
+    child.stdout.on('data', (c: Buffer) => {
+      out.push(c);
+      run.onOutput?.('stdout', c);
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err.push(c);
+      run.onOutput?.('stderr', c);
+    });
+    const kill = (): boolean => child.kill('SIGKILL');
+    const timer = setTimeout(kill, run.timeoutMs ?? 120_000);
+    run.signal?.addEventListener('abort', kill, { once: true });
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(e);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      run.signal?.removeEventListener('abort', kill);
       resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode: code ?? (signal ? 137 : 1) });
     });
     child.stdin.on('error', () => {}); // pwsh may exit before reading everything (a refused header)

@@ -49,6 +49,8 @@ interface Command {
    * the end of input. The lab takes the pessimistic reading: the process never sees EOF.
    */
   consoleStdin: boolean;
+  /** Aborted when the command is signalled or its shell deleted: a running process is killed, as WinRS does. */
+  killed: AbortController;
   pending: PendingReceive | undefined;
   gone: boolean;
 }
@@ -119,6 +121,7 @@ export class ShellRegistry {
       exitCode: 0,
       deferred: undefined,
       consoleStdin: options.get('WINRS_CONSOLEMODE_STDIN')?.toUpperCase() === 'TRUE',
+      killed: new AbortController(),
       pending: undefined,
       gone: false,
     };
@@ -231,8 +234,18 @@ export class ShellRegistry {
   private launch(cmd: Command, proc: LabProcess, stdin: Buffer): void {
     cmd.state = 'running';
     let run: Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number }>;
+    // A process that streams (the real engine under pwsh) hands output over as it comes, as a host would.
+    const stream = (name: 'stdout' | 'stderr', data: Buffer): void => {
+      if (cmd.gone || data.length === 0) return;
+      cmd.output.push(name, transcodeUtf8(data, cmd.shell.codepage));
+      const p = cmd.pending;
+      if (p && cmd.output.hasOutput(p.streams)) {
+        cmd.pending = undefined;
+        p.resolve(this.batch(cmd, p.streams, p.maxEnvelopeSize));
+      }
+    };
     try {
-      run = proc.run(stdin);
+      run = proc.run(stdin, stream, cmd.killed.signal);
     } catch (e) {
       run = Promise.reject(e);
     }
@@ -271,6 +284,7 @@ export class ShellRegistry {
 
   private discard(cmd: Command): void {
     cmd.gone = true;
+    cmd.killed.abort();
     cmd.output.clear();
     const p = cmd.pending;
     cmd.pending = undefined;
