@@ -24,6 +24,13 @@ export function safeMessage(err: unknown): string {
   return one.length > 240 ? `${one.slice(0, 239)}…` : one;
 }
 
+/** What to do about a runtime failure, by what the host said. */
+const RUNTIME_HINTS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/stdin was (cut short|corrupted)|stdin ended before/, 'The plan did not arrive intact over WinRM: retry; if it persists, look for a proxy or a WinRM quota (MaxEnvelopeSizekb, MaxMemoryPerShellMB) cutting the input.'],
+  [/ran runtime .* expected/, 'A different rdp-medic runtime answered: run the same rdp-medic version on every worker.'],
+  [/plan refused/, 'rdp-medic sent a plan the host runtime refuses: this is a bug, please report it with the audit record.'],
+];
+
 /** Default classifier: WinRM / runtime errors by name (rdp-medic's own typed errors never carry secrets). */
 export function classifyHostError(err: unknown, target: CheckTarget): HostAccessFailure {
   const name = err instanceof Error ? err.name : '';
@@ -53,6 +60,10 @@ export function classifyHostError(err: unknown, target: CheckTarget): HostAccess
       return { kind: 'protocol', message: `WinRM on ${host} answered with an error: ${msg}` };
     case 'RuntimeResultError':
       if (/Constrained Language Mode/.test(msg)) return { kind: 'policy', message: `On ${host}: ${msg}` };
+      if (RUNTIME_HINTS.some(([re]) => re.test(msg))) {
+        const hint = RUNTIME_HINTS.find(([re]) => re.test(msg))?.[1] ?? '';
+        return { kind: 'runtime', message: `The diagnostic script on ${host} did not return a usable result: ${msg}. ${hint}` };
+      }
       return { kind: 'runtime', message: `The diagnostic script on ${host} did not return a usable result: ${msg}` };
     case 'WinrmConfigError':
     case 'WinrmCommandTooLongError':
