@@ -98,7 +98,7 @@ describe('scenarios', () => {
       assert.equal(deriveRdpState(m).certificate?.keyReadable, false);
       const acl = Object.values(m.fileAcls).find((a) => a.path.includes('f686aace'));
       assert.ok(acl?.access.some((a) => a.sid === SID.networkService && (a.rights & 1) === 0), 'NETWORK SERVICE keeps an entry without ReadData');
-      assert.ok(acl.access.some((a) => a.sid === SID.administrators && a.rights === 2032127), 'Administrators intact');
+      assert.ok(acl?.access.some((a) => a.sid === SID.administrators && a.rights === 2032127), 'Administrators intact');
     },
     'cert-key-acl-admins-removed': (m) => {
       assert.equal(deriveRdpState(m).certificate?.keyReadable, true);
