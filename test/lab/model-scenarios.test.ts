@@ -94,6 +94,30 @@ describe('scenarios', () => {
       assert.equal(m.services['sessionenv']?.state, 'Stopped');
       assert.equal(m.services['sessionenv']?.startType, 'Disabled');
     },
+    'cert-key-acl-network-service': (m) => {
+      assert.equal(deriveRdpState(m).certificate?.keyReadable, false);
+      const acl = Object.values(m.fileAcls).find((a) => a.path.includes('f686aace'));
+      assert.ok(acl?.access.some((a) => a.sid === SID.networkService && (a.rights & 1) === 0), 'NETWORK SERVICE keeps an entry without ReadData');
+      assert.ok(acl?.access.some((a) => a.sid === SID.administrators && a.rights === 2032127), 'Administrators intact');
+    },
+    'cert-key-acl-admins-removed': (m) => {
+      assert.equal(deriveRdpState(m).certificate?.keyReadable, true);
+      assert.ok(!Object.values(m.fileAcls).find((a) => a.path.includes('f686aace'))?.access.some((a) => a.sid === SID.administrators));
+    },
+    'fw-custom-allow': (m) => {
+      assert.equal(deriveRdpState(m).firewallAllows, true);
+      assert.ok(m.firewall.rules.filter((r) => r.group === '@FirewallAPI.dll,-28752').every((r) => !r.enabled));
+    },
+    'fw-block-rule': (m) => {
+      assert.equal(deriveRdpState(m).firewallAllows, false);
+      assert.ok(m.firewall.rules.some((r) => r.group === '@FirewallAPI.dll,-28752' && r.enabled), 'the built-in allow rules are still on');
+    },
+    'wmi-hung': (m) => {
+      assert.deepEqual(m.hungCimNamespaces, ['root\\cimv2\\terminalservices']);
+      const r = one(m, { op: 'cim.query', namespace: 'root\\cimv2\\TerminalServices', className: 'Win32_TSGeneralSetting' });
+      assert.ok(!r.ok && r.error.code === 'Timeout');
+      assert.equal(deriveRdpState(m).listening, true, 'RDP itself works');
+    },
     'cert-expired+firewall-blocked': (m) => {
       const st = deriveRdpState(m);
       assert.equal(st.firewallAllows, false);
@@ -150,6 +174,8 @@ describe('scenarios', () => {
     assert.equal(st.portNumber, 3391);
     assert.equal(st.firewallAllows, true);
     assert.equal(m.services['umrdpservice']?.state, 'Stopped');
+    const unreadable = buildHost([parseScenario("name: k\ncertificates: { 'Remote Desktop': { keyReadable: false } }", 'k.yaml')], OPTS);
+    assert.equal(deriveRdpState(unreadable).certificate?.keyReadable, false, 'keyReadable: false edits the key file ACL');
     assert.throws(() => parseScenario('name: x\nservices: { TermService: { state: Sleeping } }', 'bad.yaml'), /bad\.yaml: invalid scenario file:\n {2}services\.TermService\.state/);
     assert.throws(() => parseScenario('{"name":"x","base":"nope"}', 'bad.json'), /bad\.json: base: unknown scenario 'nope'/);
     assert.throws(() => buildHost([parseScenario('name: x\nservices: { NoSuchSvc: { state: Stopped } }', 'x.yaml')], OPTS), /unknown service NoSuchSvc/);

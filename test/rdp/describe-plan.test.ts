@@ -19,3 +19,20 @@ test('every write becomes one plain line; reads are left out', () => {
     'Enable firewall rule RemoteDesktop-UserMode-In-TCP',
   ]);
 });
+
+test('restart steps (stop, start, the dependents again) read as one restart', () => {
+  const op = (id: string, name: string, action: 'start' | 'stop', expectState: 'Running' | 'Stopped') => ({ id, op: 'service.control', name, action, expectState, timeoutSec: 60 });
+  const plan = {
+    version: 2,
+    ops: [
+      op('stop-TermService', 'TermService', 'stop', 'Running'),
+      op('start-TermService', 'TermService', 'start', 'Stopped'),
+      op('start-UmRdpService', 'UmRdpService', 'start', 'Stopped'),
+      op('start-SessionEnv', 'SessionEnv', 'start', 'Running'),
+    ],
+  } as unknown as Plan;
+  assert.deepEqual(describePlan(plan), [
+    'Restart the TermService service (now Running), and start UmRdpService again (stopping TermService stops it)',
+    'Start the SessionEnv service (now Running)',
+  ]);
+});

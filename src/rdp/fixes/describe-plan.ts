@@ -42,6 +42,33 @@ function describeOp(op: Operation): string | null {
   }
 }
 
+/**
+ * Restart steps (contract v2 has start and stop only): a stop of X followed by a start of X reads
+ * "Restart"; the starts right after it (expect Stopped) are the dependents the stop stopped.
+ */
+function restartLines(ops: Operation[]): Map<number, string | null> {
+  const out = new Map<number, string | null>();
+  for (let i = 0; i < ops.length; i++) {
+    const stop = ops[i];
+    const start = ops[i + 1];
+    if (stop?.op !== 'service.control' || stop.action !== 'stop' || start?.op !== 'service.control' || start.action !== 'start') continue;
+    if (stop.name.toLowerCase() !== start.name.toLowerCase()) continue;
+    const deps: string[] = [];
+    let j = i + 2;
+    for (; j < ops.length; j++) {
+      const dep = ops[j];
+      if (dep?.op !== 'service.control' || dep.action !== 'start' || dep.expectState !== 'Stopped') break;
+      deps.push(dep.name);
+      out.set(j, null);
+    }
+    out.set(i, `Restart the ${stop.name} service${stop.expectState ? ` (now ${stop.expectState})` : ''}${deps.length ? `, and start ${deps.join(', ')} again (stopping ${stop.name} stops ${deps.length === 1 ? 'it' : 'them'})` : ''}`);
+    out.set(i + 1, null);
+    i = j - 1;
+  }
+  return out;
+}
+
 export function describePlan(plan: Plan): string[] {
-  return plan.ops.map(describeOp).filter((line): line is string => line !== null);
+  const restarts = restartLines(plan.ops);
+  return plan.ops.map((op, i) => (restarts.has(i) ? (restarts.get(i) ?? null) : describeOp(op))).filter((line): line is string => line !== null);
 }
