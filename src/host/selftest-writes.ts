@@ -457,7 +457,8 @@ async function taskSteps(ctx: Ctx, seen: RegistryValueState, opts: WriteSelftest
     let last = 'not read yet';
     let gone = false;
     let seenAt = 0;
-    while (now() - started < waitMs) {
+    // Bounded by the poll count too, so a clock that does not move cannot keep it polling.
+    for (let poll = 0; poll < Math.ceil(waitMs / pollMs) && now() - started < waitMs; poll++) {
       await sleep(pollMs);
       try {
         const ran = await runPlan(ctx.runner, { version: PLAN_VERSION, mode: 'read', ops: [{ id: 'value', op: 'reg.value', path: SELFTEST_KEY, name: SELFTEST_VALUE }] });
