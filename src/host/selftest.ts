@@ -16,6 +16,8 @@ export interface SelftestRow {
   ok: boolean;
   ms?: number;
   summary: string;
+  /** Not attempted, for the reason in the summary (selftest --writes); neither passed nor failed. */
+  skipped?: boolean;
 }
 
 /** One op of every read kind; the id is the op name so the table reads naturally. */
@@ -90,7 +92,7 @@ function summarize(op: ReadOpName, value: unknown): string {
 }
 
 /** Per-op milliseconds from the OP frames (the engine adds `ms`; the contract schema drops it). */
-function rawTimings(ops: unknown[]): Map<string, number> {
+export function rawTimings(ops: unknown[]): Map<string, number> {
   const timings = new Map<string, number>();
   {
     for (const r of ops as { id?: unknown; ms?: unknown }[]) {
@@ -150,7 +152,7 @@ export async function runSelftest(runner: PowerShellRunner): Promise<SelftestRow
 
 /** A plain-text table for the terminal. */
 export function formatSelftestTable(rows: SelftestRow[]): string {
-  const cells = rows.map((r) => [r.op, r.ok ? 'ok' : 'FAIL', r.ms === undefined ? '' : `${r.ms}`, r.summary.replace(/\s+/g, ' ')]);
+  const cells = rows.map((r) => [r.op, r.skipped ? 'skip' : r.ok ? 'ok' : 'FAIL', r.ms === undefined ? '' : `${r.ms}`, r.summary.replace(/\s+/g, ' ')]);
   const header = ['op', 'result', 'ms', 'summary'];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (i === 3 ? 0 : (c[i] ?? '').length))));
   const line = (c: string[]) =>
@@ -158,6 +160,8 @@ export function formatSelftestTable(rows: SelftestRow[]): string {
       .map((x, i) => (i === 3 ? x : i === 2 ? x.padStart(widths[i] ?? 0) : x.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  const passed = rows.filter((r) => r.ok).length;
-  return [line(header), line(widths.map((w, i) => '-'.repeat(i === 3 ? 7 : w))), ...cells.map(line), '', `${passed}/${rows.length} passed`].join('\n');
+  const skipped = rows.filter((r) => r.skipped).length;
+  const passed = rows.filter((r) => r.ok && !r.skipped).length;
+  const total = `${passed}/${rows.length - skipped} passed${skipped ? `, ${skipped} skipped` : ''}`;
+  return [line(header), line(widths.map((w, i) => '-'.repeat(i === 3 ? 7 : w))), ...cells.map(line), '', total].join('\n');
 }

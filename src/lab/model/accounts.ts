@@ -17,6 +17,7 @@ export const SID = {
 
 const WELL_KNOWN: Record<string, string> = {
   'S-1-1-0': 'Everyone',
+  'S-1-5-4': 'NT AUTHORITY\\INTERACTIVE',
   'S-1-5-11': 'NT AUTHORITY\\Authenticated Users',
   'S-1-5-18': 'NT AUTHORITY\\SYSTEM',
   'S-1-5-19': 'NT AUTHORITY\\LOCAL SERVICE',
