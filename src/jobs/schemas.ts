@@ -18,8 +18,8 @@ export const FixJob = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('plan'), host: HostId, fixId: z.string().regex(/^[a-z0-9-]{1,64}$/), conversationId: ConversationId, requester: ChatUser }).strict(),
   /** Run an approved fix. */
   z.object({ kind: z.literal('apply'), approvalId: z.string().regex(/^a_[A-Za-z0-9_-]{8,32}$/) }).strict(),
-  /** Restore what a fix changed. */
-  z.object({ kind: z.literal('undo'), host: HostId, undoId: z.string().regex(/^u-[0-9a-z]{8}$/), conversationId: ConversationId, requester: ChatUser }).strict(),
+  /** Plan putting back what a fix changed, and ask for its approval (an undo is a fix). */
+  z.object({ kind: z.literal('plan-undo'), host: HostId, undoId: z.string().regex(/^u-[0-9a-z]{8}$/), conversationId: ConversationId, requester: ChatUser }).strict(),
 ]);
 export type FixJob = z.infer<typeof FixJob>;
 

@@ -30,6 +30,8 @@ export const ApprovalRequest = z
     risk: Risk,
     requester: ChatUser,
     conversation: ConversationRef,
+    /** Set when the fix to approve is the undo of an earlier fix (its plan is the undo record's). */
+    undoId: z.string().regex(/^u-[0-9a-z]{8}$/).optional(),
     /** The bot's conversation (thread) the approval was asked in. */
     conversationId: z.string().max(40).optional(),
   })

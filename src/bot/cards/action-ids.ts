@@ -29,3 +29,24 @@ export function parseActionId(id: string): ActionRef | null {
   }
   return null;
 }
+
+/**
+ * The grammar text a clicked id stands for (a click is a command): it then takes the same path as
+ * typed text, through one parser, one host lookup and one policy decision. Null: not one of ours.
+ */
+export function commandOfAction(id: string): string | null {
+  const ref = parseActionId(id);
+  if (!ref) return null;
+  switch (ref.kind) {
+    case 'propose':
+      return `fix ${ref.host} ${ref.fixId}`;
+    case 'undo':
+      return `undo ${ref.host} ${ref.undoId}`;
+    case 'approve':
+    case 'reject':
+    case 'plan':
+      return `${ref.kind} ${ref.approvalId}`;
+    case 'details':
+      return `details ${ref.requestId}`;
+  }
+}

@@ -1,6 +1,6 @@
 // The whole flow through the console chat: alice checks work-pc (expired RDP certificate), asks for
 // the fix, cannot approve it herself (four-eyes), bob approves, the fix runs and is verified from
-// outside, and the undo button restores the host. Real Redis, real lab, real WinRM.
+// outside, and the undo button, once approved, restores the host. Real Redis, real lab, real WinRM.
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
@@ -72,7 +72,12 @@ test('check, request, refused self-approval, approval, verified fix, undo', asyn
   assert.match(approved, /applied on .* and verified/i, approved);
   const undo = buttonNumber(approved, /Undo/);
 
-  let undone = await type(undo);
+  // An undo is a fix: it asks for approval first (bob may approve this safe one himself).
+  let undoRequested = await type(undo);
+  if (/\[y\] Undo/.test(undoRequested)) undoRequested += await type('y');
+  assert.match(undoRequested, /@bob asks to undo .* on work-pc/);
+  assert.doesNotMatch(undoRequested, /undone/);
+  let undone = await type(buttonNumber(undoRequested, /\[\d+\] Approve/));
   if (!/undone and verified/.test(undone)) undone += await type('y');
   assert.match(undone, /undone and verified/, undone);
   // The host is back as it was: the expired certificate is what the listener presents again.

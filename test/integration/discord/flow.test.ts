@@ -132,9 +132,14 @@ describe('Discord end to end', () => {
     assert.match(textOf(decided), /Done by @bob/);
     assert.equal((await d.bot.state.approvals.get(approvalId))?.state, 'done');
 
-    // bob presses Undo: the host is put back as it was, verified.
+    // alice presses Undo: an undo is a fix, so it asks for approval (four-eyes); bob approves it
+    // and the host is put back as it was, verified.
     const undo = findButton(d.fake, thread, 'undo:work-pc:');
-    clickInThread(d.fake, thread, undo, BOB);
+    clickInThread(d.fake, thread, undo, ALICE);
+    const undoRequest = await d.fake.waitForCall((c) => c.method === 'POST' && c.path === `/channels/${thread}/messages` && /undo/i.test(titleOf(bodyOf(c))) && buttonIds(bodyOf(c)).some((id) => id.startsWith('approve:')), SLOW);
+    assert.match(titleOf(bodyOf(undoRequest)), /@alice asks to undo .* on work-pc/);
+    await settled();
+    clickInThread(d.fake, thread, findButton(d.fake, thread, 'approve:'), BOB);
     const undone = await d.fake.waitForCall(isPostIn(thread, /^work-pc: undo u-\S+: undone and verified$/), SLOW);
     await settled();
     assert.match(textOf(bodyOf(undone)), /certificate/i);
