@@ -13,7 +13,7 @@ import { reply } from '../fakes/wsman-responses.ts';
 import type { ScriptedReply } from '../fakes/wsman-replay.ts';
 import { PASSWORD, assertNoSecrets, withServer } from './helpers.ts';
 
-const fixturesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/winrm');
+const fixturesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/winrm');
 
 function check<T extends WinrmError>(type: abstract new (...args: never[]) => T, verify: (e: T) => void): (e: unknown) => boolean {
   return (e: unknown) => {
