@@ -2,6 +2,7 @@
 // the fix, cannot approve it herself (four-eyes), bob approves, the fix runs and is verified from
 // outside, and the undo button, once approved, restores the host. Real Redis, real lab, real WinRM.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ConsoleAdapter } from '../../../src/adapters/console/adapter.ts';
@@ -12,10 +13,20 @@ const input = new PassThrough();
 const output = new PassThrough();
 let text = '';
 output.on('data', (d: Buffer) => (text += d.toString()));
+// The adapter calls whenSettled after each line it handled: the test waits on that event.
+const lines = new EventEmitter();
 let console: ConsoleAdapter;
 
 before(async () => {
-  console = new ConsoleAdapter({ input, output, echo: true, whenSettled: () => stack.settled() });
+  console = new ConsoleAdapter({
+    input,
+    output,
+    echo: true,
+    whenSettled: async () => {
+      await stack.settled();
+      lines.emit('settled');
+    },
+  });
   stack = await startStack([console]);
 });
 after(async () => {
@@ -23,22 +34,28 @@ after(async () => {
   await stack.close();
 });
 
-/** Types a line and waits for everything it started to settle; returns the output it produced. */
+/**
+ * Types a line; returns the output it produced once the adapter has handled it and the work it
+ * started has settled. Lines that start no work end on their own output: "/as" on "(you are now",
+ * a button with a confirm dialog on the question ("[y] ...").
+ */
 async function type(line: string): Promise<string> {
   const start = text.length;
-  const echoed = new Promise<void>((resolve) => {
-    const check = (): void => {
-      if (text.slice(start).includes(`> ${line}`)) {
-        output.off('data', check);
-        resolve();
-      }
+  const handled = new Promise<void>((resolve) => {
+    const done = (): void => {
+      lines.off('settled', done);
+      output.off('data', onOutput);
+      resolve();
     };
-    output.on('data', check);
+    const onOutput = (): void => {
+      if (/\(you are now |\[y\] /.test(text.slice(start))) done();
+    };
+    lines.on('settled', done);
+    output.on('data', onOutput);
   });
   input.write(`${line}\n`);
-  await echoed;
-  await stack.settled();
-  // The console handles a line, then waits for the queues; one more settle catches its last print.
+  await handled;
+  // Output written during the last delivery reaches 'data' on a later tick of the stream.
   await new Promise((r) => setImmediate(r));
   return text.slice(start);
 }
