@@ -15,6 +15,7 @@ import { createBot, type Bot, type BotCounters } from './bot.ts';
 import type { ChatAdapter } from './chat-adapter.ts';
 import { inventoryOf } from './grammar.ts';
 import type { Platform } from './model.ts';
+import { errorText } from '../lib/error-text.ts';
 
 export interface RunningBot {
   bot: Bot;
@@ -50,7 +51,25 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
     logger[level]({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'delivery attempt failed');
   });
   await deliverWorker.waitUntilReady();
-  for (const a of adapters) await a.start((event) => bot.handle(event));
+  const closeCore = async (): Promise<void> => {
+    await deliverWorker.close();
+    await queues.close();
+    await redis.quit().catch(() => redis.disconnect());
+  };
+  const started: ChatAdapter[] = [];
+  for (const a of adapters) {
+    try {
+      await a.start((event) => bot.handle(event));
+      started.push(a);
+    } catch (e) {
+      // A platform that refuses us at start (a revoked token) will not change its mind: close
+      // everything so the process exits non-zero and its supervisor restarts it or says why.
+      for (const s of started) await s.stop().catch(() => undefined);
+      await a.stop().catch(() => undefined);
+      await closeCore();
+      throw new Error(`cannot start the bot: ${errorText(e)}`);
+    }
+  }
   const sweep = setInterval(() => void bot.sweepExpired().catch((e: unknown) => logger.warn({ err: String(e) }, 'approval expiry sweep failed')), config.bot.expirySweepMs);
   sweep.unref();
   logger.info({ name, platforms: adapters.map((a) => a.platform) }, 'bot ready');

@@ -11,7 +11,7 @@ import type { Card, ChatUser, ConversationRef } from '../../bot/model.ts';
 import { silentLogger, type Logger } from '../../log.ts';
 import { autocompleteChoices, type InventoryNames } from './autocomplete.ts';
 import { COMMAND_NAME, toGrammarText } from './commands.ts';
-import { toDeliveryError } from './errors.ts';
+import { loginFailure, toDeliveryError } from './errors.ts';
 import { buttonWhere, commandWhere, inThread, slashInputOf, userOf } from './inbound.ts';
 import { LIMITS } from './limits.ts';
 import { DEFAULT_TTL_MS, LiveInteractions, type LiveInteraction } from './live-interactions.ts';
@@ -230,7 +230,7 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
         client = null;
         rest = null;
         await c.destroy();
-        throw new Error(`cannot connect to Discord: ${toDeliveryError(e, 'login').message}`);
+        throw new Error(loginFailure(e));
       }
     },
 

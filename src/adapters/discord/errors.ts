@@ -60,3 +60,11 @@ export function toDeliveryError(err: unknown, what: string): DeliveryError {
   const reason = e.name === 'AbortError' || e.name === 'TimeoutError' ? 'the request timed out' : redactTokens(String(e.code ?? e.message ?? err)).slice(0, 200);
   return new DeliveryError(`${what}: cannot reach Discord (${reason}); will retry`);
 }
+
+/** Why login failed, for the operator: a start-up failure is not retried, so it never says "will retry". */
+export function loginFailure(err: unknown): string {
+  const e = err as { code?: unknown; status?: unknown };
+  if (e.code === 'TokenInvalid' || e.status === 401) return 'Discord rejected the bot token (TokenInvalid); check discord.token / DISCORD_TOKEN (Developer Portal > Bot > Reset Token)';
+  const reason = toDeliveryError(err, 'login').message.replace(/; will retry$/, '');
+  return `cannot connect to Discord: ${reason}`;
+}
