@@ -1,10 +1,11 @@
 // The bot: what adapters hand over (commands, clicks) becomes conversations, approvals and jobs.
 // It never waits on a host: everything slow is a job, and every answer goes through the outbox.
-import { showApproval } from './approvals/show.ts';
-import { error } from './cards/index.ts';
+import { errorText } from '../lib/error-text.ts';
+import { showApproval } from '../cards/approval-show.ts';
+import { error } from '../cards/index.ts';
 import { openConversation, type BotContext } from './handlers/context.ts';
 import { handleEvent } from './handlers/dispatch.ts';
-import type { Inbound } from './model.ts';
+import type { Inbound } from '../chat/model.ts';
 
 export type { BotContext, BotCounters } from './handlers/context.ts';
 
@@ -20,7 +21,7 @@ export function createBot(ctx: BotContext): Bot {
       try {
         await handleEvent(ctx, event);
       } catch (e) {
-        ctx.logger.error({ err: e instanceof Error ? e.message : String(e), kind: event.kind }, 'could not handle a chat event');
+        ctx.logger.error({ err: errorText(e), kind: event.kind }, 'could not handle a chat event');
         // Best effort: say so (Redis may be what failed).
         try {
           const conv = await openConversation(ctx, 'info', event.where, event.user, '');

@@ -5,17 +5,18 @@
 // A job killed mid-apply is retried by BullMQ; it finds its approval `running` under its own id
 // and re-verifies instead of applying twice.
 import { DelayedError, type Job } from 'bullmq';
-import type { ApprovalRecord } from '../bot/approvals/record.ts';
-import { askApproval, showApproval } from '../bot/approvals/show.ts';
-import { error, fixResult, refused, undoResult } from '../bot/cards/index.ts';
-import { busyMessage } from '../jobs/fix-lock.ts';
-import { FixJob } from '../jobs/schemas.ts';
+import type { ApprovalRecord } from '../state/approvals/record.ts';
+import { askApproval, showApproval } from '../cards/approval-show.ts';
+import { error, fixResult, refused, undoResult } from '../cards/index.ts';
+import { busyMessage } from '../state/fix-lock.ts';
+import { FixJob } from '../state/schemas.ts';
 import { diagnosisJson } from '../rdp/format.ts';
 import { applyFix, planFix, undoFix, type UndoOutcome } from '../rdp/repair.ts';
 import type { FixOutcome, FixPlan } from '../rdp/types.ts';
-import type { ConversationRecord } from '../bot/conversations.ts';
+import type { ConversationRecord } from '../state/conversations.ts';
 import type { StoredUndoRecord } from '../rdp/undo-store.ts';
-import { errorText, type WorkerDeps } from './deps.ts';
+import { errorText } from '../lib/error-text.ts';
+import type { WorkerDeps } from './deps.ts';
 import { undoPlan } from './undo-plan.ts';
 
 /** How long an approved fix waits for another fix on the same host before giving up. */

@@ -2,7 +2,7 @@
 // every mistake gets a message precise enough to fix it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { approveActionId, commandOfAction, detailsActionId, planActionId, proposeActionId, rejectActionId, undoActionId } from '../../src/bot/cards/action-ids.ts';
+import { approveActionId, commandOfAction, detailsActionId, planActionId, proposeActionId, rejectActionId, undoActionId } from '../../src/cards/action-ids.ts';
 import { isGrammarError, parseCommand, type GrammarError, type Inventory, type ParsedCommand } from '../../src/bot/grammar.ts';
 
 const INVENTORY: Inventory = {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createRedis, redactRedisUrl, redisOptions, retryDelayMs, type Redis } from '../../src/bot/redis.ts';
+import { createRedis, redactRedisUrl, redisOptions, retryDelayMs, type Redis } from '../../src/state/redis.ts';
 import { createLogger } from '../../src/log.ts';
 import { startRedisServer, type RedisServer } from '../fakes/redis-server.ts';
 

@@ -4,10 +4,11 @@
 // the interaction, whose token answers it for 15 minutes, stays in this process's memory under
 // its id, which is all the bot sees (`handle`). Outbound: the deferred response becomes the root
 // message while its token lives, a channel message (nonce = key) otherwise; threads start from it.
+import { withTimeout } from '../../lib/with-timeout.ts';
 import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type AutocompleteInteraction } from 'discord.js';
-import type { ChatAdapter, InboundHandler, PostedMessage } from '../../bot/chat-adapter.ts';
-import { DeliveryError } from '../../bot/chat-adapter.ts';
-import type { Card, ChatUser, ConversationRef } from '../../bot/model.ts';
+import type { ChatAdapter, InboundHandler, PostedMessage } from '../../chat/adapter.ts';
+import { DeliveryError } from '../../chat/adapter.ts';
+import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import { silentLogger, type Logger } from '../../log.ts';
 import { autocompleteChoices, type InventoryNames } from './autocomplete.ts';
 import { COMMAND_NAME, toGrammarText } from './commands.ts';
@@ -41,14 +42,6 @@ const THREAD_EXISTS = 160004;
 const TOKEN_DEAD = new Set([10015, 10062, 50027]);
 
 const isTokenDead = (e: unknown): boolean => e instanceof DiscordAPIError && TOKEN_DEAD.has(Number(e.code));
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** A thread name from the card title: plain text, 1-100 characters. */
 const threadNameOf = (card: Card): string => clip(card.title.replace(/\s+/g, ' ').trim(), LIMITS.threadName) || 'rdp-medic';

@@ -3,7 +3,7 @@
 // are transient. The library's errors carry request URLs, and interaction/webhook URLs contain the
 // interaction token, so nothing of the original error (URL, body, cause) is passed on.
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { DeliveryError } from '../../bot/chat-adapter.ts';
+import { DeliveryError } from '../../chat/adapter.ts';
 
 /** Discord JSON error codes where retrying cannot help. */
 export const PERMANENT_CODES: Record<number, string> = {

@@ -4,7 +4,7 @@
 // A card past 50 blocks becomes several messages: the first keeps the header and the buttons (it is
 // the one later updated), the rest continue in the thread. Past MAX_CARD_PARTS, or when only one
 // message is possible (an update), the rest is cut with a note saying how much is not shown.
-import type { Card, CardAction, CardSection } from '../../bot/model.ts';
+import type { Card, CardAction, CardSection } from '../../chat/model.ts';
 import type { ActionsBlock, Button, ContextBlock, Mrkdwn, PlainText, SlackBlock, SlackMessage } from './block-types.ts';
 import { MAX_CARD_PARTS, SLACK_LIMITS as L } from './limits.ts';
 import { chunk, codeText, cut, escapeMrkdwn, fence } from './mrkdwn.ts';

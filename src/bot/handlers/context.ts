@@ -3,15 +3,15 @@
 // conversation it belongs to, and how to answer (tell), show (reply) and record it (audit).
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/schema.ts';
-import { newConversationId } from '../../jobs/ids.ts';
-import type { Outbox } from '../../jobs/outbox.ts';
-import type { Queues } from '../../jobs/queues.ts';
-import type { SharedState } from '../../jobs/state.ts';
+import { newConversationId } from '../../state/ids.ts';
+import type { Outbox } from '../../state/outbox.ts';
+import type { Queues } from '../../state/queues.ts';
+import type { SharedState } from '../../state/shared-state.ts';
 import type { Logger } from '../../log.ts';
-import { actorOf, type AuditInput } from '../audit/index.ts';
-import type { ConversationKind, ConversationRecord } from '../conversations.ts';
+import { actorOf, type AuditInput } from '../../state/audit/index.ts';
+import type { ConversationKind, ConversationRecord } from '../../state/conversations.ts';
 import type { Inventory } from '../grammar.ts';
-import type { Card, ChatUser, ConversationRef, Inbound } from '../model.ts';
+import type { Card, ChatUser, ConversationRef, Inbound } from '../../chat/model.ts';
 
 export interface BotCounters {
   command(platform: string, subcommand: string, outcome: 'accepted' | 'refused' | 'invalid' | 'rate-limited'): void;

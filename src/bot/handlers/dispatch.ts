@@ -3,14 +3,15 @@
 // entry, and the subcommand. Every refusal is told to that person alone, in plain words, and
 // changes nothing. Only typed text is rate limited and counted as a command (clicks answer
 // messages we posted).
-import { busyMessage } from '../../jobs/fix-lock.ts';
-import { enqueueFix } from '../../jobs/queues.ts';
+import { busyMessage } from '../../state/fix-lock.ts';
+import { enqueueFix } from '../../state/queues.ts';
 import { describePlan } from '../../rdp/fixes/describe-plan.ts';
-import { showApproval } from '../approvals/show.ts';
-import { commandOfAction, diagnosisDetails, diagnosisRoot, error, refused } from '../cards/index.ts';
+import { showApproval } from '../../cards/approval-show.ts';
+import { commandOfAction, diagnosisDetails, diagnosisRoot, error, refused } from '../../cards/index.ts';
 import { isGrammarError, parseCommand, type ParsedCommand } from '../grammar.ts';
-import type { Card, Inbound } from '../model.ts';
-import { authorize, takeCommand } from '../policy/index.ts';
+import type { Card, Inbound } from '../../chat/model.ts';
+import { takeCommand } from '../../state/rate-limit.ts';
+import { authorize } from './authorize.ts';
 import { startCheck } from './check.ts';
 import { eventContext, type BotContext, type EventContext } from './context.ts';
 import { requestFix, requestUndo } from './fix-request.ts';

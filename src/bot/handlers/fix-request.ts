@@ -2,10 +2,10 @@
 // facts, or from the undo record) and asks for approval in the thread. A click answers in the
 // clicked thread; typed text gets its own root message.
 import type { HostId } from '../../config/schema.ts';
-import { enqueueFix } from '../../jobs/queues.ts';
-import type { ConversationRecord } from '../conversations.ts';
-import { mention } from '../cards/text.ts';
-import type { Card, ChatUser } from '../model.ts';
+import { enqueueFix } from '../../state/queues.ts';
+import type { ConversationRecord } from '../../state/conversations.ts';
+import { mention } from '../../cards/text.ts';
+import type { Card, ChatUser } from '../../chat/model.ts';
 import { openConversation, type EventContext } from './context.ts';
 
 const working = (title: string, text: string, user: ChatUser): Card => ({ title, status: 'running', sections: [{ kind: 'text', text }], actions: [], footer: `Asked by ${mention(user)}` });

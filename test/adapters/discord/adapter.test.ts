@@ -3,8 +3,8 @@
 // thread, ephemeral follow-ups), and Discord's failures become the right DeliveryErrors.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeliveryError } from '../../../src/bot/chat-adapter.ts';
-import type { Card, Inbound } from '../../../src/bot/model.ts';
+import { DeliveryError } from '../../../src/chat/adapter.ts';
+import type { Card, Inbound } from '../../../src/chat/model.ts';
 import { BOB, IDS, autocompleteInteraction, buttonInteraction, discordError, rateLimited, serverError, slashInteraction, type RestCall } from '../../fakes/discord/index.ts';
 import { startHarness, type Harness } from './harness.ts';
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Inbound } from '../../../src/bot/model.ts';
+import type { Inbound } from '../../../src/chat/model.ts';
 import { slashInteraction } from '../../fakes/discord/index.ts';
 import { startHarness } from './harness.ts';
 

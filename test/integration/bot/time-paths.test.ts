@@ -7,9 +7,9 @@
 //   - a plan built at one time and applied minutes later (the rdp layer's own `now`)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ApprovalRecord } from '../../../src/bot/approvals/record.ts';
+import type { ApprovalRecord } from '../../../src/state/approvals/record.ts';
 import { HostId } from '../../../src/config/schema.ts';
-import { enqueueFix, jobId } from '../../../src/jobs/queues.ts';
+import { enqueueFix, jobId } from '../../../src/state/queues.ts';
 import { validatePlan } from '../../../src/host/executor.ts';
 import { buildReadPlan, readPlanFacts } from '../../../src/host/read-plan.ts';
 import { executePlan } from '../../../src/lab/model/execute-plan.ts';

@@ -4,7 +4,7 @@
 // Undoing add-rdp-user takes a logon right away: disruptive. Real Redis, the lab, a worker, the bot.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ApprovalRecord } from '../../../src/bot/approvals/record.ts';
+import type { ApprovalRecord } from '../../../src/state/approvals/record.ts';
 import { RDP_TCP } from '../../../src/lab/model/paths.ts';
 import { getNumber } from '../../../src/lab/model/registry.ts';
 import { ChatRecorder, person, type Recorded } from '../../fakes/chat-recorder.ts';
