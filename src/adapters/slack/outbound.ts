@@ -5,7 +5,7 @@ import type { webApi } from '@slack/bolt';
 import type { PostedMessage } from '../../chat/adapter.ts';
 import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import type { SlackMessage } from './block-types.ts';
-import { renderCard } from './blocks.ts';
+import { renderCard } from './render.ts';
 import { toDeliveryError } from './delivery-error.ts';
 
 interface Progress {

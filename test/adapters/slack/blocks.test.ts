@@ -9,7 +9,7 @@ import {
   approvalDecided, approvalRequest, diagnosisDetails, diagnosisRoot, error, fixResult, fleetSummary, help, historyCard, hostsList, refused,
   requestAccepted, undoResult, type ApprovalView, type FleetHostResult,
 } from '../../../src/cards/index.ts';
-import { fallbackText, renderCard } from '../../../src/adapters/slack/blocks.ts';
+import { fallbackText, renderCard } from '../../../src/adapters/slack/render.ts';
 import type { SlackBlock, SlackMessage } from '../../../src/adapters/slack/block-types.ts';
 import { chunk, cut, escapeMrkdwn } from '../../../src/adapters/slack/mrkdwn.ts';
 import { blockLimitViolations } from '../../fakes/slack/block-limits.ts';
