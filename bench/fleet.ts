@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
-import { startBot } from '../src/bot/run.ts';
+import { startBot } from '../src/processes/bot.ts';
 import { findHost } from '../src/config/load.ts';
 import { Config } from '../src/config/schema.ts';
 import { startRedisServer } from '../src/demo/local-redis.ts';

@@ -2,8 +2,8 @@
 // measure "command to first reply" and "command to complete summary" as a user would see them.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { ChatAdapter, InboundHandler, PostedMessage } from '../../src/bot/chat-adapter.ts';
-import type { Card, ChatUser, ConversationRef } from '../../src/bot/model.ts';
+import type { ChatAdapter, InboundHandler, PostedMessage } from '../../src/chat/adapter.ts';
+import type { Card, ChatUser, ConversationRef } from '../../src/chat/model.ts';
 
 export interface Post {
   at: number;

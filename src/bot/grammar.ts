@@ -1,6 +1,7 @@
 // One command grammar for every platform:
 //   check HOST | check group:NAME | check tag:NAME, fix HOST FIX_ID, undo HOST UNDO_ID,
 //   status HOST, history HOST, hosts, help [COMMAND]
+// and what buttons say (a click is a command): approve ID, reject ID, plan ID, details ID.
 // Tolerates a leading /rdp or bot mention, extra spaces, any case in subcommands and names, and
 // Discord's option style (`check host:work-pc`, `fix host:work-pc fix:enable-rdp`, in any order).
 // Returns a zod-validated ParsedCommand whose hosts are inventory ids, or a GrammarError.
@@ -9,11 +10,11 @@ import { FIX_IDS } from '../rdp/fixes/catalogue.ts';
 import type { Inventory } from './grammar/inventory.ts';
 import { normalize } from './grammar/normalize.ts';
 import { resolveHost, resolveTarget } from './grammar/resolve.ts';
-import { grammarError, isGrammarError, ParsedCommand, SUBCOMMANDS, USAGE, type GrammarError, type Subcommand } from './grammar/types.ts';
+import { ApprovalIdArg, ConversationIdArg, grammarError, isGrammarError, ParsedCommand, REFERENCE_SUBCOMMANDS, SUBCOMMANDS, USAGE, type AnySubcommand, type GrammarError, type Subcommand } from './grammar/types.ts';
 
 export { inventoryOf, type Inventory, type InventoryHost } from './grammar/inventory.ts';
 export { MAX_COMMAND_CHARS } from './grammar/normalize.ts';
-export { isGrammarError, ParsedCommand, Subcommand, SUBCOMMANDS, USAGE, type GrammarError, type GrammarErrorCode, type Target } from './grammar/types.ts';
+export { isGrammarError, ParsedCommand, REFERENCE_SUBCOMMANDS, Subcommand, SUBCOMMANDS, USAGE, type GrammarError, type GrammarErrorCode, type Target } from './grammar/types.ts';
 
 export interface GrammarOptions {
   /** Most hosts one command may target (groups and tags). Default: 500. */
@@ -24,10 +25,10 @@ export interface GrammarOptions {
 
 export const DEFAULT_MAX_TARGETS = 500;
 
-type Slot = 'target' | 'host' | 'fix' | 'undo' | 'topic';
+type Slot = 'target' | 'host' | 'fix' | 'undo' | 'topic' | 'ref';
 
 /** Positional order of each subcommand's arguments, and which are required. */
-const SLOTS: Record<Subcommand, { slots: Slot[]; required: number }> = {
+const SLOTS: Record<AnySubcommand, { slots: Slot[]; required: number }> = {
   check: { slots: ['target'], required: 1 },
   fix: { slots: ['host', 'fix'], required: 2 },
   undo: { slots: ['host', 'undo'], required: 2 },
@@ -35,10 +36,21 @@ const SLOTS: Record<Subcommand, { slots: Slot[]; required: number }> = {
   history: { slots: ['host'], required: 1 },
   hosts: { slots: [], required: 0 },
   help: { slots: ['topic'], required: 0 },
+  approve: { slots: ['ref'], required: 1 },
+  reject: { slots: ['ref'], required: 1 },
+  plan: { slots: ['ref'], required: 1 },
+  details: { slots: ['ref'], required: 1 },
+};
+
+const REFERENCE_USAGE: Record<(typeof REFERENCE_SUBCOMMANDS)[number], string> = {
+  approve: 'approve APPROVAL_ID',
+  reject: 'reject APPROVAL_ID',
+  plan: 'plan APPROVAL_ID',
+  details: 'details REQUEST_ID',
 };
 
 /** Discord option names (`host:work-pc`) to slots. `group:` and `tag:` are targets, not options. */
-function optionSlot(sub: Subcommand, key: string): Slot | null {
+function optionSlot(sub: AnySubcommand, key: string): Slot | null {
   switch (key) {
     case 'host':
       return sub === 'check' ? 'target' : 'host';
@@ -63,10 +75,10 @@ function optionSlot(sub: Subcommand, key: string): Slot | null {
 }
 
 const OPTION_KEYS = ['host', 'target', 'fix', 'fix-id', 'fix_id', 'undo', 'undo-id', 'undo_id', 'id', 'command', 'topic'];
-const usage = (sub: Subcommand): string => `usage: ${USAGE[sub]}`;
+const usage = (sub: AnySubcommand): string => `usage: ${sub in USAGE ? USAGE[sub as Subcommand] : REFERENCE_USAGE[sub as keyof typeof REFERENCE_USAGE]}`;
 
 /** Fills the subcommand's slots from options first, then positionals in order. */
-function bindArguments(sub: Subcommand, args: string[]): Map<Slot, string> | GrammarError {
+function bindArguments(sub: AnySubcommand, args: string[]): Map<Slot, string> | GrammarError {
   const { slots, required } = SLOTS[sub];
   const bound = new Map<Slot, string>();
   const positional: string[] = [];
@@ -87,15 +99,15 @@ function bindArguments(sub: Subcommand, args: string[]): Map<Slot, string> | Gra
   if (positional.length) return grammarError('too-many-arguments', `${sub} does not take "${positional.join(' ')}"; ${usage(sub)}`);
   const missing = slots.slice(0, required).filter((s) => !bound.has(s));
   if (missing.length) {
-    const what = missing.map((s) => ({ target: 'a target', host: 'a host', fix: 'a fix id', undo: 'an undo id', topic: 'a command' })[s]).join(' and ');
+    const what = missing.map((s) => ({ target: 'a target', host: 'a host', fix: 'a fix id', undo: 'an undo id', topic: 'a command', ref: 'an id' })[s]).join(' and ');
     return grammarError('missing-argument', `${sub} needs ${what}; ${usage(sub)}`);
   }
   return bound;
 }
 
-function subcommandOf(word: string): Subcommand | GrammarError {
+function subcommandOf(word: string, withReferences = false): AnySubcommand | GrammarError {
   const lower = word.toLowerCase();
-  const hit = SUBCOMMANDS.find((s) => s === lower);
+  const hit = [...SUBCOMMANDS, ...(withReferences ? REFERENCE_SUBCOMMANDS : [])].find((s) => s === lower);
   if (hit) return hit;
   const near = closestNames(lower, [...SUBCOMMANDS], 1);
   return grammarError('unknown-subcommand', `unknown command "${word}"${near.length ? `; did you mean "${near[0]}"?` : '.'} Commands: ${SUBCOMMANDS.join(', ')}`);
@@ -113,7 +125,12 @@ function undoIdOf(text: string): string | GrammarError {
   return /^[a-z0-9][a-z0-9-]{0,63}$/.test(id) ? id : grammarError('bad-undo-id', `"${text}" is not an undo id (the fix's result names it, like u-7k3m9qzx); ${usage('undo')}`);
 }
 
-function build(sub: Subcommand, args: Map<Slot, string>, inventory: Inventory, opts: Required<GrammarOptions>): unknown {
+function referenceOf(sub: AnySubcommand, text: string): unknown {
+  if (sub === 'details') return ConversationIdArg.safeParse(text).success ? { kind: 'details', requestId: text } : grammarError('bad-reference', `"${text}" is not a request id; ${usage(sub)}`);
+  return ApprovalIdArg.safeParse(text).success ? { kind: sub, approvalId: text } : grammarError('bad-reference', `"${text}" is not an approval id; ${usage(sub)}`);
+}
+
+function build(sub: AnySubcommand, args: Map<Slot, string>, inventory: Inventory, opts: Required<GrammarOptions>): unknown {
   const host = (): ReturnType<typeof resolveHost> => resolveHost(inventory, args.get('host')!);
   switch (sub) {
     case 'check': {
@@ -145,6 +162,11 @@ function build(sub: Subcommand, args: Map<Slot, string>, inventory: Inventory, o
       const t = subcommandOf(topic);
       return typeof t === 'string' ? { kind: 'help', topic: t } : t;
     }
+    case 'approve':
+    case 'reject':
+    case 'plan':
+    case 'details':
+      return referenceOf(sub, args.get('ref')!);
   }
 }
 
@@ -154,7 +176,7 @@ export function parseCommand(text: string, inventory: Inventory, options: Gramma
   if (!Array.isArray(words)) return words;
   // A bare mention or "/rdp" alone asks for help.
   if (words.length === 0) return { kind: 'help', topic: null };
-  const sub = subcommandOf(words[0]!);
+  const sub = subcommandOf(words[0]!, true);
   if (typeof sub !== 'string') return sub;
   const args = bindArguments(sub, words.slice(1));
   if (!(args instanceof Map)) return args;
@@ -162,9 +184,4 @@ export function parseCommand(text: string, inventory: Inventory, options: Gramma
   if (isGrammarError(result)) return result;
   // The edge: what leaves the grammar is exactly the schema (jobs are built from it).
   return ParsedCommand.parse(result);
-}
-
-/** The help text lines (Cards render them). */
-export function helpLines(topic: Subcommand | null = null): string[] {
-  return topic ? [USAGE[topic]] : SUBCOMMANDS.map((s) => USAGE[s]);
 }

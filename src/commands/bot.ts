@@ -2,11 +2,11 @@
 // the console, queues the work, and delivers the answers. Workers do the host work.
 import type { Command } from 'commander';
 import { ConsoleAdapter } from '../adapters/console/adapter.ts';
-import type { ChatAdapter } from '../bot/chat-adapter.ts';
-import { startBot } from '../bot/run.ts';
-import { QUEUE_NAMES } from '../jobs/names.ts';
+import type { ChatAdapter } from '../chat/adapter.ts';
+import { startBot } from '../processes/bot.ts';
+import { QUEUE_NAMES } from '../state/names.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import type { BotHooks } from '../bot/run.ts';
+import type { BotHooks } from '../processes/bot.ts';
 import { chatAdapters, requirePlatform } from './lib/chat-adapters.ts';
 import { readConfigOption, runCommand } from './lib/cli-io.ts';
 import { runService } from './lib/service.ts';

@@ -2,10 +2,9 @@
 // Discord (guild commands, instant, with --guild or DISCORD_GUILD_ID; else global commands, which
 // take up to an hour to appear). Settings come from the config's `discord` section and/or the
 // DISCORD_* environment variables; the inventory is not needed (autocomplete runs in the bot).
+// The REST call itself is the adapter's (adapters/discord/register.ts): only it speaks Discord.
 import type { Command } from 'commander';
-import { REST, Routes } from 'discord.js';
-import { rdpCommandDefinition } from '../adapters/discord/commands.ts';
-import { toDeliveryError } from '../adapters/discord/errors.ts';
+import { registerCommands } from '../adapters/discord/register.ts';
 import { DiscordSettingsError, loadDiscordSettings, type DiscordSettings } from '../adapters/discord/settings.ts';
 import { out, readConfigOption, runCommand, UsageError } from './lib/cli-io.ts';
 
@@ -22,31 +21,6 @@ function settingsFrom(opts: RegisterOptions): DiscordSettings {
   } catch (e) {
     if (e instanceof DiscordSettingsError) throw new UsageError(e.message);
     throw e;
-  }
-}
-
-export interface Registered {
-  scope: 'guild' | 'global';
-  guildId: string | null;
-  commands: { id: string; name: string; options: string[] }[];
-}
-
-/** PUTs /rdp (replacing this application's commands in that scope) and returns what Discord registered. */
-export async function registerCommands(settings: DiscordSettings): Promise<Registered> {
-  const rest = new REST({ ...(settings.apiUrl ? { api: settings.apiUrl } : {}), timeout: settings.requestTimeoutMs, retries: 1 }).setToken(settings.token);
-  const route = settings.guildId ? Routes.applicationGuildCommands(settings.applicationId, settings.guildId) : Routes.applicationCommands(settings.applicationId);
-  try {
-    const result = (await rest.put(route, { body: [rdpCommandDefinition()] })) as { id: string; name: string; options?: { name: string }[] }[];
-    return {
-      scope: settings.guildId ? 'guild' : 'global',
-      guildId: settings.guildId ?? null,
-      commands: result.map((c) => ({ id: c.id, name: c.name, options: (c.options ?? []).map((o) => o.name) })),
-    };
-  } catch (e) {
-    throw new Error(toDeliveryError(e, 'registering /rdp').message);
-  } finally {
-    rest.clearHashSweeper();
-    rest.clearHandlerSweeper();
   }
 }
 

@@ -1,6 +1,6 @@
 // The command registry: one line per command module.
 import type { Command } from 'commander';
-import { register as audit } from '../bot/audit/export-command.ts';
+import { register as audit } from './audit.ts';
 import { register as bot } from './bot.ts';
 import { register as check } from './check.ts';
 import { register as demo } from './demo.ts';

@@ -1,9 +1,9 @@
 // rdp-medic worker --config FILE: runs diagnose and fix jobs from Redis. Start as many as you like,
 // on any machines that can reach Redis and the hosts.
 import type { Command } from 'commander';
-import { QUEUE_NAMES } from '../jobs/names.ts';
+import { QUEUE_NAMES } from '../state/names.ts';
 import type { JobCounts } from '../ops/metrics.ts';
-import { startWorkers } from '../workers/run.ts';
+import { startWorkers } from '../processes/worker.ts';
 import { readConfigOption, runCommand } from './lib/cli-io.ts';
 import { runService } from './lib/service.ts';
 

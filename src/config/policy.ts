@@ -7,9 +7,6 @@ import { z } from 'zod';
 export const RISKS = ['safe', 'disruptive', 'weakens-security'] as const;
 export const Risk = z.enum(RISKS);
 
-/** Identity prefixes: a user id on a platform, or a group/role on it. */
-export const IDENTITY_KINDS = ['slack', 'slack-group', 'discord', 'discord-role', 'console', 'console-group'] as const;
-
 export const Identity = z
   .string()
   .regex(

@@ -4,13 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { ConsoleAdapter } from '../adapters/console/adapter.ts';
-import { startBot } from '../bot/run.ts';
+import { startBot } from '../processes/bot.ts';
 import { Config } from '../config/schema.ts';
-import { whenSettled } from '../jobs/settled.ts';
+import { whenSettled } from '../state/settled.ts';
 import { startLab } from '../lab/lab.ts';
 import { labConfig } from '../lab/lab-config.ts';
 import { createLogger } from '../log.ts';
-import { startWorkers } from '../workers/run.ts';
+import { startWorkers } from '../processes/worker.ts';
 import { ensureRedisServer } from './install-redis.ts';
 import { startRedisServer, type RedisServer } from './local-redis.ts';
 import { WALKTHROUGH, walkthroughText } from './walkthrough.ts';

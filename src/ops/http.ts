@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import { scrubText } from './scrub.ts';
+import { scrubText } from '../lib/scrub.ts';
 
 export interface HealthCheck {
   ok: boolean;

@@ -9,7 +9,7 @@
 //  4. a streamWrite hook scrubs the finished line, so a token in a message ("auth failed for xoxb-…")
 //     or anywhere else never reaches the output.
 import { pino, stdSerializers, type DestinationStream, type Logger, type SerializedError } from 'pino';
-import { CENSOR, scrubText, scrubValue } from './scrub.ts';
+import { CENSOR, scrubText, scrubValue } from '../lib/scrub.ts';
 
 export type { Logger };
 

@@ -3,6 +3,7 @@
 // so one dashboard tells the two apart. Job counts are read from the queues at scrape time through
 // a collector the process registers (setJobCountsCollector), time-boxed so a slow Redis cannot hang
 // a scrape: on failure the gauge is left empty and rdp_medic_job_counts_errors_total counts it.
+import { withTimeout } from '../lib/with-timeout.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const PREFIX = 'rdp_medic_';
@@ -38,14 +39,6 @@ export interface Metrics {
 export interface CreateMetricsOptions {
   /** How long a scrape waits for the job-count collector. Default 2 s. */
   collectTimeoutMs?: number;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function createMetrics(processName: 'bot' | 'worker', opts: CreateMetricsOptions = {}): Metrics {

@@ -3,10 +3,10 @@
 // went out and nothing is posted twice. Replies wait for their root; updates for their message;
 // an update older than one already shown is dropped.
 import { UnrecoverableError, type Job } from 'bullmq';
-import { DeliveryError, type ChatAdapter } from '../bot/chat-adapter.ts';
-import type { ConversationRecord, ConversationStore } from '../bot/conversations.ts';
-import type { Platform } from '../bot/model.ts';
-import { DeliverJob, type OutboundMessage } from '../jobs/schemas.ts';
+import { DeliveryError, type ChatAdapter } from '../chat/adapter.ts';
+import type { ConversationRecord, ConversationStore } from '../state/conversations.ts';
+import type { Platform } from '../chat/model.ts';
+import { DeliverJob, type OutboundMessage } from '../state/schemas.ts';
 import type { Logger } from '../log.ts';
 
 /** The root (or the message to update) is not delivered yet: try again shortly. */

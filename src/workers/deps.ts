@@ -1,8 +1,8 @@
 // What the worker processors are given: the shared Redis state, the queues, the host pool.
 import type { Config } from '../config/schema.ts';
-import type { Outbox } from '../jobs/outbox.ts';
-import type { Queues } from '../jobs/queues.ts';
-import type { SharedState } from '../jobs/state.ts';
+import type { Outbox } from '../state/outbox.ts';
+import type { Queues } from '../state/queues.ts';
+import type { SharedState } from '../state/shared-state.ts';
 import type { Logger } from '../log.ts';
 import type { HostPool } from './host-pool.ts';
 
@@ -17,4 +17,3 @@ export interface WorkerDeps {
   logger: Logger;
 }
 
-export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

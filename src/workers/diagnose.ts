@@ -2,12 +2,13 @@
 // for it: each conversation gets the verdict on its root and the details in its thread; each fleet
 // check records the host and updates its summary (throttled, the final one always).
 import type { Job } from 'bullmq';
-import { diagnosisDetails, diagnosisRoot, error, fleetSummary } from '../bot/cards/index.ts';
-import type { Waiter } from '../jobs/diagnosis-join.ts';
-import { DiagnoseJob } from '../jobs/schemas.ts';
+import { diagnosisDetails, diagnosisRoot, error, fleetSummary } from '../cards/index.ts';
+import type { Waiter } from '../state/diagnosis-join.ts';
+import { DiagnoseJob } from '../state/schemas.ts';
 import { diagnosisJson } from '../rdp/format.ts';
 import type { Diagnosis } from '../rdp/types.ts';
-import { errorText, type WorkerDeps } from './deps.ts';
+import { errorText } from '../lib/error-text.ts';
+import type { WorkerDeps } from './deps.ts';
 
 type Answer = { diagnosis: Diagnosis } | { failure: string };
 

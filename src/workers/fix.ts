@@ -1,18 +1,23 @@
 // The fix job, in three kinds. plan: fresh facts -> compare-and-set plan -> an approval record and
-// its card. apply: approved -> running exactly once (the approval's one-way states), host lock,
-// apply, verify from outside, result with Undo. undo: put back what a fix changed.
+// its card. plan-undo: the same for putting back what a fix changed (an undo is a fix, with the
+// risk class of what it writes). apply: approved -> running exactly once (the approval's one-way
+// states), host lock, apply (or undo), verify, result.
 // A job killed mid-apply is retried by BullMQ; it finds its approval `running` under its own id
 // and re-verifies instead of applying twice.
 import { DelayedError, type Job } from 'bullmq';
-import { approvalView } from '../bot/approvals/view.ts';
-import type { ApprovalRecord } from '../bot/approvals/record.ts';
-import { approvalDecided, approvalRequest, error, fixResult, refused, undoResult } from '../bot/cards/index.ts';
-import { busyMessage } from '../jobs/fix-lock.ts';
-import { FixJob } from '../jobs/schemas.ts';
+import type { ApprovalRecord } from '../state/approvals/record.ts';
+import { askApproval, showApproval } from '../cards/approval-show.ts';
+import { error, fixResult, refused, undoResult } from '../cards/index.ts';
+import { busyMessage } from '../state/fix-lock.ts';
+import { FixJob } from '../state/schemas.ts';
 import { diagnosisJson } from '../rdp/format.ts';
-import { applyFix, planFix, undoFix } from '../rdp/repair.ts';
-import type { FixOutcome } from '../rdp/types.ts';
-import { errorText, type WorkerDeps } from './deps.ts';
+import { applyFix, planFix, undoFix, type UndoOutcome } from '../rdp/repair.ts';
+import type { FixOutcome, FixPlan } from '../rdp/types.ts';
+import type { ConversationRecord } from '../state/conversations.ts';
+import type { StoredUndoRecord } from '../rdp/undo-store.ts';
+import { errorText } from '../lib/error-text.ts';
+import type { WorkerDeps } from './deps.ts';
+import { undoPlan } from './undo-plan.ts';
 
 /** How long an approved fix waits for another fix on the same host before giving up. */
 const LOCK_WAIT_MS = 10 * 60_000;
@@ -23,7 +28,7 @@ export function fixProcessor(deps: WorkerDeps) {
     const data = FixJob.parse(job.data);
     if (data.kind === 'plan') return planAndAsk(deps, data);
     if (data.kind === 'apply') return applyApproved(deps, data.approvalId, job, token);
-    return undoRecorded(deps, data, job, token);
+    return planUndoAndAsk(deps, data);
   };
 }
 
@@ -42,9 +47,15 @@ async function planAndAsk(deps: WorkerDeps, job: Extract<FixJob, { kind: 'plan' 
     await deps.outbox.reply(conv, key, refused(`${job.fixId} does not apply to ${job.host}: ${plan.notApplicable}. Nothing will change.`, { title: `Not applicable: ${job.fixId}` }));
     return 'not applicable';
   }
+  return askFor(deps, job, conv, plan);
+}
+
+/** The approval record, its plan beside it, the audit entry and the request card. */
+async function askFor(deps: WorkerDeps, job: { host: ApprovalRecord['host']; requester: ApprovalRecord['requester']; undoId?: string }, conv: ConversationRecord, plan: FixPlan): Promise<string> {
   const record = await deps.state.approvals.create({
     host: job.host,
-    fixId: job.fixId,
+    fixId: plan.fixId,
+    ...(job.undoId ? { undoId: job.undoId } : {}),
     planHash: plan.hash,
     risk: plan.risk,
     requester: job.requester,
@@ -52,10 +63,32 @@ async function planAndAsk(deps: WorkerDeps, job: Extract<FixJob, { kind: 'plan' 
     conversationId: conv.id,
   });
   await deps.state.plans.save(record.id, plan);
-  await deps.state.audit.append({ kind: 'plan', host: job.host, actor: deps.name, data: { hash: plan.hash, plan, approvalId: record.id, requester: job.requester } });
-  const card = { ...approvalRequest(approvalView(record, plan)), notify: 'oncall' as const };
-  await deps.outbox.reply(conv, `approval.${record.id}`, card);
+  await deps.state.audit.append({ kind: 'plan', host: job.host, actor: deps.name, data: { hash: plan.hash, plan, approvalId: record.id, requester: job.requester, ...(job.undoId ? { undoId: job.undoId } : {}) } });
+  await askApproval(deps, conv, record, plan);
   return `approval ${record.id}`;
+}
+
+/** The undo record for `host`, or why there is none to undo (told in the conversation). */
+async function undoRecordFor(deps: WorkerDeps, host: string, undoId: string): Promise<StoredUndoRecord | string> {
+  const record = await deps.state.undo.load(undoId);
+  const owner = record?.targetId ?? record?.host;
+  if (!record || (owner !== undefined && owner.toLowerCase() !== host.toLowerCase())) {
+    const recent = (await deps.state.undo.list(host)).slice(0, 5).map((r) => `${r.undoId} (${r.fixId}, ${r.createdAt}${r.undoneAt ? ', undone' : ''})`);
+    return `no undo record "${undoId}" for ${host}; recent undo ids for ${host}: ${recent.join(', ') || 'none'}`;
+  }
+  if (record.undoneAt) return `${undoId} was already undone at ${record.undoneAt}; nothing changed.`;
+  return record;
+}
+
+async function planUndoAndAsk(deps: WorkerDeps, job: Extract<FixJob, { kind: 'plan-undo' }>): Promise<string> {
+  const conv = await deps.state.conversations.get(job.conversationId);
+  if (!conv) return 'conversation gone';
+  const record = await undoRecordFor(deps, job.host, job.undoId);
+  if (typeof record === 'string') {
+    await deps.outbox.reply(conv, `undo.${job.undoId}`, refused(record, { title: `Not undone: ${job.undoId}` }));
+    return 'nothing to undo';
+  }
+  return askFor(deps, job, conv, undoPlan(record, job.host));
 }
 
 async function applyApproved(deps: WorkerDeps, approvalId: string, job: Job, token?: string): Promise<string> {
@@ -68,7 +101,12 @@ async function applyApproved(deps: WorkerDeps, approvalId: string, job: Job, tok
   try {
     const started = await approvals.start(approvalId, runner);
     if (!started.ok) return resumeOrSkip(deps, record, started.record, runner);
-    await showState(deps, started.record);
+    await showApproval(deps, started.record);
+    if (started.record.undoId) {
+      const undone = await runUndo(deps, started.record, started.record.undoId);
+      await finishUndo(deps, started.record, undone);
+      return undone.restored ? 'restored' : 'not restored';
+    }
     const outcome = await runFix(deps, started.record);
     await finish(deps, started.record, outcome);
     return outcome.applied ? 'applied' : 'not applied';
@@ -83,8 +121,7 @@ async function waitForLock(deps: WorkerDeps, record: ApprovalRecord, busy: strin
   const waited = Date.now() - (record.decidedAt ? Date.parse(record.decidedAt) : Date.now());
   if (waited > LOCK_WAIT_MS) {
     await deps.state.approvals.start(record.id, `job:${job.id}`);
-    const outcome = notRun(record, `${busy} Waited ${Math.round(waited / 60_000)} min; not applied. Request it again.`);
-    await finish(deps, { ...record, state: 'running' }, outcome);
+    await finishNotRun(deps, { ...record, state: 'running' }, notRun(record, `${busy} Waited ${Math.round(waited / 60_000)} min; not applied. Request it again.`));
     return 'gave up waiting';
   }
   if (conv) await deps.outbox.reply(conv, `busy.${record.id}`, refused(`${busy} This fix waits and runs after it.`, { title: `Waiting: ${record.host} is busy` }));
@@ -104,7 +141,7 @@ async function resumeOrSkip(deps: WorkerDeps, original: ApprovalRecord, current:
   const message =
     `${current.fixId} on ${current.host}: the worker running it stopped after it began applying, so it was not applied again. ` +
     (after ? `The host now: ${after.headline}` : 'The host could not be read; run check to see its state.');
-  await finish(deps, current, { ...notRun(original, message), after, verified: after?.verdict === 'ok' });
+  await finishNotRun(deps, current, { ...notRun(original, message), after, verified: after?.verdict === 'ok' });
   return 'interrupted; re-verified';
 }
 
@@ -118,16 +155,10 @@ async function runFix(deps: WorkerDeps, record: ApprovalRecord): Promise<FixOutc
   }
 }
 
-/** Shows the approval's current state on its card (buttons gone). */
-async function showState(deps: WorkerDeps, record: ApprovalRecord): Promise<void> {
-  const conv = record.conversationId ? await deps.state.conversations.get(record.conversationId) : null;
-  if (!conv) return;
-  const plan = await deps.state.plans.get(record.id);
-  const state = record.state === 'done' || record.state === 'failed' || record.state === 'running' ? record.state : 'approved';
-  const at = record.finishedAt ?? record.startedAt ?? record.decidedAt ?? new Date().toISOString();
-  const version = { approved: 1, running: 2, done: 3, failed: 3 }[state];
-  const by = record.decidedBy;
-  await deps.outbox.update(conv, `approval.${record.id}`, version, approvalDecided(approvalView(record, plan), { state, at, ...(by ? { by } : {}) }));
+/** Ends an approval that did not run (or ran and was interrupted), fix or undo alike. */
+async function finishNotRun(deps: WorkerDeps, record: ApprovalRecord, outcome: FixOutcome): Promise<void> {
+  if (!record.undoId) return finish(deps, record, outcome);
+  await finishUndo(deps, record, { host: record.host, undoId: record.undoId, restored: false, verified: outcome.verified, steps: [], message: outcome.message, after: outcome.after });
 }
 
 async function finish(deps: WorkerDeps, record: ApprovalRecord, outcome: FixOutcome): Promise<void> {
@@ -141,37 +172,36 @@ async function finish(deps: WorkerDeps, record: ApprovalRecord, outcome: FixOutc
   });
   if (outcome.after) await deps.state.diagnoses.saveLast(record.host, outcome.after);
   await deps.state.audit.append({ kind: 'verification', host: record.host, actor: deps.name, data: { approvalId: record.id, verified: outcome.verified, after: outcome.after ? diagnosisJson(outcome.after) : null } });
-  if (done.record) await showState(deps, done.record);
+  if (done.record) await showApproval(deps, done.record);
   const conv = record.conversationId ? await deps.state.conversations.get(record.conversationId) : null;
   if (!conv) return;
   const undoRecord = outcome.undoId ? await deps.state.undo.load(outcome.undoId) : null;
   await deps.outbox.reply(conv, `result.${record.id}`, fixResult(outcome, undoRecord ?? undefined));
 }
 
-async function undoRecorded(deps: WorkerDeps, job: Extract<FixJob, { kind: 'undo' }>, bull: Job, token?: string): Promise<string> {
-  const conv = await deps.state.conversations.get(job.conversationId);
-  const runner = `job:${bull.id ?? job.undoId}`;
-  const lock = await deps.state.locks.acquire(job.host, { owner: runner, by: job.requester, what: `undo ${job.undoId}` });
-  if (!lock.ok) {
-    if (conv) await deps.outbox.reply(conv, `undo-busy.${job.undoId}`, refused(`${busyMessage(job.host, lock.holder)} The undo runs after it.`, { title: `Waiting: ${job.host} is busy` }));
-    await bull.moveToDelayed(Date.now() + LOCK_RETRY_MS, token);
-    throw new DelayedError();
-  }
+/** Runs an approved undo: the same undo record, plan hash unchanged, compare-and-set on the host. */
+async function runUndo(deps: WorkerDeps, approval: ApprovalRecord, undoId: string): Promise<UndoOutcome> {
+  const notUndone = (message: string): UndoOutcome => ({ host: approval.host, undoId, restored: false, verified: false, steps: [], message });
+  const record = await undoRecordFor(deps, approval.host, undoId);
+  if (typeof record === 'string') return notUndone(`Undo ${undoId} on ${approval.host}: ${record}`);
+  if (undoPlan(record, approval.host).hash !== approval.planHash) return notUndone(`Undo ${undoId} on ${approval.host}: the undo record changed since it was approved; nothing was changed.`);
   try {
-    const record = await deps.state.undo.load(job.undoId);
-    if (record?.undoneAt) {
-      if (conv) await deps.outbox.reply(conv, `undo.${job.undoId}`, refused(`${job.undoId} was already undone at ${record.undoneAt}; nothing changed.`, { title: 'Already undone' }));
-      return 'already undone';
-    }
-    const outcome = await deps.pool.use(job.host, (h) => undoFix({ target: h.target, runPlan: h.runPlan, readFacts: h.readFacts, diagnose: h.diagnose, undoStore: deps.state.undo, undoId: job.undoId }));
-    if (outcome.after) await deps.state.diagnoses.saveLast(job.host, outcome.after);
-    await deps.state.audit.append({ kind: 'result', host: job.host, actor: deps.name, data: { undoId: job.undoId, restored: outcome.restored, verified: outcome.verified, message: outcome.message, requester: job.requester } });
-    if (conv) await deps.outbox.reply(conv, `undo.${job.undoId}`, undoResult(outcome));
-    return outcome.restored ? 'restored' : 'not restored';
+    return await deps.pool.use(approval.host, (h) => undoFix({ target: h.target, runPlan: h.runPlan, readFacts: h.readFacts, diagnose: h.diagnose, undoStore: deps.state.undo, undoId }));
   } catch (e) {
-    if (conv) await deps.outbox.reply(conv, `undo.${job.undoId}`, error(`Undo ${job.undoId} on ${job.host} failed: ${errorText(e)}`));
-    return 'failed';
-  } finally {
-    await deps.state.locks.release(job.host, runner);
+    return notUndone(`Undo ${undoId} on ${approval.host} failed: ${errorText(e)}`);
   }
+}
+
+async function finishUndo(deps: WorkerDeps, approval: ApprovalRecord, outcome: UndoOutcome): Promise<void> {
+  const done = await deps.state.approvals.finish(approval.id, outcome.restored ? 'done' : 'failed', { ok: outcome.restored && outcome.verified, message: outcome.message.slice(0, 4000), undoId: null });
+  if (outcome.after) await deps.state.diagnoses.saveLast(approval.host, outcome.after);
+  await deps.state.audit.append({
+    kind: 'result',
+    host: approval.host,
+    actor: deps.name,
+    data: { approvalId: approval.id, undoId: outcome.undoId, restored: outcome.restored, verified: outcome.verified, message: outcome.message, requester: approval.requester },
+  });
+  if (done.record) await showApproval(deps, done.record);
+  const conv = approval.conversationId ? await deps.state.conversations.get(approval.conversationId) : null;
+  if (conv) await deps.outbox.reply(conv, `undo.${outcome.undoId}`, undoResult(outcome));
 }

@@ -2,8 +2,8 @@
 // action ids, decided cards without buttons, plain text unless colour is asked for.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Card, ChatUser } from '../../src/bot/model.ts';
-import { approvalDecided, approvalRequest, fixResult, type ApprovalView } from '../../src/bot/cards/index.ts';
+import type { Card, ChatUser } from '../../src/chat/model.ts';
+import { approvalDecided, approvalRequest, fixResult, type ApprovalView } from '../../src/cards/index.ts';
 import { renderCard, STATUS_MARKER } from '../../src/adapters/console/render.ts';
 import { ActionNumbering, parseClick } from '../../src/adapters/console/render-numbering.ts';
 import { colorEnabled } from '../../src/adapters/console/render-color.ts';

@@ -3,10 +3,10 @@
 // policy (roles, four-eyes) before any transition.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApprovalStore, type ApprovalRecord } from '../../src/bot/approvals/index.ts';
-import type { ChatUser, ConversationRef } from '../../src/bot/model.ts';
-import { policyGate } from '../../src/bot/policy/index.ts';
-import { createRedis, type Redis } from '../../src/bot/redis.ts';
+import { ApprovalStore, type ApprovalRecord } from '../../src/state/approvals/index.ts';
+import type { ChatUser, ConversationRef } from '../../src/chat/model.ts';
+import { policyGate } from '../../src/policy/index.ts';
+import { createRedis, type Redis } from '../../src/state/redis.ts';
 import { Policy } from '../../src/config/policy.ts';
 import { startRedisServer, type RedisServer } from '../fakes/redis-server.ts';
 

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { actorOf, AuditLog, exportAudit, redact, type AuditEntry } from '../../src/bot/audit/index.ts';
-import { parseSince } from '../../src/bot/audit/export-command.ts';
-import { createRedis, type Redis } from '../../src/bot/redis.ts';
+import { actorOf, AuditLog, exportAudit, redact, type AuditEntry } from '../../src/state/audit/index.ts';
+import { parseSince } from '../../src/commands/audit.ts';
+import { registerSecretValues, secretValuesIn } from '../../src/lib/scrub.ts';
+import { createRedis, type Redis } from '../../src/state/redis.ts';
 import { startRedisServer, type RedisServer } from '../fakes/redis-server.ts';
 
 const alice = { platform: 'console' as const, id: 'alice', name: 'alice', groups: [] };
@@ -18,7 +19,7 @@ async function collect(it: AsyncIterable<AuditEntry>): Promise<AuditEntry[]> {
 }
 
 describe('audit: redaction', () => {
-  it('drops secret-named keys at any depth and masks credentials in text', () => {
+  it('drops secret-named keys (whole credential records too, as the logs do) at any depth and masks credentials in text', () => {
     const data = {
       host: 'work-pc',
       password: 'P@ss',
@@ -29,7 +30,6 @@ describe('audit: redaction', () => {
     };
     assert.deepEqual(redact(data), {
       host: 'work-pc',
-      credential: { username: 'admin' },
       headers: { accept: 'json' },
       nested: [{ note: 'sent with Bearer [redacted] and xox?-[redacted]' }],
       when: '2025-01-02T03:04:05.000Z',
@@ -58,6 +58,17 @@ describe('audit (real redis-server)', () => {
     assert.deepEqual({ ...main, ts: 'x' }, { id, ts: 'x', kind: 'command', host: 'work-pc', actor: 'console:alice', actorName: '@alice', data: { text: 'check work-pc' } });
     assert.deepEqual(await audit.historyOf('work-pc', 5), [main]);
     assert.equal(JSON.stringify(await redis.xrange('rdp-medic:audit', '-', '+')).includes('xoxb-secret'), false);
+  });
+
+  it('is scrubbed as much as the logs: app tokens, URL passwords and the configured secrets by value', async () => {
+    registerSecretValues(secretValuesIn({ credentials: { lab: { username: 'Administrator', password: { value: 'Winter-2026!' } } } }));
+    const text = 'fix work-pc Winter-2026! with xapp-1-A0-1-abcdef0123 via redis://:hunter22@db:6379';
+    const own = new AuditLog(redis, { prefix: 'scrub' });
+    await own.append({ kind: 'command', host: 'scrub-pc', ...actorOf(alice), data: { text } });
+    const [entry] = await own.historyOf('scrub-pc', 1);
+    const stored = JSON.stringify(entry);
+    for (const secret of ['Winter-2026!', 'xapp-1-A0-1-abcdef0123', 'hunter22']) assert.equal(stored.includes(secret), false, `${secret} in ${stored}`);
+    assert.match(stored, /fix work-pc \[redacted\] with \[redacted\] via redis:\/\/:\[redacted\]@db:6379/);
   });
 
   it('refuses malformed entries; a plan entry must carry its hash and content', async () => {
@@ -95,7 +106,7 @@ describe('audit (real redis-server)', () => {
   });
 
   it('`rdp-medic audit export --since` writes JSON lines', async () => {
-    const script = "import { Command } from 'commander'; import { register } from './src/bot/audit/export-command.ts'; const p = new Command(); register(p); await p.parseAsync(process.argv);";
+    const script = "import { Command } from 'commander'; import { register } from './src/commands/audit.ts'; const p = new Command(); register(p); await p.parseAsync(process.argv);";
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'x', 'audit', 'export', '--since', '1h', '--redis-url', server.url], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

@@ -2,8 +2,8 @@
 // card whose buttons are replaced by who decided what and when.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatUser } from '../../src/bot/model.ts';
-import { approvalDecided, approvalRequest, parseActionId, type DecidedState, type ApprovalView } from '../../src/bot/cards/index.ts';
+import type { ChatUser } from '../../src/chat/model.ts';
+import { approvalDecided, approvalRequest, parseActionId, type DecidedState, type ApprovalView } from '../../src/cards/index.ts';
 
 const ALICE: ChatUser = { platform: 'slack', id: 'U01', name: 'alice', groups: ['rdp-responders'] };
 const BOB: ChatUser = { platform: 'slack', id: 'U02', name: 'bob', groups: ['rdp-approvers'] };

@@ -9,8 +9,8 @@ import { diagnose } from '../../src/rdp/diagnose.ts';
 import { proposeFix } from '../../src/rdp/fixes/catalogue.ts';
 import type { RdpProbeResult } from '../../src/rdp/probes/index.ts';
 import type { CheckTarget, Diagnosis, Finding } from '../../src/rdp/types.ts';
-import type { ChatUser } from '../../src/bot/model.ts';
-import { diagnosisDetails, diagnosisRoot, EVIDENCE_MAX_CHARS, parseActionId, POLICY_NOTE, requestAccepted } from '../../src/bot/cards/index.ts';
+import type { ChatUser } from '../../src/chat/model.ts';
+import { diagnosisDetails, diagnosisRoot, EVIDENCE_MAX_CHARS, parseActionId, POLICY_NOTE, requestAccepted } from '../../src/cards/index.ts';
 
 const NOW = new Date('2026-11-02T09:00:00Z');
 const ALICE: ChatUser = { platform: 'console', id: 'U-alice', name: 'alice', groups: [] };

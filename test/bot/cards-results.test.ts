@@ -7,7 +7,7 @@ import type { FixOutcome, UndoRecord } from '../../src/rdp/types.ts';
 import {
   detailsActionId, error, fixResult, fleetSummary, help, historyCard, hostsList, parseActionId, proposeActionId, refused, undoActionId, undoResult,
   type FleetHostResult,
-} from '../../src/bot/cards/index.ts';
+} from '../../src/cards/index.ts';
 
 const VERIFIED: FixOutcome = {
   host: 'work-pc', fix: 'regenerate-rdp-certificate', applied: true, verified: true, undoId: 'u-7k2m9p4q',

@@ -2,6 +2,7 @@
 // every mistake gets a message precise enough to fix it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { approveActionId, commandOfAction, detailsActionId, planActionId, proposeActionId, rejectActionId, undoActionId } from '../../src/cards/action-ids.ts';
 import { isGrammarError, parseCommand, type GrammarError, type Inventory, type ParsedCommand } from '../../src/bot/grammar.ts';
 
 const INVENTORY: Inventory = {
@@ -140,5 +141,29 @@ describe('grammar: precise refusals', () => {
   it('an address that is not in the inventory is refused, even a valid one', () => {
     assert.equal(err('check 10.0.0.5').code, 'unknown-host');
     assert.equal(err('check work-pc.evil.example').code, 'unknown-host');
+  });
+});
+
+describe('grammar: a click is a command', () => {
+  it('every button id stands for grammar text that parses to the same request', () => {
+    const cases: [string, unknown][] = [
+      [proposeActionId('work-pc', 'enable-rdp'), { kind: 'fix', host: 'work-pc', fixId: 'enable-rdp' }],
+      [undoActionId('work-pc', 'u-7k3m9qzx'), { kind: 'undo', host: 'work-pc', undoId: 'u-7k3m9qzx' }],
+      [approveActionId('a_abcdefgh12'), { kind: 'approve', approvalId: 'a_abcdefgh12' }],
+      [rejectActionId('a_abcdefgh12'), { kind: 'reject', approvalId: 'a_abcdefgh12' }],
+      [planActionId('a_abcdefgh12'), { kind: 'plan', approvalId: 'a_abcdefgh12' }],
+      [detailsActionId('r-abcdefgh12'), { kind: 'details', requestId: 'r-abcdefgh12' }],
+    ];
+    for (const [id, parsed] of cases) assert.deepEqual(ok(commandOfAction(id)!), parsed, id);
+  });
+
+  it('a click naming a host outside the inventory meets the same host lookup as typed text', () => {
+    assert.equal(err(commandOfAction(undoActionId('10.0.0.5', 'u-7k3m9qzx'))!).code, 'unknown-host');
+  });
+
+  it('ids we did not make, and malformed references, are refused', () => {
+    assert.equal(commandOfAction('rm:-rf'), null);
+    assert.equal(err('approve 12345').code, 'bad-reference');
+    assert.equal(err('details a_abcdefgh12').code, 'bad-reference');
   });
 });

@@ -2,9 +2,10 @@
 // decisions that say why and who can, and the per-user rate limit against a real redis-server.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ChatUser } from '../../src/bot/model.ts';
-import { policyGate, rolesOf, takeCommand } from '../../src/bot/policy/index.ts';
-import { createRedis, type Redis } from '../../src/bot/redis.ts';
+import type { ChatUser } from '../../src/chat/model.ts';
+import { policyGate, rolesOf } from '../../src/policy/index.ts';
+import { takeCommand } from '../../src/state/rate-limit.ts';
+import { createRedis, type Redis } from '../../src/state/redis.ts';
 import { formatIssues } from '../../src/config/load.ts';
 import { Policy } from '../../src/config/policy.ts';
 import { Config } from '../../src/config/schema.ts';

@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { stringify } from 'yaml';
+import { FakeDiscord } from '../fakes/discord/server.ts';
+import { IDS } from '../fakes/discord/snowflake.ts';
 import { startRedisServer, type RedisServer } from '../fakes/redis-server.ts';
+import { FakeSlack } from '../fakes/slack/index.ts';
 import { freePort } from '../support/free-port.ts';
 
 let redis: RedisServer;
@@ -74,6 +77,34 @@ test('bot without a chat platform refuses to start and says how to configure one
   const p = start(['bot', '--config', config()], { RDP_MEDIC_OPS_PORT: '0' });
   assert.equal(await p.exit, 2, p.output());
   assert.match(p.output(), /no chat platform configured/);
+});
+
+// A supervisor restarts a bot that exits; one that stays up with a dead platform is never restarted.
+test('bot exits non-zero, naming Slack, when Slack rejects its token at start', async () => {
+  const slack = await FakeSlack.start();
+  try {
+    const file = config({ slack: { botToken: 'xoxb-revoked', appToken: 'xapp-1-revoked', mode: 'socket', apiUrl: slack.apiUrl } });
+    const p = start(['bot', '--config', file], { RDP_MEDIC_OPS_PORT: '0' });
+    assert.equal(await p.exit, 1, p.output());
+    assert.match(p.output(), /cannot start the bot: Slack rejected the bot token .*invalid_auth/);
+    assert.doesNotMatch(p.output(), /xoxb-revoked|xapp-1-revoked/, 'tokens never printed');
+  } finally {
+    await slack.close();
+  }
+});
+
+test('bot exits non-zero, naming Discord, when Discord rejects its token at start', async () => {
+  const discord = await FakeDiscord.start();
+  try {
+    const file = config({ discord: { token: 'revoked-token', applicationId: IDS.application, apiUrl: discord.apiUrl } });
+    const p = start(['bot', '--config', file], { RDP_MEDIC_OPS_PORT: '0' });
+    assert.equal(await p.exit, 1, p.output());
+    assert.match(p.output(), /cannot start the bot: Discord rejected the bot token/);
+    assert.doesNotMatch(p.output(), /will retry/, 'it does not promise a retry it will not make');
+    assert.doesNotMatch(p.output(), /revoked-token/, 'the token is never printed');
+  } finally {
+    await discord.close();
+  }
 });
 
 test('a config mistake stops the worker at start with its path in the file', async () => {

@@ -2,8 +2,8 @@
 // posts, can fail the next N deliveries (transient DeliveryError), and lets a test inject commands
 // and clicks as a platform would. Used where the test is about the core, not a platform's wire.
 import { EventEmitter } from 'node:events';
-import { DeliveryError, type ChatAdapter, type InboundHandler, type PostedMessage } from '../../src/bot/chat-adapter.ts';
-import type { Card, ChatUser, ConversationRef, Inbound } from '../../src/bot/model.ts';
+import { DeliveryError, type ChatAdapter, type InboundHandler, type PostedMessage } from '../../src/chat/adapter.ts';
+import type { Card, ChatUser, ConversationRef, Inbound } from '../../src/chat/model.ts';
 
 export interface Recorded {
   op: 'root' | 'reply' | 'update' | 'ephemeral';

@@ -1,13 +1,13 @@
 // The whole product on loopback for end-to-end tests: a real redis-server, the lab (WS-Man + RDP
 // listeners), N worker instances and a bot with the given chat adapters, all in this process.
-import type { ChatAdapter } from '../../src/bot/chat-adapter.ts';
-import { startBot, type RunningBot } from '../../src/bot/run.ts';
+import type { ChatAdapter } from '../../src/chat/adapter.ts';
+import { startBot, type RunningBot } from '../../src/processes/bot.ts';
 import { Config } from '../../src/config/schema.ts';
-import { whenSettled } from '../../src/jobs/settled.ts';
+import { whenSettled } from '../../src/state/settled.ts';
 import { startLab, type Lab } from '../../src/lab/lab.ts';
 import { labConfig } from '../../src/lab/lab-config.ts';
 import { silentLogger } from '../../src/log.ts';
-import { startWorkers, type RunningWorkers } from '../../src/workers/run.ts';
+import { startWorkers, type RunningWorkers } from '../../src/processes/worker.ts';
 import { startRedisServer, type RedisServer } from '../fakes/redis-server.ts';
 
 export interface StackOptions {

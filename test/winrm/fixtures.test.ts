@@ -1,4 +1,4 @@
-// Every recorded Windows response in ../shared/fixtures/winrm parses into the right typed value.
+// Every recorded Windows response in test/fixtures/winrm parses into the right typed value.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -10,11 +10,11 @@ import { expectBodyElement } from '../../src/winrm/response.ts';
 import { OutputCollector } from '../../src/winrm/streams.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const fixturesDir = path.resolve(repoRoot, '../shared/fixtures/winrm');
+const fixturesDir = path.resolve(repoRoot, 'test/fixtures/winrm');
 
 function fixture(name: string): string {
   const file = path.join(fixturesDir, name);
-  assert.ok(existsSync(file), `fixture missing: ${file} (expected the shared fixtures beside the repository)`);
+  assert.ok(existsSync(file), `fixture missing: ${file} (the recorded fixtures live in test/fixtures/winrm)`);
   return readFileSync(file, 'utf8');
 }
 

@@ -2,10 +2,11 @@
 // buttons with "/click N" or "N", act as someone else with "/as NAME". Cards print as text, threads
 // as indented replies. When input is not a terminal it reads one line at a time and waits for the
 // answer to settle before the next (scripts and tests); at the end of input it calls onEnd.
+import { errorText } from '../../lib/error-text.ts';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { ChatAdapter, InboundHandler, PostedMessage } from '../../bot/chat-adapter.ts';
-import type { Card, ChatUser, ConversationRef } from '../../bot/model.ts';
+import type { ChatAdapter, InboundHandler, PostedMessage } from '../../chat/adapter.ts';
+import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import { colorEnabled } from './render-color.ts';
 import { isYes, renderConfirm } from './render-confirm.ts';
 import { ActionNumbering, parseClick } from './render-numbering.ts';
@@ -107,7 +108,7 @@ export class ConsoleAdapter implements ChatAdapter {
       try {
         await this.handleLine(line, onInbound);
       } catch (e) {
-        this.print(`(error: ${e instanceof Error ? e.message : String(e)})`);
+        this.print(`(error: ${errorText(e)})`);
       }
       this.prompt();
     }

@@ -1,6 +1,6 @@
 // Optional ANSI colour for a terminal: only on a TTY, never when NO_COLOR is set (no-color.org:
 // present and not empty) or TERM is dumb. Piped and scripted output stays plain text.
-import type { CardStatus } from '../../bot/model.ts';
+import type { CardStatus } from '../../chat/model.ts';
 
 export function colorEnabled(stream: { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
   if (!stream.isTTY) return false;

@@ -1,6 +1,6 @@
 // A button's confirm dialog as a terminal prompt: the console adapter prints this when a numbered
 // action with a confirm is pressed, and runs the action only on "y".
-import type { CardAction } from '../../bot/model.ts';
+import type { CardAction } from '../../chat/model.ts';
 import { wrap } from './render-wrap.ts';
 
 export function renderConfirm(action: CardAction, opts: { width?: number } = {}): string | null {

@@ -1,7 +1,7 @@
 // A Card as terminal text, like Hubot's shell adapter: a header with a status marker, sections
 // (text wrapped, fields as aligned "label: value", code indented), buttons as numbered lines that
 // "/click N" or "N" presses. Plain text unless the caller says colour is on (TTY without NO_COLOR).
-import type { Card, CardAction, CardSection, CardStatus } from '../../bot/model.ts';
+import type { Card, CardAction, CardSection, CardStatus } from '../../chat/model.ts';
 import { paint, STATUS_PAINT } from './render-color.ts';
 import type { ActionNumbering } from './render-numbering.ts';
 import { wrap } from './render-wrap.ts';

@@ -2,23 +2,19 @@
 // acknowledgements, raw REST bodies for everything the bot posts. Inbound: every slash command is
 // deferred and every click deferUpdate'd before the bot hears of it (Discord's 3-second limit);
 // the interaction, whose token answers it for 15 minutes, stays in this process's memory under
-// its id, which is all the bot sees (`handle`). Outbound: the deferred response becomes the root
-// message while its token lives, a channel message (nonce = key) otherwise; threads start from it.
-import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type AutocompleteInteraction } from 'discord.js';
-import type { ChatAdapter, InboundHandler, PostedMessage } from '../../bot/chat-adapter.ts';
-import { DeliveryError } from '../../bot/chat-adapter.ts';
-import type { Card, ChatUser, ConversationRef } from '../../bot/model.ts';
+// its id, which is all the bot sees (`handle`). Outbound (what the bot posts) is outbound.ts.
+import { withTimeout } from '../../lib/with-timeout.ts';
+import { Client, Events, GatewayIntentBits, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type AutocompleteInteraction } from 'discord.js';
+import type { ChatAdapter, InboundHandler } from '../../chat/adapter.ts';
+import { DeliveryError } from '../../chat/adapter.ts';
 import { silentLogger, type Logger } from '../../log.ts';
 import { autocompleteChoices, type InventoryNames } from './autocomplete.ts';
 import { COMMAND_NAME, toGrammarText } from './commands.ts';
-import { toDeliveryError } from './errors.ts';
+import { loginFailure, toDeliveryError } from './errors.ts';
 import { buttonWhere, commandWhere, inThread, slashInputOf, userOf } from './inbound.ts';
-import { LIMITS } from './limits.ts';
-import { DEFAULT_TTL_MS, LiveInteractions, type LiveInteraction } from './live-interactions.ts';
-import { nonceOf } from './nonce.ts';
+import { DEFAULT_TTL_MS, LiveInteractions } from './live-interactions.ts';
 import { guardPacket, type RawPacket } from './packet-guard.ts';
-import { renderCard } from './render.ts';
-import { clip } from './render-text.ts';
+import { discordOutbound } from './outbound.ts';
 import { DiscordRest } from './rest-calls.ts';
 import type { DiscordSettings } from './settings.ts';
 
@@ -35,30 +31,10 @@ export interface DiscordAdapterOptions {
   now?: () => number;
 }
 
-/** Discord's "a thread has already been created for this message": a retried postRoot. */
-const THREAD_EXISTS = 160004;
-/** Token-dead codes: the interaction can no longer be answered through its webhook. */
-const TOKEN_DEAD = new Set([10015, 10062, 50027]);
-
-const isTokenDead = (e: unknown): boolean => e instanceof DiscordAPIError && TOKEN_DEAD.has(Number(e.code));
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** A thread name from the card title: plain text, 1-100 characters. */
-const threadNameOf = (card: Card): string => clip(card.title.replace(/\s+/g, ' ').trim(), LIMITS.threadName) || 'rdp-medic';
-
 export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAdapterOptions): ChatAdapter {
   const log = (opts.logger ?? silentLogger).child({ adapter: 'discord' });
   const now = opts.now ?? Date.now;
   const live = new LiveInteractions(opts.interactionTtlMs ?? DEFAULT_TTL_MS, now);
-  /** Threads we opened -> their parent channel (a root message lives in the parent). */
-  const threadParents = new Map<string, string>();
   /** Channel type per interaction id, from the raw packet, until its handler reads it. */
   const channelTypes = new Map<string, number>();
   const rememberChannelType = (id: string, type: number): void => {
@@ -79,6 +55,7 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
     if (!client || !rest) throw new DeliveryError('the Discord adapter is not started');
     return { client, rest };
   };
+  const outbound = discordOutbound({ settings, live, need });
 
   async function deliver(event: Parameters<InboundHandler>[0]): Promise<void> {
     try {
@@ -147,49 +124,6 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
     log.debug({ interaction: i.id, type: i.type }, 'ignored an interaction type rdp-medic does not use');
   }
 
-  /** Starts the thread replies go to; a retry finds it already there (same id as the message). */
-  async function openThread(r: DiscordRest, channelId: string, messageId: string, card: Card): Promise<string> {
-    try {
-      const thread = await r.startThread(channelId, messageId, threadNameOf(card));
-      threadParents.set(thread.id, channelId);
-      return thread.id;
-    } catch (e) {
-      if (e instanceof DiscordAPIError && Number(e.code) === THREAD_EXISTS) {
-        threadParents.set(messageId, channelId);
-        return messageId;
-      }
-      throw e;
-    }
-  }
-
-  const isThreadChannel = (c: Client, channelId: string): boolean => c.channels.cache.get(channelId)?.isThread() ?? false;
-
-  /** The channel a message lives in: a thread's root lives in the thread's parent. */
-  async function channelOfMessage(c: Client, r: DiscordRest, where: ConversationRef, messageId: string): Promise<string> {
-    if (where.threadId && messageId === where.threadId) {
-      if (where.channel !== where.threadId) return where.channel;
-      const cached = c.channels.cache.get(where.threadId);
-      const known = threadParents.get(where.threadId) ?? (cached?.isThread() ? cached.parentId : null);
-      if (known) return known;
-      const fetched = (await r.getChannel(where.threadId)) as { parent_id?: string | null };
-      return fetched.parent_id ?? where.channel;
-    }
-    if (messageId === where.rootMessageId) return where.channel;
-    return where.threadId ?? where.channel;
-  }
-
-  /** Runs `fn` with the interaction's token unless it died meanwhile; false means "use the fallback". */
-  async function viaToken(entry: LiveInteraction | undefined, fn: (token: string) => Promise<void>): Promise<boolean> {
-    if (!entry) return false;
-    try {
-      await fn(entry.interaction.token);
-      return true;
-    } catch (e) {
-      if (isTokenDead(e)) return false;
-      throw e;
-    }
-  }
-
   return {
     platform: 'discord',
 
@@ -230,7 +164,7 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
         client = null;
         rest = null;
         await c.destroy();
-        throw new Error(`cannot connect to Discord: ${toDeliveryError(e, 'login').message}`);
+        throw new Error(loginFailure(e));
       }
     },
 
@@ -244,79 +178,6 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
       if (c) await c.destroy();
     },
 
-    async postRoot(where: ConversationRef, card: Card, key: string): Promise<PostedMessage> {
-      const { client: c, rest: r } = need();
-      const body = renderCard(card, { ...(settings.oncallRoleId ? { oncallRoleId: settings.oncallRoleId } : {}) });
-      try {
-        const entry = live.get(where.handle);
-        if (entry?.kind === 'command') {
-          let posted: PostedMessage | null = null;
-          const ok = await viaToken(entry, async (token) => {
-            const msg = await r.editInteractionMessage(token, '@original', body);
-            entry.answered = true;
-            live.rememberOriginal(msg.id, entry.interaction.id);
-            const channelId = msg.channel_id ?? where.channel;
-            posted = { messageId: msg.id, threadId: entry.inThread ? channelId : await openThread(r, channelId, msg.id, card) };
-          });
-          if (ok && posted) return posted;
-        }
-        const msg = await r.createMessage(where.channel, { ...body, nonce: nonceOf(key), enforce_nonce: true });
-        if (isThreadChannel(c, where.channel)) return { messageId: msg.id, threadId: where.channel };
-        return { messageId: msg.id, threadId: await openThread(r, where.channel, msg.id, card) };
-      } catch (e) {
-        throw toDeliveryError(e, 'postRoot');
-      }
-    },
-
-    async postReply(where: ConversationRef, card: Card, key: string): Promise<PostedMessage> {
-      const { rest: r } = need();
-      const body = renderCard(card, { ...(settings.oncallRoleId ? { oncallRoleId: settings.oncallRoleId } : {}) });
-      try {
-        const msg = await r.createMessage(where.threadId ?? where.channel, { ...body, nonce: nonceOf(key), enforce_nonce: true });
-        return { messageId: msg.id, threadId: where.threadId };
-      } catch (e) {
-        throw toDeliveryError(e, 'postReply');
-      }
-    },
-
-    async updateMessage(where: ConversationRef, messageId: string, card: Card): Promise<void> {
-      const { client: c, rest: r } = need();
-      // A card without actions has no buttons left: the decided card removes them.
-      const body = renderCard(card, { ...(settings.oncallRoleId ? { oncallRoleId: settings.oncallRoleId } : {}), components: card.actions.length ? 'active' : 'none' });
-      try {
-        // While a token lives, its webhook edits the interaction's own message (the command's
-        // response, or the message a clicked button sits on) without knowing the channel.
-        const original = live.originalOf(messageId);
-        if (await viaToken(original, async (t) => void (await r.editInteractionMessage(t, '@original', body)))) return;
-        const click = live.get(where.handle);
-        const onClicked = click?.kind === 'button' && click.interaction.message.id === messageId ? click : undefined;
-        if (await viaToken(onClicked, async (t) => void (await r.editInteractionMessage(t, '@original', body)))) return;
-        await r.editMessage(await channelOfMessage(c, r, where, messageId), messageId, body);
-      } catch (e) {
-        throw toDeliveryError(e, 'updateMessage');
-      }
-    },
-
-    async postEphemeral(where: ConversationRef, user: ChatUser, card: Card): Promise<void> {
-      const { rest: r } = need();
-      try {
-        const entry = live.get(where.handle);
-        const sent = await viaToken(entry, async (token) => {
-          // A deferred command's first follow-up would take the place of its public "thinking…"
-          // response (and be public): remove that placeholder first so this one stays private.
-          if (entry?.kind === 'command' && !entry.answered) {
-            await r.deleteOriginal(token);
-            entry.answered = true;
-          }
-          await r.followUp(token, { ...renderCard(card), flags: MessageFlags.Ephemeral });
-        });
-        if (sent) return;
-        // No live interaction (expired, or none): Discord has no ephemeral messages outside
-        // interactions, so the card goes to the thread, addressed to the user by mention.
-        await r.createMessage(where.threadId ?? where.channel, renderCard(card, { mentionUserId: user.id }));
-      } catch (e) {
-        throw toDeliveryError(e, 'postEphemeral');
-      }
-    },
+    ...outbound,
   };
 }

@@ -3,7 +3,7 @@
 // are transient. The library's errors carry request URLs, and interaction/webhook URLs contain the
 // interaction token, so nothing of the original error (URL, body, cause) is passed on.
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { DeliveryError } from '../../bot/chat-adapter.ts';
+import { DeliveryError } from '../../chat/adapter.ts';
 
 /** Discord JSON error codes where retrying cannot help. */
 export const PERMANENT_CODES: Record<number, string> = {
@@ -59,4 +59,12 @@ export function toDeliveryError(err: unknown, what: string): DeliveryError {
   const e = err as { name?: string; code?: string; message?: string };
   const reason = e.name === 'AbortError' || e.name === 'TimeoutError' ? 'the request timed out' : redactTokens(String(e.code ?? e.message ?? err)).slice(0, 200);
   return new DeliveryError(`${what}: cannot reach Discord (${reason}); will retry`);
+}
+
+/** Why login failed, for the operator: a start-up failure is not retried, so it never says "will retry". */
+export function loginFailure(err: unknown): string {
+  const e = err as { code?: unknown; status?: unknown };
+  if (e.code === 'TokenInvalid' || e.status === 401) return 'Discord rejected the bot token (TokenInvalid); check discord.token / DISCORD_TOKEN (Developer Portal > Bot > Reset Token)';
+  const reason = toDeliveryError(err, 'login').message.replace(/; will retry$/, '');
+  return `cannot connect to Discord: ${reason}`;
 }

@@ -2,7 +2,7 @@
 // thread) and, for slash commands, the subcommand and its options. Reads defensively: a partial or
 // odd payload gives empty values, never a throw.
 import { ApplicationCommandOptionType, ChannelType, type BaseInteraction, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
-import type { ChatUser, ConversationRef } from '../../bot/model.ts';
+import type { ChatUser, ConversationRef } from '../../chat/model.ts';
 import type { SlashInput } from './commands.ts';
 
 const THREAD_TYPES: readonly number[] = [ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread];

@@ -2,7 +2,7 @@
 // A button Discord cannot carry (id over 100 characters, a repeated id, more than 25) is left out
 // and counted, so the card can say so instead of failing the whole message.
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId } from 'discord.js';
-import type { CardAction } from '../../bot/model.ts';
+import type { CardAction } from '../../chat/model.ts';
 import { LIMITS } from './limits.ts';
 import { clip } from './render-text.ts';
 

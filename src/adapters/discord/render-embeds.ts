@@ -3,7 +3,7 @@
 // it reads as one card). What does not fit in one message is cut with a note saying so; the
 // `tail` (button warnings) is reserved first so it is never the part that gets cut.
 import type { APIEmbed, APIEmbedField } from 'discord.js';
-import type { CardSection } from '../../bot/model.ts';
+import type { CardSection } from '../../chat/model.ts';
 import { LIMITS } from './limits.ts';
 import { chunk, clip, cutWithNote, escapeCode, escapeText, fence, FENCE_CHARS } from './render-text.ts';
 

@@ -3,12 +3,12 @@
 // asks for confirmation has its warning written on the card, next to the buttons. Mentions never
 // come from card text: allowed_mentions names exactly the on-call role or user we mean to ping.
 import type { APIAllowedMentions, APIEmbed } from 'discord.js';
-import type { Card, CardStatus } from '../../bot/model.ts';
+import type { Card, CardStatus } from '../../chat/model.ts';
 import { LIMITS } from './limits.ts';
 import { renderButtons, type ButtonRow } from './render-buttons.ts';
 import { renderEmbeds } from './render-embeds.ts';
 import { clip, escapeText } from './render-text.ts';
-import { STATUS_LABEL } from '../../bot/cards/status.ts';
+import { STATUS_LABEL } from '../../cards/status.ts';
 
 /** A message body for POST/PATCH channel messages and interaction/webhook messages alike. */
 export interface DiscordMessage {
@@ -41,7 +41,7 @@ export const STATUS_COLOR: Record<CardStatus, number> = {
   refused: 0x992d22,
 };
 
-/** The status word every platform shows (src/bot/cards/status.ts). */
+/** The status word every platform shows (src/cards/status.ts). */
 export const STATUS_WORD = STATUS_LABEL;
 
 const WARNING_MAX = 600;

@@ -2,11 +2,12 @@
 // requests as an option. Every command, mention and click is acknowledged first, then validated and
 // handed to the bot; answers go out through our own Web API client (no retries of its own: the
 // deliver queue retries, honouring Slack's Retry-After).
+import { withTimeout } from '../../lib/with-timeout.ts';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { ChatAdapter, InboundHandler, PostedMessage } from '../../bot/chat-adapter.ts';
-import type { Card, ChatUser, ConversationRef } from '../../bot/model.ts';
+import type { ChatAdapter, InboundHandler, PostedMessage } from '../../chat/adapter.ts';
+import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import { registerListeners } from './listeners.ts';
 import { type AdapterLogger, makeRedactor, silent, slackLogger } from './logger.ts';
 import { SlackOutbound } from './outbound.ts';
@@ -42,14 +43,6 @@ interface Running {
   app: App;
   receiver: SocketModeReceiver | HTTPReceiver;
   server: Server | null;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 export function createSlackAdapter(settings: SlackSettings, opts: SlackAdapterOptions = {}): SlackAdapter {

@@ -2,8 +2,9 @@
 // Retry-After; a platform error that retrying cannot fix (channel gone, bad blocks) -> permanent;
 // network errors, timeouts and 5xx -> transient. Messages name the method and Slack's error code,
 // never the request (which carries the token).
+import { errorText } from '../../lib/error-text.ts';
 import { webApi } from '@slack/bolt';
-import { DeliveryError } from '../../bot/chat-adapter.ts';
+import { DeliveryError } from '../../chat/adapter.ts';
 
 /** Platform errors that are worth retrying (Slack's side, not our request). */
 const TRANSIENT_PLATFORM = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_is_limited']);
@@ -30,7 +31,7 @@ export function toDeliveryError(e: unknown, method: string, redact: (s: string) 
   if (e instanceof webApi.WebAPIRequestError) {
     return new DeliveryError(redact(`Slack ${method}: request failed (${e.original?.name ?? 'Error'}: ${e.original?.message ?? 'unknown'})`));
   }
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorText(e);
   // The client's own 429 without a valid Retry-After ends up here.
   if (/rate limit/i.test(message)) return new DeliveryError(`Slack ${method}: rate limited`, { retryAfterMs: DEFAULT_RETRY_AFTER_MS });
   return new DeliveryError(redact(`Slack ${method}: ${message}`));

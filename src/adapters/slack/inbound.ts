@@ -1,7 +1,7 @@
 // Slack payloads -> the bot's Inbound events. Every payload is validated here first: anything
 // malformed is dropped (null) instead of reaching the bot as garbage.
 import { z } from 'zod';
-import type { ChatUser, ConversationRef, Inbound } from '../../bot/model.ts';
+import type { ChatUser, ConversationRef, Inbound } from '../../chat/model.ts';
 
 const Id = z.string().min(1).max(100);
 

@@ -2,8 +2,8 @@
 // first (Bolt acks events itself), then validates the payload, resolves the user's groups, and hands
 // the event to the bot; malformed payloads are logged and dropped.
 import type { App } from '@slack/bolt';
-import type { InboundHandler } from '../../bot/chat-adapter.ts';
-import type { ChatUser, Inbound } from '../../bot/model.ts';
+import type { InboundHandler } from '../../chat/adapter.ts';
+import type { ChatUser, Inbound } from '../../chat/model.ts';
 import { clickInbound, commandInbound, mentionInbound, parseClick, parseMention } from './inbound.ts';
 import type { AdapterLogger } from './logger.ts';
 import type { UserGroupResolver } from './user-groups.ts';

@@ -1,6 +1,7 @@
 // Logging for the adapter and for Bolt: a pino-compatible logger (obj, msg), with every known secret
 // scrubbed from anything Bolt or the Web API client hands us, since their messages embed whatever
 // they were given (URLs, bodies, errors).
+import { registerSecretValues, scrubText } from '../../lib/scrub.ts';
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 
 /** The pino subset the adapter uses. */
@@ -15,13 +16,9 @@ export const silent: AdapterLogger = { info: () => {}, warn: () => {}, error: ()
 
 /** Replaces each secret, and anything shaped like a Slack token, with [redacted]. */
 export function makeRedactor(secrets: readonly (string | undefined)[]): (text: string) => string {
-  const known = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  return (text) => {
-    let out = text;
-    for (const s of known) out = out.split(s).join('[redacted]');
-    // Socket Mode URLs carry a one-time connection ticket.
-    return out.replace(/\bx(?:ox[abpr]|app)-[A-Za-z0-9-]+/g, '[redacted]').replace(/ticket=[^&\s"']+/g, 'ticket=[redacted]');
-  };
+  // The one scrubber, told this app's tokens and signing secret so it masks them by value too.
+  registerSecretValues(secrets.filter((s): s is string => typeof s === 'string'));
+  return scrubText;
 }
 
 function describe(arg: unknown): string {

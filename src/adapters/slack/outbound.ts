@@ -2,10 +2,10 @@
 // for one message continues in the thread; a retry with the same key resumes after the parts that
 // were already posted, so the deliver queue's retries never post a root twice (in this process).
 import type { webApi } from '@slack/bolt';
-import type { PostedMessage } from '../../bot/chat-adapter.ts';
-import type { Card, ChatUser, ConversationRef } from '../../bot/model.ts';
+import type { PostedMessage } from '../../chat/adapter.ts';
+import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import type { SlackMessage } from './block-types.ts';
-import { renderCard } from './blocks.ts';
+import { renderCard } from './render.ts';
 import { toDeliveryError } from './delivery-error.ts';
 
 interface Progress {

@@ -1,6 +1,6 @@
 // Card status as Slack shows it: an emoji in the header (seen at a glance) and a word in the
 // notification text (read by screen readers and in notifications, where emoji codes are noise).
-import type { CardStatus } from '../../bot/model.ts';
+import type { CardStatus } from '../../chat/model.ts';
 
 export const STATUS_EMOJI: Record<CardStatus, string> = {
   info: ':information_source:',
@@ -14,4 +14,4 @@ export const STATUS_EMOJI: Record<CardStatus, string> = {
   refused: ':no_entry:',
 };
 
-export { STATUS_LABEL } from '../../bot/cards/status.ts';
+export { STATUS_LABEL } from '../../cards/status.ts';

@@ -7,6 +7,14 @@ export const SUBCOMMANDS = ['check', 'fix', 'undo', 'status', 'history', 'hosts'
 export const Subcommand = z.enum(SUBCOMMANDS);
 export type Subcommand = z.infer<typeof Subcommand>;
 
+/**
+ * What a button says, as grammar text (a click is a command): answering an approval, showing its
+ * plan, showing a check's details. They can be typed too; help does not list them.
+ */
+export const REFERENCE_SUBCOMMANDS = ['approve', 'reject', 'plan', 'details'] as const;
+export type ReferenceSubcommand = (typeof REFERENCE_SUBCOMMANDS)[number];
+export type AnySubcommand = Subcommand | ReferenceSubcommand;
+
 export const USAGE: Record<Subcommand, string> = {
   check: 'check HOST | check group:NAME | check tag:NAME',
   fix: 'fix HOST FIX_ID',
@@ -19,6 +27,8 @@ export const USAGE: Record<Subcommand, string> = {
 
 export const FixIdArg = z.string().regex(/^[a-z0-9-]{1,64}$/);
 export const UndoIdArg = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+export const ApprovalIdArg = z.string().regex(/^a_[A-Za-z0-9_-]{8,32}$/);
+export const ConversationIdArg = z.string().regex(/^r-[0-9a-z]{8,32}$/);
 
 export const Target = z.object({ by: z.enum(['host', 'group', 'tag']), name: z.string().min(1) }).strict();
 export type Target = z.infer<typeof Target>;
@@ -31,6 +41,8 @@ export const ParsedCommand = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('history'), host: HostId }).strict(),
   z.object({ kind: z.literal('hosts') }).strict(),
   z.object({ kind: z.literal('help'), topic: Subcommand.nullable() }).strict(),
+  z.object({ kind: z.enum(['approve', 'reject', 'plan']), approvalId: ApprovalIdArg }).strict(),
+  z.object({ kind: z.literal('details'), requestId: ConversationIdArg }).strict(),
 ]);
 export type ParsedCommand = z.infer<typeof ParsedCommand>;
 
@@ -47,7 +59,8 @@ export type GrammarErrorCode =
   | 'unknown-target-kind'
   | 'too-many-targets'
   | 'unknown-fix'
-  | 'bad-undo-id';
+  | 'bad-undo-id'
+  | 'bad-reference';
 
 export interface GrammarError {
   kind: 'error';

@@ -1,12 +1,12 @@
 // check HOST | group:NAME | tag:NAME: the root message at once, then diagnoses on the queue. A
 // host already being diagnosed is joined, not diagnosed twice; a fleet gets one summary.
-import { newRunId } from '../../jobs/ids.ts';
-import { enqueueDiagnose } from '../../jobs/queues.ts';
-import { DiagnoseJob } from '../../jobs/schemas.ts';
-import type { Waiter } from '../../jobs/diagnosis-join.ts';
-import { requestAccepted } from '../cards/index.ts';
+import { newRunId } from '../../state/ids.ts';
+import { enqueueDiagnose } from '../../state/queues.ts';
+import { DiagnoseJob } from '../../state/schemas.ts';
+import type { Waiter } from '../../state/diagnosis-join.ts';
+import { requestAccepted } from '../../cards/index.ts';
 import type { ParsedCommand } from '../grammar.ts';
-import type { ChatUser, ConversationRef } from '../model.ts';
+import type { ChatUser, ConversationRef } from '../../chat/model.ts';
 import { openConversation, type BotContext } from './context.ts';
 
 type Check = Extract<ParsedCommand, { kind: 'check' }>;

@@ -1,30 +1,39 @@
-// fix HOST FIX_ID (or a "Request fix" button): a worker builds the plan from fresh facts and asks
-// for approval in the thread. undo HOST UNDO_ID (or the Undo button): a worker restores the host.
+// fix HOST FIX_ID and undo HOST UNDO_ID, typed or clicked: a worker builds the plan (from fresh
+// facts, or from the undo record) and asks for approval in the thread. A click answers in the
+// clicked thread; typed text gets its own root message.
 import type { HostId } from '../../config/schema.ts';
-import { enqueueFix } from '../../jobs/queues.ts';
-import type { ConversationRecord } from '../conversations.ts';
-import { type Card, type ChatUser, type ConversationRef } from '../model.ts';
-import { mention } from '../cards/text.ts';
-import { openConversation, type BotContext } from './context.ts';
+import { enqueueFix } from '../../state/queues.ts';
+import type { ConversationRecord } from '../../state/conversations.ts';
+import { mention } from '../../cards/text.ts';
+import type { Card, ChatUser } from '../../chat/model.ts';
+import { openConversation, type EventContext } from './context.ts';
 
 const working = (title: string, text: string, user: ChatUser): Card => ({ title, status: 'running', sections: [{ kind: 'text', text }], actions: [], footer: `Asked by ${mention(user)}` });
 
-/** Plans `fixId` in `conv` (the clicked diagnosis thread), or in a new conversation for a typed command. */
-export async function requestFix(ctx: BotContext, host: HostId, fixId: string, user: ChatUser, where: ConversationRef, conv: ConversationRecord | null): Promise<'queued' | 'duplicate'> {
-  const target = conv ?? (await openConversation(ctx, 'fix', where, user, host));
-  // A double click on "Request fix" plans once; the same request later plans again (fresh facts).
-  const guard = await ctx.redis.set(`${ctx.state.prefix}:proposing:${target.id}:${fixId}`, '1', 'PX', 30_000, 'NX');
-  if (guard !== 'OK') return 'duplicate';
-  if (!conv) await ctx.outbox.root(target, working(`Planning ${fixId} on ${host}…`, 'Reading the host to build the exact plan; the approval request follows in the thread.', user));
-  await enqueueFix(ctx.queues, { kind: 'plan', host, fixId, conversationId: target.id, requester: user }, `plan.${target.id}.${fixId}.${Date.now()}`);
+/** The clicked thread, or (typed) a new conversation whose root says what is being planned. */
+async function planningIn(ctx: EventContext, kind: 'fix' | 'undo', host: HostId, title: string): Promise<ConversationRecord> {
+  if (ctx.via === 'click') return ctx.conversation;
+  const conv = await openConversation(ctx.bot, kind, ctx.where, ctx.user, host);
+  await ctx.bot.outbox.root(conv, working(title, 'Building the exact plan; the approval request follows in the thread.', ctx.user));
+  return conv;
+}
+
+/** A short guard so a double click plans once (the same request later plans again). */
+async function firstWithin30s(ctx: EventContext, key: string): Promise<boolean> {
+  return (await ctx.bot.redis.set(`${ctx.bot.state.prefix}:${key}`, '1', 'PX', 30_000, 'NX')) === 'OK';
+}
+
+
+export async function requestFix(ctx: EventContext, host: HostId, fixId: string): Promise<'queued' | 'duplicate'> {
+  if (!(await firstWithin30s(ctx, `proposing:${ctx.repeatKey}:${fixId}`))) return 'duplicate';
+  const conv = await planningIn(ctx, 'fix', host, `Planning ${fixId} on ${host}…`);
+  await enqueueFix(ctx.bot.queues, { kind: 'plan', host, fixId, conversationId: conv.id, requester: ctx.user }, `plan.${conv.id}.${fixId}.${Date.now()}`);
   return 'queued';
 }
 
-export async function requestUndo(ctx: BotContext, host: HostId, undoId: string, user: ChatUser, where: ConversationRef, conv: ConversationRecord | null): Promise<'queued' | 'duplicate'> {
-  const target = conv ?? (await openConversation(ctx, 'undo', where, user, host));
-  const guard = await ctx.redis.set(`${ctx.state.prefix}:undoing:${undoId}`, '1', 'PX', 30_000, 'NX');
-  if (guard !== 'OK') return 'duplicate';
-  if (!conv) await ctx.outbox.root(target, working(`Undoing ${undoId} on ${host}…`, 'Putting back the values the fix changed, compare-and-set; the result follows in the thread.', user));
-  await enqueueFix(ctx.queues, { kind: 'undo', host, undoId, conversationId: target.id, requester: user }, `undo.${target.id}.${undoId}`);
+export async function requestUndo(ctx: EventContext, host: HostId, undoId: string): Promise<'queued' | 'duplicate'> {
+  if (!(await firstWithin30s(ctx, `undoing:${ctx.repeatKey}:${undoId}`))) return 'duplicate';
+  const conv = await planningIn(ctx, 'undo', host, `Planning the undo of ${undoId} on ${host}…`);
+  await enqueueFix(ctx.bot.queues, { kind: 'plan-undo', host, undoId, conversationId: conv.id, requester: ctx.user }, `plan-undo.${conv.id}.${undoId}`);
   return 'queued';
 }

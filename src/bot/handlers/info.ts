@@ -1,12 +1,12 @@
 // The read-only commands: status HOST, history HOST, hosts, help. Answered from Redis and the
 // config at once, without a worker.
-import type { AuditEntry } from '../audit/index.ts';
-import { help, historyCard, hostsList, type HistoryEntry } from '../cards/index.ts';
-import { diagnosisRoot } from '../cards/index.ts';
-import { formatTime } from '../cards/time.ts';
-import { busyMessage } from '../../jobs/fix-lock.ts';
+import type { AuditEntry } from '../../state/audit/index.ts';
+import { help, historyCard, hostsList, type HistoryEntry } from '../../cards/index.ts';
+import { diagnosisRoot } from '../../cards/index.ts';
+import { formatTime } from '../../cards/time.ts';
+import { busyMessage } from '../../state/fix-lock.ts';
 import { USAGE, type ParsedCommand } from '../grammar.ts';
-import type { Card, ChatUser } from '../model.ts';
+import type { Card, ChatUser } from '../../chat/model.ts';
 import type { BotContext } from './context.ts';
 
 const SUMMARY: Record<keyof typeof USAGE, string> = {

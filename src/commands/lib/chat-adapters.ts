@@ -1,6 +1,6 @@
 // Which chat platforms a bot process serves: Slack when the config has `slack` or SLACK_BOT_TOKEN
 // is set, Discord when it has `discord` or DISCORD_TOKEN, the console with --console.
-import type { ChatAdapter } from '../../bot/chat-adapter.ts';
+import type { ChatAdapter } from '../../chat/adapter.ts';
 import { inventoryOf } from '../../bot/grammar.ts';
 import type { Config } from '../../config/schema.ts';
 import { createDiscordAdapter } from '../../adapters/discord/adapter.ts';

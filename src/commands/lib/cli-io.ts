@@ -1,5 +1,6 @@
 // How commands talk to the terminal: results on stdout, problems on stderr with a clear exit code.
 // Exit codes: 0 ok, 1 the command ran and found a failure, 2 bad input (nothing was done).
+import { registerSecretValues, secretValuesIn } from '../../lib/scrub.ts';
 import { ConfigError, loadConfig, UnknownHostError } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { DiscordSettingsError } from '../../adapters/discord/settings.ts';
@@ -23,7 +24,10 @@ export function err(text: string): void {
 export function readConfigOption(path: string | undefined): Config {
   const file = path ?? process.env.RDP_MEDIC_CONFIG;
   if (!file) throw new UsageError('no configuration: pass --config FILE (for example the file `rdp-medic lab --config-out FILE` writes) or set RDP_MEDIC_CONFIG');
-  return loadConfig(file);
+  const config = loadConfig(file);
+  // Logs and the audit mask the configuration's passwords and tokens wherever they appear.
+  registerSecretValues(secretValuesIn(config));
+  return config;
 }
 
 /** Runs a command body and turns expected errors into messages and exit codes (never a stack trace). */

@@ -1,6 +1,7 @@
 // The frame of a long-running process (bot, worker): JSON logs, metrics, /healthz and /metrics,
 // and a graceful stop on SIGTERM/SIGINT (src/ops/shutdown.ts: finish what runs, close connections;
 // a second signal or a stop taking longer than 25 s exits at once).
+import { errorText } from '../../lib/error-text.ts';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/schema.ts';
 import { DEFAULT_OPS_PORT, opsPortFromEnv, startOpsServer, type HealthReport } from '../../ops/http.ts';
@@ -20,7 +21,7 @@ export async function redisHealth(redis: Redis): Promise<HealthReport> {
     const pong = await redis.ping();
     return { ok: pong === 'PONG', checks: { redis: { ok: pong === 'PONG', detail: redis.status } } };
   } catch (e) {
-    return { ok: false, checks: { redis: { ok: false, detail: e instanceof Error ? e.message : String(e) } } };
+    return { ok: false, checks: { redis: { ok: false, detail: errorText(e) } } };
   }
 }
 

@@ -2,8 +2,8 @@
 // Inbound events are collected and can be awaited; unhandled rejections fail the test instead of
 // crashing or hanging it. Teardown order matters: adapter.stop() (client.destroy) before fake.close().
 import { EventEmitter } from 'node:events';
-import type { ChatAdapter } from '../../../src/bot/chat-adapter.ts';
-import type { Inbound } from '../../../src/bot/model.ts';
+import type { ChatAdapter } from '../../../src/chat/adapter.ts';
+import type { Inbound } from '../../../src/chat/model.ts';
 import { createDiscordAdapter } from '../../../src/adapters/discord/adapter.ts';
 import { loadDiscordSettings } from '../../../src/adapters/discord/settings.ts';
 import { FakeDiscord, IDS, type FakeDiscordOptions } from '../../fakes/discord/index.ts';

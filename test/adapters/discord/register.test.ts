@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { registerCommands } from '../../../src/commands/discord.ts';
+import { registerCommands } from '../../../src/adapters/discord/register.ts';
 import { loadDiscordSettings } from '../../../src/adapters/discord/settings.ts';
 import { FakeDiscord, IDS, discordError } from '../../fakes/discord/index.ts';
 

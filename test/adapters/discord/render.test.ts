@@ -3,11 +3,11 @@
 // are written on the card, the on-call ping is the only mention, and buttons can be disabled.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Card, ChatUser } from '../../../src/bot/model.ts';
+import type { Card, ChatUser } from '../../../src/chat/model.ts';
 import {
   approvalDecided, approvalRequest, diagnosisDetails, diagnosisRoot, error, fixResult, fleetSummary, help, historyCard, hostsList, refused, requestAccepted, undoResult,
   type ApprovalView,
-} from '../../../src/bot/cards/index.ts';
+} from '../../../src/cards/index.ts';
 import { buildHost } from '../../../src/lab/scenarios/index.ts';
 import { executePlan } from '../../../src/lab/model/index.ts';
 import { diagnose } from '../../../src/rdp/diagnose.ts';

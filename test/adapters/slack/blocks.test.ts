@@ -3,13 +3,13 @@
 // ids, confirm dialogs fit, text is escaped, and notify:'oncall' pings the configured user group.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Card, ChatUser } from '../../../src/bot/model.ts';
+import type { Card, ChatUser } from '../../../src/chat/model.ts';
 import type { Diagnosis, Finding } from '../../../src/rdp/types.ts';
 import {
   approvalDecided, approvalRequest, diagnosisDetails, diagnosisRoot, error, fixResult, fleetSummary, help, historyCard, hostsList, refused,
   requestAccepted, undoResult, type ApprovalView, type FleetHostResult,
-} from '../../../src/bot/cards/index.ts';
-import { fallbackText, renderCard } from '../../../src/adapters/slack/blocks.ts';
+} from '../../../src/cards/index.ts';
+import { fallbackText, renderCard } from '../../../src/adapters/slack/render.ts';
 import type { SlackBlock, SlackMessage } from '../../../src/adapters/slack/block-types.ts';
 import { chunk, cut, escapeMrkdwn } from '../../../src/adapters/slack/mrkdwn.ts';
 import { blockLimitViolations } from '../../fakes/slack/block-limits.ts';

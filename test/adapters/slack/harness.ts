@@ -1,6 +1,6 @@
 // Shared set-up for the Slack adapter tests: the fake, a real adapter on it in either mode, the
 // inbound events it delivers (awaitable), a log capture, and an unhandled-rejection tripwire.
-import type { Inbound } from '../../../src/bot/model.ts';
+import type { Inbound } from '../../../src/chat/model.ts';
 import { createSlackAdapter, type SlackAdapter } from '../../../src/adapters/slack/adapter.ts';
 import type { AdapterLogger } from '../../../src/adapters/slack/logger.ts';
 import { loadSlackSettings, type SlackMode } from '../../../src/adapters/slack/settings.ts';

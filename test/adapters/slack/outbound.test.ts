@@ -3,9 +3,9 @@
 // root; Slack's failures become DeliveryErrors the deliver queue can act on.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeliveryError } from '../../../src/bot/chat-adapter.ts';
-import type { Card, ChatUser, ConversationRef } from '../../../src/bot/model.ts';
-import { approvalDecided, approvalRequest, type ApprovalView } from '../../../src/bot/cards/index.ts';
+import { DeliveryError } from '../../../src/chat/adapter.ts';
+import type { Card, ChatUser, ConversationRef } from '../../../src/chat/model.ts';
+import { approvalDecided, approvalRequest, type ApprovalView } from '../../../src/cards/index.ts';
 import { createSlackAdapter, type SlackAdapter } from '../../../src/adapters/slack/adapter.ts';
 import { loadSlackSettings } from '../../../src/adapters/slack/settings.ts';
 import { FAKE_APP_TOKEN, FAKE_BOT_TOKEN, FakeSlack } from '../../fakes/slack/index.ts';

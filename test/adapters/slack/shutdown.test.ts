@@ -11,13 +11,9 @@ test('after stop() and the fake closing, the process exits on its own (both mode
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  let stoppedAt = 0;
-  child.stdout.on('data', () => {
-    if (!stoppedAt && out.includes('stopped\n')) stoppedAt = performance.now();
-  });
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  // A handle left open keeps the child alive until its watchdog exits 3 and names the handle: the
+  // exit code says it, whatever the machine's speed.
   assert.equal(code, 0, out);
   assert.match(out, /^stopped$/m);
-  const lingerMs = performance.now() - stoppedAt;
-  assert.ok(lingerMs < 3_000, `exited ${Math.round(lingerMs)} ms after stopping`);
 });

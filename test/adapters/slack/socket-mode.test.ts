@@ -3,7 +3,7 @@
 // cleanly (no unhandled rejection, no token in the message) when Slack refuses or never says hello.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Inbound } from '../../../src/bot/model.ts';
+import type { Inbound } from '../../../src/chat/model.ts';
 import { createSlackAdapter } from '../../../src/adapters/slack/adapter.ts';
 import { loadSlackSettings } from '../../../src/adapters/slack/settings.ts';
 import { FAKE_APP_TOKEN, FAKE_BOT_TOKEN, FakeSlack } from '../../fakes/slack/index.ts';

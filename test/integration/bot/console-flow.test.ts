@@ -1,7 +1,8 @@
 // The whole flow through the console chat: alice checks work-pc (expired RDP certificate), asks for
 // the fix, cannot approve it herself (four-eyes), bob approves, the fix runs and is verified from
-// outside, and the undo button restores the host. Real Redis, real lab, real WinRM.
+// outside, and the undo button, once approved, restores the host. Real Redis, real lab, real WinRM.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ConsoleAdapter } from '../../../src/adapters/console/adapter.ts';
@@ -12,10 +13,20 @@ const input = new PassThrough();
 const output = new PassThrough();
 let text = '';
 output.on('data', (d: Buffer) => (text += d.toString()));
+// The adapter calls whenSettled after each line it handled: the test waits on that event.
+const lines = new EventEmitter();
 let console: ConsoleAdapter;
 
 before(async () => {
-  console = new ConsoleAdapter({ input, output, echo: true, whenSettled: () => stack.settled() });
+  console = new ConsoleAdapter({
+    input,
+    output,
+    echo: true,
+    whenSettled: async () => {
+      await stack.settled();
+      lines.emit('settled');
+    },
+  });
   stack = await startStack([console]);
 });
 after(async () => {
@@ -23,22 +34,28 @@ after(async () => {
   await stack.close();
 });
 
-/** Types a line and waits for everything it started to settle; returns the output it produced. */
+/**
+ * Types a line; returns the output it produced once the adapter has handled it and the work it
+ * started has settled. Lines that start no work end on their own output: "/as" on "(you are now",
+ * a button with a confirm dialog on the question ("[y] ...").
+ */
 async function type(line: string): Promise<string> {
   const start = text.length;
-  const echoed = new Promise<void>((resolve) => {
-    const check = (): void => {
-      if (text.slice(start).includes(`> ${line}`)) {
-        output.off('data', check);
-        resolve();
-      }
+  const handled = new Promise<void>((resolve) => {
+    const done = (): void => {
+      lines.off('settled', done);
+      output.off('data', onOutput);
+      resolve();
     };
-    output.on('data', check);
+    const onOutput = (): void => {
+      if (/\(you are now |\[y\] /.test(text.slice(start))) done();
+    };
+    lines.on('settled', done);
+    output.on('data', onOutput);
   });
   input.write(`${line}\n`);
-  await echoed;
-  await stack.settled();
-  // The console handles a line, then waits for the queues; one more settle catches its last print.
+  await handled;
+  // Output written during the last delivery reaches 'data' on a later tick of the stream.
   await new Promise((r) => setImmediate(r));
   return text.slice(start);
 }
@@ -72,7 +89,12 @@ test('check, request, refused self-approval, approval, verified fix, undo', asyn
   assert.match(approved, /applied on .* and verified/i, approved);
   const undo = buttonNumber(approved, /Undo/);
 
-  let undone = await type(undo);
+  // An undo is a fix: it asks for approval first (bob may approve this safe one himself).
+  let undoRequested = await type(undo);
+  if (/\[y\] Undo/.test(undoRequested)) undoRequested += await type('y');
+  assert.match(undoRequested, /@bob asks to undo .* on work-pc/);
+  assert.doesNotMatch(undoRequested, /undone/);
+  let undone = await type(buttonNumber(undoRequested, /\[\d+\] Approve/));
   if (!/undone and verified/.test(undone)) undone += await type('y');
   assert.match(undone, /undone and verified/, undone);
   // The host is back as it was: the expired certificate is what the listener presents again.

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { QueueEvents } from 'bullmq';
 import { stringify } from 'yaml';
-import { bullPrefix, QUEUE_NAMES } from '../../../src/jobs/names.ts';
+import { bullPrefix, QUEUE_NAMES } from '../../../src/state/names.ts';
 import { ensureRdpCertificate } from '../../../src/lab/model/regenerate-cert.ts';
 import { silentLogger } from '../../../src/log.ts';
-import { startWorkers } from '../../../src/workers/run.ts';
+import { startWorkers } from '../../../src/processes/worker.ts';
 import { ChatRecorder, person, type Recorded } from '../../fakes/chat-recorder.ts';
 import { startStack, type Stack } from '../../support/stack.ts';
 

@@ -3,7 +3,7 @@
 // `rdp-medic bot` builds it (chatAdapters), so the config's `discord` section and the inventory's
 // autocomplete names are the production path. Also: helpers to read what the fake Discord holds.
 import { Writable } from 'node:stream';
-import { startBot, type RunningBot } from '../../../src/bot/run.ts';
+import { startBot, type RunningBot } from '../../../src/processes/bot.ts';
 import { chatAdapters } from '../../../src/commands/lib/chat-adapters.ts';
 import { createLogger } from '../../../src/log.ts';
 import { FakeDiscord, IDS, buttonInteraction, messageObject, type FakeUser, type RestCall, type StoredInteraction, type StoredMessage } from '../../fakes/discord/index.ts';

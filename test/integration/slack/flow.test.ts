@@ -124,6 +124,9 @@ function flowSuite(mode: SlackMode): void {
       assert.equal(undo.style, 'danger');
       assert.ok(undo.confirm, 'undo has a confirm dialog');
       await driver.click(undo.action_id, { ts: tsOf(result), threadTs: rootTs }, bob);
+      // An undo is a fix: it asks for approval in the thread, and bob may not approve his own (four-eyes).
+      const undoApproval = await fake.waitFor(all(inThread(rootTs), saying(/@bob asks to undo .* on work-pc/), withButton('approve:')), WAIT);
+      await driver.click(button(undoApproval, 'approve:').action_id, { ts: tsOf(undoApproval), threadTs: rootTs }, dave);
       const undone = await fake.waitFor(all(inThread(rootTs), saying(/undone and verified/)), WAIT);
       assert.match(textOf(undone), /expired/i, 'the host is back as it was: the expired certificate');
       await s.stack.settled();

@@ -1,0 +1,73 @@
+// The approval request: who asks for what on which host, what it changes and disrupts, whether it
+// weakens security, until when it can be approved, and the three buttons.
+import type { Card, CardAction, CardSection } from '../chat/model.ts';
+import { approveActionId, planActionId, rejectActionId } from './action-ids.ts';
+import type { ApprovalView } from './approval-types.ts';
+import { RISK_LABEL, dropsSentence, needsConfirm, securitySentence } from './risk.ts';
+import { capLines, lowerFirst, mention } from './text.ts';
+import { timeBoxMinutes } from './time-box.ts';
+import { formatTime } from './time.ts';
+
+/** Plan lines shown on the card; the full plan is one click away (plan:<id>). */
+export const MAX_PLAN_LINES = 8;
+
+export function approvalTitle(a: ApprovalView): string {
+  return `${mention(a.requester)} asks to ${lowerFirst(a.title)} on ${a.host}`;
+}
+
+function timeBoxOf(a: ApprovalView): number | null {
+  return a.timeBoxMinutes !== undefined ? a.timeBoxMinutes : timeBoxMinutes(a.fixId);
+}
+
+/** The card body without the expiry and buttons: shared with the decided card. */
+export function approvalBody(a: ApprovalView): CardSection[] {
+  const box = timeBoxOf(a);
+  return [
+    { kind: 'text', text: a.impact.summary },
+    {
+      kind: 'fields',
+      fields: [
+        { label: 'Risk', value: RISK_LABEL[a.risk] },
+        { label: 'Disrupts', value: dropsSentence(a.impact.drops, a.impact.disruptive) },
+        { label: 'Security', value: securitySentence(a.risk, a.impact.weakensSecurity, box) },
+      ],
+    },
+    ...(a.planSummary.length
+      ? [{ kind: 'text' as const, text: ['What will change:', ...capLines(a.planSummary.map((l) => `• ${l}`), MAX_PLAN_LINES)].join('\n') }]
+      : []),
+  ];
+}
+
+function approveAction(a: ApprovalView): CardAction {
+  const action: CardAction = { id: approveActionId(a.id), label: `Approve: ${lowerFirst(a.title)}`, style: 'primary' };
+  if (!needsConfirm(a.risk) && !a.impact.disruptive && !a.impact.weakensSecurity) return action;
+  const text = [
+    dropsSentence(a.impact.drops, a.impact.disruptive),
+    securitySentence(a.risk, a.impact.weakensSecurity, timeBoxOf(a)),
+    a.impact.summary,
+  ].join(' ');
+  return { ...action, confirm: { title: `Approve on ${a.host}?`, text, confirm: 'Approve and run', deny: 'Cancel' } };
+}
+
+export function approvalFooter(a: ApprovalView): string {
+  return `approval ${a.id} · fix ${a.fixId} · requested by ${mention(a.requester)}`;
+}
+
+export function approvalRequest(approval: ApprovalView): Card {
+  const ping: CardSection[] = approval.onCallMention ? [{ kind: 'text', text: `${approval.onCallMention}: an approval is needed.` }] : [];
+  return {
+    title: approvalTitle(approval),
+    status: 'pending',
+    sections: [
+      ...ping,
+      ...approvalBody(approval),
+      { kind: 'text', text: `Approve by ${formatTime(approval.expiresAt)}; after that the request expires and nothing changes.` },
+    ],
+    actions: [
+      approveAction(approval),
+      { id: rejectActionId(approval.id), label: 'Reject', style: 'danger' },
+      { id: planActionId(approval.id), label: 'Show the exact plan', style: 'default' },
+    ],
+    footer: approvalFooter(approval),
+  };
+}

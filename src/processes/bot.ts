@@ -1,0 +1,91 @@
+// A bot process: the chat adapters, the bot, the deliver worker (only adapters can post, so
+// delivery runs here) and the approval expiry sweep.
+import { hostname } from 'node:os';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/schema.ts';
+import { connectRedis } from '../state/connect.ts';
+import { bullPrefix, QUEUE_NAMES } from '../state/names.ts';
+import { Outbox } from '../state/outbox.ts';
+import { openQueues, type Queues } from '../state/queues.ts';
+import { openState, type SharedState } from '../state/shared-state.ts';
+import type { Logger } from '../log.ts';
+import { deliverBackoff, deliverProcessor } from '../workers/deliver.ts';
+import { createBot, type Bot, type BotCounters } from '../bot/bot.ts';
+import type { ChatAdapter } from '../chat/adapter.ts';
+import { inventoryOf } from '../bot/grammar.ts';
+import type { Platform } from '../chat/model.ts';
+import { errorText } from '../lib/error-text.ts';
+
+export interface RunningBot {
+  bot: Bot;
+  redis: Redis;
+  queues: Queues;
+  state: SharedState;
+  deliverWorker: Worker;
+  close(): Promise<void>;
+}
+
+export interface BotHooks {
+  counters?: BotCounters;
+  onDelivered?(platform: Platform, outcome: 'delivered' | 'retried' | 'failed'): void;
+}
+
+export async function startBot(config: Config, adapters: ChatAdapter[], logger: Logger, hooks: BotHooks = {}): Promise<RunningBot> {
+  const name = `bot:${hostname()}:${process.pid}`;
+  const redis = connectRedis(config, name, logger);
+  const queues = openQueues(redis, { prefix: config.redis.prefix, diagnoseAttempts: config.workers.diagnoseAttempts });
+  const state = openState(redis, config);
+  const bot = createBot({ config, inventory: inventoryOf(config), redis, state, queues, outbox: new Outbox(queues), logger, ...(hooks.counters ? { counters: hooks.counters } : {}) });
+  const byPlatform = new Map<Platform, ChatAdapter>(adapters.map((a) => [a.platform, a]));
+  const deliverWorker = new Worker(QUEUE_NAMES.deliver, deliverProcessor({ adapters: byPlatform, conversations: state.conversations, logger, ...(hooks.onDelivered ? { onDelivered: hooks.onDelivered } : {}) }), {
+    connection: redis,
+    prefix: bullPrefix(config.redis.prefix),
+    concurrency: 20,
+    settings: { backoffStrategy: deliverBackoff },
+  });
+  deliverWorker.on('error', (err) => logger.warn({ err: err.message }, 'deliver worker error'));
+  deliverWorker.on('failed', (job, err) => {
+    // Waiting for a root message to be posted first is routine, not worth a warning.
+    const level = err.name === 'NotReadyError' ? 'debug' : 'warn';
+    logger[level]({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'delivery attempt failed');
+  });
+  await deliverWorker.waitUntilReady();
+  const closeCore = async (): Promise<void> => {
+    await deliverWorker.close();
+    await queues.close();
+    await redis.quit().catch(() => redis.disconnect());
+  };
+  const started: ChatAdapter[] = [];
+  for (const a of adapters) {
+    try {
+      await a.start((event) => bot.handle(event));
+      started.push(a);
+    } catch (e) {
+      // A platform that refuses us at start (a revoked token) will not change its mind: close
+      // everything so the process exits non-zero and its supervisor restarts it or says why.
+      for (const s of started) await s.stop().catch(() => undefined);
+      await a.stop().catch(() => undefined);
+      await closeCore();
+      throw new Error(`cannot start the bot: ${errorText(e)}`);
+    }
+  }
+  const sweep = setInterval(() => void bot.sweepExpired().catch((e: unknown) => logger.warn({ err: String(e) }, 'approval expiry sweep failed')), config.bot.expirySweepMs);
+  sweep.unref();
+  logger.info({ name, platforms: adapters.map((a) => a.platform) }, 'bot ready');
+  return {
+    bot,
+    redis,
+    queues,
+    state,
+    deliverWorker,
+    close: async () => {
+      clearInterval(sweep);
+      // Deliveries in flight finish first; what is still queued waits in Redis for the next bot.
+      await deliverWorker.close();
+      for (const a of adapters) await a.stop().catch((e: unknown) => logger.warn({ err: String(e), platform: a.platform }, 'adapter stop failed'));
+      await queues.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

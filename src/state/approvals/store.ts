@@ -1,0 +1,123 @@
+// Approvals in Redis: create, then one-way transitions pending -> approved -> running -> done|failed,
+// or pending -> rejected|expired. Policy decides first (who may approve or reject this risk class;
+// four-eyes); then a Lua script makes the transition atomically or says why not. The policy check
+// may read the record outside the script because risk and requester never change.
+import { randomBytes } from 'node:crypto';
+import type { FixRisk } from '../../rdp/types.ts';
+import { ChatUser } from '../../chat/model.ts';
+import type { Decision } from '../../policy/decide.ts';
+import { runLua, type LuaScript, type Redis } from '../redis.ts';
+import { ApprovalRequest, ApprovalResult, fromHashFields, toHashFields, type ApprovalRecord } from './record.ts';
+import { missing, refusal } from './reasons.ts';
+import { APPROVE, CREATE, EXPIRE, FINISH, REJECT, START } from './scripts.ts';
+
+export type Transition = { ok: true; record: ApprovalRecord } | { ok: false; reason: string; record: ApprovalRecord | null };
+
+/** The policy decisions approvals need (a PolicyGate fits). */
+export interface ApprovalPolicy {
+  mayApprove(user: ChatUser, risk: FixRisk, requester: ChatUser): Decision;
+  mayReject(user: ChatUser, risk: FixRisk, requester: ChatUser): Decision;
+}
+
+export interface ApprovalStoreOptions {
+  policy: ApprovalPolicy;
+  /** policy.approvalExpiryMinutes. */
+  expiryMinutes: number;
+  /** How long ended records stay readable. Default: 7 days. */
+  retainMs?: number;
+  /** Key prefix. Default: "rdp-medic". */
+  prefix?: string;
+}
+
+export const newApprovalId = (): string => `a_${randomBytes(9).toString('base64url')}`;
+
+export class ApprovalStore {
+  private readonly retainMs: number;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly opts: ApprovalStoreOptions,
+  ) {
+    this.retainMs = opts.retainMs ?? 7 * 24 * 3600_000;
+    this.prefix = opts.prefix ?? 'rdp-medic';
+  }
+
+  private keys(id: string): [string, string] {
+    return [`${this.prefix}:approval:${id}`, `${this.prefix}:approvals:pending`];
+  }
+
+  private async run(script: LuaScript, id: string, args: string[]): Promise<{ status: string; nowMs: number; record: ApprovalRecord | null }> {
+    const [status, now, flat] = (await runLua(this.redis, script, this.keys(id), [id, this.retainMs, ...args])) as [string, string, string[]];
+    return { status, nowMs: Number(now), record: flat.length ? fromHashFields(flat) : null };
+  }
+
+  private async transition(script: LuaScript, id: string, args: string[]): Promise<Transition> {
+    const { status, nowMs, record } = await this.run(script, id, args);
+    if (status === 'ok' && record) return { ok: true, record };
+    if (!record) return { ok: false, reason: missing(id), record: null };
+    return { ok: false, reason: refusal(record, nowMs), record };
+  }
+
+  async create(request: ApprovalRequest): Promise<ApprovalRecord> {
+    const req = ApprovalRequest.parse(request);
+    const id = newApprovalId();
+    const ttlMs = this.opts.expiryMinutes * 60_000;
+    const { status, record } = await this.run(CREATE, id, [String(ttlMs), ...toHashFields(req)]);
+    if (status !== 'ok' || !record) throw new Error(`approval ${id} could not be created (${status})`);
+    return record;
+  }
+
+  async get(id: string): Promise<ApprovalRecord | null> {
+    const flat = await this.redis.hgetall(this.keys(id)[0]);
+    const pairs = Object.entries(flat).flat();
+    return pairs.length ? fromHashFields(pairs) : null;
+  }
+
+  /** Policy first (role for the risk class, four-eyes), then pending -> approved if not expired. */
+  async approve(id: string, approver: ChatUser): Promise<Transition> {
+    return this.decide(id, ChatUser.parse(approver), 'approve', APPROVE);
+  }
+
+  /** The requester may withdraw; otherwise an approver of the class. pending -> rejected. */
+  async reject(id: string, by: ChatUser): Promise<Transition> {
+    return this.decide(id, ChatUser.parse(by), 'reject', REJECT);
+  }
+
+  private async decide(id: string, user: ChatUser, action: 'approve' | 'reject', script: LuaScript): Promise<Transition> {
+    const current = await this.get(id);
+    if (!current) return { ok: false, reason: missing(id), record: null };
+    const decision = action === 'approve' ? this.opts.policy.mayApprove(user, current.risk, current.requester) : this.opts.policy.mayReject(user, current.risk, current.requester);
+    if (!decision.allowed) return { ok: false, reason: decision.reason, record: current };
+    return this.transition(script, id, [JSON.stringify(user)]);
+  }
+
+  /**
+   * approved -> running, exactly once: call it before applying; apply only on ok. A refusal whose
+   * record is `running` with your own runner id means a previous attempt of this job started it.
+   */
+  async start(id: string, runner: string): Promise<Transition> {
+    return this.transition(START, id, [runner]);
+  }
+
+  /** running -> done | failed, with what happened. */
+  async finish(id: string, outcome: 'done' | 'failed', result: ApprovalResult): Promise<Transition> {
+    return this.transition(FINISH, id, [outcome, JSON.stringify(ApprovalResult.parse(result))]);
+  }
+
+  /** Marks every pending approval past its expiry as expired; returns the ones this call expired. */
+  async expireDue(): Promise<ApprovalRecord[]> {
+    const [, index] = this.keys('');
+    // Candidates by the server's clock; the script re-checks each one atomically.
+    const [seconds, micros] = await this.redis.time();
+    const nowMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const ids = await this.redis.zrangebyscore(index, '-inf', nowMs);
+    const expired: ApprovalRecord[] = [];
+    for (const id of ids) {
+      const { status, record } = await this.run(EXPIRE, id, []);
+      if (status === 'ok' && record) expired.push(record);
+      else if (status === 'missing') await this.redis.zrem(index, id);
+    }
+    return expired;
+  }
+}

@@ -1,0 +1,43 @@
+// Per-user command rate limit: a sliding one-minute log in a Redis sorted set, checked and updated
+// by one Lua script against the server's clock (bots on several machines share one count). A
+// refused command is not counted, so a user who waits gets back in exactly when the oldest expires.
+import { randomUUID } from 'node:crypto';
+import { runLua, type LuaScript, type Redis } from './redis.ts';
+import type { ChatUser } from '../chat/model.ts';
+import { identitiesOf } from '../policy/roles.ts';
+
+export type RateDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number; reason: string };
+
+const WINDOW_MS = 60_000;
+
+/** KEYS[1] log; ARGV limit, windowMs, unique member. Returns {1, remaining} or {0, retryAfterMs}. */
+const SLIDING_WINDOW: LuaScript = {
+  name: 'rdpMedicRateLimit',
+  numberOfKeys: 1,
+  lua: `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if count >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, tonumber(oldest[2]) + window - now}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+return {1, limit - count - 1}
+`,
+};
+
+export const rateKey = (user: ChatUser): string => `rdp-medic:rate:${identitiesOf(user)[0]}`;
+
+export async function takeCommand(redis: Redis, user: ChatUser, commandsPerMinute: number): Promise<RateDecision> {
+  const member = `${Date.now()}:${randomUUID()}`;
+  const [ok, n] = (await runLua(redis, SLIDING_WINDOW, [rateKey(user)], [commandsPerMinute, WINDOW_MS, member])) as [number, number];
+  if (ok === 1) return { allowed: true, remaining: n };
+  const retryAfterMs = Math.max(0, n);
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return { allowed: false, retryAfterMs, reason: `slow down: ${commandsPerMinute} commands a minute; try again in ${seconds} s` };
+}

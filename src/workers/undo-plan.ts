@@ -1,0 +1,101 @@
+// Undo is a fix: the undo record's compare-and-set plan becomes a FixPlan with a risk class derived
+// from what it writes, so it needs the same approval (four-eyes included) as a fix of that class.
+// Undoing a fix that restored security puts the weaker setting back: weakens-security. Undoing
+// one that gave access (a group membership, a firewall rule, a running service, RDP itself)
+// takes it away again: disruptive. Anything else (a certificate put back, a task cancelled): safe.
+import type { Operation } from '../host/operations.ts';
+import { FIX_INFO } from '../rdp/fixes/catalogue.ts';
+import { isKnownFixId } from '../rdp/fixes/index.ts';
+import { planHash } from '../rdp/fixes/lib/plan.ts';
+import type { StoredUndoRecord } from '../rdp/undo-store.ts';
+import type { FixPlan, FixRisk } from '../rdp/types.ts';
+
+type RegWrite = Extract<Operation, { op: 'reg.set' | 'reg.delete' }>;
+
+const dword = (op: RegWrite): number | null => (op.op === 'reg.set' && typeof op.data === 'number' ? op.data >>> 0 : null);
+const was = (op: RegWrite): number | null => {
+  const left = op.expect;
+  return left && left.exists && typeof left.data === 'number' ? left.data >>> 0 : null;
+};
+
+/** Registry values where a lower number is weaker security; deleting them restores the (weaker) default. */
+const SECURITY_LEVELS = new Set(['securitylayer', 'userauthentication', 'minencryptionlevel']);
+/** Registry values that, set back, take RDP access away (deny, listener off, port moved, limit back). */
+const ACCESS_VALUES: Record<string, (data: number | null, before: number | null) => boolean> = {
+  fdenytsconnections: (d) => d !== 0,
+  fenablewinstation: (d) => d !== 1,
+  flogondisabled: (d) => d !== 0,
+  tsenabled: (d) => d !== 1,
+  portnumber: (d, before) => d !== before,
+  maxinstancecount: (d, before) => d !== before,
+};
+
+function regRisk(op: RegWrite): { risk: FixRisk; why: string } | null {
+  const name = op.name.toLowerCase();
+  const data = dword(op);
+  const before = was(op);
+  const what = `${op.path.split('\\').slice(-2).join('\\')}\\${op.name}`;
+  if (SECURITY_LEVELS.has(name) && (data === null || before === null || data < before)) return { risk: 'weakens-security', why: `puts back a weaker ${what}` };
+  if (/\\SCHANNEL\\Protocols\\TLS 1\.[23]\\/i.test(op.path)) {
+    const off = op.op === 'reg.delete' || (name === 'enabled' && data === 0) || (name === 'disabledbydefault' && data !== 0);
+    if (off) return { risk: 'weakens-security', why: `turns ${what} back off` };
+  }
+  const access = ACCESS_VALUES[name];
+  if (access && access(data, before)) return { risk: 'disruptive', why: `sets ${what} back, which takes RDP access away` };
+  return null;
+}
+
+function opRisk(op: Operation): { risk: FixRisk; why: string } | null {
+  switch (op.op) {
+    case 'reg.set':
+    case 'reg.delete':
+      return regRisk(op);
+    case 'group.remove':
+      return { risk: 'disruptive', why: `removes ${op.member} from ${op.groupSid}, which takes their RDP logon away` };
+    case 'fw.enable':
+      return op.enabled ? null : { risk: 'disruptive', why: `disables the firewall rule(s) ${op.names.join(', ')}` };
+    case 'service.control':
+      return op.action === 'stop' ? { risk: 'disruptive', why: `stops ${op.name}` } : null;
+    case 'service.startType':
+      return op.startType === 'Disabled' ? { risk: 'disruptive', why: `disables ${op.name}` } : null;
+    default:
+      return null;
+  }
+}
+
+const RANK: Record<FixRisk, number> = { safe: 0, disruptive: 1, 'weakens-security': 2 };
+
+/** The risk class of putting `ops` on a host, and why (one reason per risky write). */
+export function undoRisk(ops: readonly Operation[]): { risk: FixRisk; reasons: string[] } {
+  const found = ops.map(opRisk).filter((r): r is { risk: FixRisk; why: string } => r !== null);
+  const risk = found.reduce<FixRisk>((worst, r) => (RANK[r.risk] > RANK[worst] ? r.risk : worst), 'safe');
+  return { risk, reasons: found.map((r) => r.why) };
+}
+
+/** The ops an undo runs: the record's plan, and cancelling the revert task the fix scheduled. */
+export function undoOps(record: StoredUndoRecord): Operation[] {
+  const ops = [...record.plan.ops];
+  if (record.revertTask && !ops.some((o) => o.op === 'task.cancel' && o.name === record.revertTask)) ops.push({ id: 'undo-cancel-revert-task', op: 'task.cancel', name: record.revertTask });
+  return ops;
+}
+
+/** The undo of `record` on `host` as a plan to approve; its hash names exactly what undo will run. */
+export function undoPlan(record: StoredUndoRecord, host: string): FixPlan {
+  const apply = { ...record.plan, ops: undoOps(record) };
+  const { risk, reasons } = undoRisk(apply.ops);
+  const fixTitle = isKnownFixId(record.fixId) ? FIX_INFO[record.fixId].title : record.fixId;
+  const summary =
+    `Puts back what ${record.fixId} changed on ${host} (undo ${record.undoId}, recorded ${record.createdAt}), compare-and-set: refused if the host changed since.` +
+    (reasons.length ? ` It ${reasons.join('; ')}.` : ' It gives no access away and weakens nothing.');
+  return {
+    fixId: record.fixId,
+    host,
+    title: `Undo ${fixTitle}`,
+    risk,
+    impact: { disruptive: risk === 'disruptive', weakensSecurity: risk === 'weakens-security', drops: [], summary },
+    apply,
+    timeBoxMinutes: null,
+    verify: { recheck: [], expectRdpTls: false },
+    hash: planHash(apply),
+  };
+}
