@@ -7,7 +7,7 @@ import { findHost } from '../src/config/load.ts';
 import { connectHost } from '../src/host/connect.ts';
 import { executePlan } from '../src/host/executor.ts';
 import { Plan, PLAN_VERSION } from '../src/host/operations.ts';
-import { buildReadPlan } from '../src/host/read-plan.ts';
+import { buildReadPlan } from '../src/rdp/read-plan.ts';
 import { diagnose } from '../src/rdp/diagnose.ts';
 import { probeRdp, probeTcp, resolveName, sampleTcp } from '../src/rdp/probes/index.ts';
 import { checkTarget } from '../src/rdp/target.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { findHost } from '../src/config/load.ts';
 import { connectHost } from '../src/host/connect.ts';
-import { buildReadPlan } from '../src/host/read-plan.ts';
+import { buildReadPlan } from '../src/rdp/read-plan.ts';
 import { startLabProcess } from './lib/lab-process.ts';
 import { peakRssMb, percentile, round1 } from './lib/stats.ts';
 

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { findHost } from '../config/load.ts';
 import { connectHost } from '../host/connect.ts';
-import { formatFacts } from '../host/format-facts.ts';
-import { buildReadPlan, readPlanFacts } from '../host/read-plan.ts';
+import { formatFacts } from '../rdp/format-facts.ts';
+import { buildReadPlan, readPlanFacts } from '../rdp/read-plan.ts';
 import { createLogger } from '../log.ts';
 import { EXIT, out, readConfigOption, runCommand } from './lib/cli-io.ts';
 

@@ -4,8 +4,8 @@
 import type { Command } from 'commander';
 import { findHost } from '../config/load.ts';
 import { connectHost } from '../host/connect.ts';
-import { formatSelftestTable, runSelftest } from '../host/selftest.ts';
-import { runWriteSelftest, WRITE_SELFTEST_CHANGES, writeSelftestSummary } from '../host/selftest-writes.ts';
+import { formatSelftestTable, runSelftest } from '../rdp/selftest.ts';
+import { runWriteSelftest, WRITE_SELFTEST_CHANGES, writeSelftestSummary } from '../rdp/selftest-writes.ts';
 import { createLogger } from '../log.ts';
 import { EXIT, out, readConfigOption, runCommand, UsageError } from './lib/cli-io.ts';
 

@@ -3,7 +3,7 @@
 // becomes a HostAccessFailure and the probes still give a full Diagnosis.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { buildReadPlan, readPlanFacts, type HostFacts, type ReadPlanOptions } from '../host/read-plan.ts';
+import { buildReadPlan, readPlanFacts, type HostFacts, type ReadPlanOptions } from './read-plan.ts';
 import type { Plan, PlanResult } from '../host/operations.ts';
 import {
   probeRdp, probeTcp, resolveName, sampleTcp,

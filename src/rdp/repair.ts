@@ -3,7 +3,7 @@
 // undo record before verifying, verify from outside (checks + RDP probe). Undo is compare-and-set
 // too: it refuses on a host that changed since the fix, and checks afterwards that every value the
 // fix touched is back to its recorded previous state.
-import type { HostFacts } from '../host/read-plan.ts';
+import type { HostFacts } from './read-plan.ts';
 import type { Operation, Plan, PlanResult } from '../host/operations.ts';
 import type { RdpProbeResult } from './probes/index.ts';
 import type { CheckTarget, Diagnosis, FixOutcome, FixPlan, UndoRecord } from './types.ts';

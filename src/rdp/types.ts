@@ -1,6 +1,6 @@
 // The doctor's domain: what a check reads (CheckInput), what it concludes (Finding), and how a cure
 // is expressed (FixPlan, UndoRecord). rdp/ knows RDP and Windows, never chat.
-import type { HostFacts } from '../host/read-plan.ts';
+import type { HostFacts } from './read-plan.ts';
 import type { OpError, Plan } from '../host/operations.ts';
 import type { DnsResolution, RdpProbeResult, TcpProbeResult, TcpSampleResult } from './probes/index.ts';
 

@@ -4,7 +4,7 @@
 import { findHost } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { connectHost, type HostConnection } from '../host/connect.ts';
-import { buildReadPlan, readPlanFacts, type HostFacts } from '../host/read-plan.ts';
+import { buildReadPlan, readPlanFacts, type HostFacts } from '../rdp/read-plan.ts';
 import type { Logger } from '../log.ts';
 import { diagnose } from '../rdp/diagnose.ts';
 import { checkTarget } from '../rdp/target.ts';

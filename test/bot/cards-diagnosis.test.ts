@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildHost } from '../../src/lab/scenarios/index.ts';
 import { executePlan } from '../../src/lab/model/index.ts';
-import { buildReadPlan, isFactError, readPlanFacts } from '../../src/host/read-plan.ts';
+import { buildReadPlan, isFactError, readPlanFacts } from '../../src/rdp/read-plan.ts';
 import { diagnose } from '../../src/rdp/diagnose.ts';
 import { proposeFix } from '../../src/rdp/fixes/catalogue.ts';
 import type { RdpProbeResult } from '../../src/rdp/probes/index.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BOOTSTRAP_MARKER, BOOTSTRAP_SCRIPT, STDIN_HEADER, buildStdin, powershellCommandLine } from '../../src/host/bootstrap.ts';
 import { PLAN_VERSION, Plan } from '../../src/host/operations.ts';
 import { RUNTIME_TEXT } from '../../src/host/runtime.ts';
-import { buildReadPlan } from '../../src/host/read-plan.ts';
+import { buildReadPlan } from '../../src/rdp/read-plan.ts';
 import { decodeStdin } from './fake-host.ts';
 
 test("the encoded bootstrap command line stays under cmd.exe's 8191 characters", () => {

@@ -6,7 +6,7 @@ import type { PowerShellRunner } from '../../src/host/executor.ts';
 import { PLAN_VERSION, type Plan } from '../../src/host/operations.ts';
 import { RuntimeResultError } from '../../src/host/result.ts';
 import { RUNTIME_TEXT } from '../../src/host/runtime.ts';
-import { buildReadPlan } from '../../src/host/read-plan.ts';
+import { buildReadPlan } from '../../src/rdp/read-plan.ts';
 import { fakeRunner } from './fake-host.ts';
 
 test('executePlan sends the bootstrap with runtime and plan on stdin and parses the result', async () => {

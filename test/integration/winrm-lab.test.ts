@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { X509Certificate } from 'node:crypto';
-import { buildReadPlan, readPlanFacts, isFactError } from '../../src/host/read-plan.ts';
+import { buildReadPlan, readPlanFacts, isFactError } from '../../src/rdp/read-plan.ts';
 import { executePlan } from '../../src/host/executor.ts';
 import { startLab, type Lab } from '../../src/lab/lab.ts';
 import { createWinrmClient, WinrmAuthError, WinrmTimeoutError, WinrmTransportError, WinrmFaultError, type WinrmClientOptions } from '../../src/winrm/index.ts';

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Plan } from '../../src/host/operations.ts';
-import { buildReadPlan, readPlanFacts } from '../../src/host/read-plan.ts';
+import { buildReadPlan, readPlanFacts } from '../../src/rdp/read-plan.ts';
 import { executePlan } from '../../src/lab/model/index.ts';
 import { buildHost } from '../../src/lab/scenarios/index.ts';
 import { checkPreviewText } from '../../src/rdp/fixes/check-preview.ts';

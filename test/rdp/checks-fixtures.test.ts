@@ -3,7 +3,7 @@
 import { buildHost } from '../../src/lab/scenarios/index.ts';
 import { executePlan } from '../../src/lab/model/index.ts';
 import type { HostModel } from '../../src/lab/model/index.ts';
-import { buildReadPlan, isFactError, readPlanFacts, type HostFacts } from '../../src/host/read-plan.ts';
+import { buildReadPlan, isFactError, readPlanFacts, type HostFacts } from '../../src/rdp/read-plan.ts';
 import type { CheckInput, CheckTarget, ProbeEvidence } from '../../src/rdp/types.ts';
 import type { RdpProbeResult } from '../../src/rdp/probes/index.ts';
 

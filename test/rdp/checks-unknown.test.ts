@@ -2,7 +2,7 @@
 // that need it `unknown` — never ok, never a fix. And diagnose() survives WinRM failures.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HostFacts } from '../../src/host/read-plan.ts';
+import type { HostFacts } from '../../src/rdp/read-plan.ts';
 import { CHECKS, evaluateChecks } from '../../src/rdp/checks/index.ts';
 import { diagnose } from '../../src/rdp/diagnose.ts';
 import type { CheckId, Finding, HostAccessFailure } from '../../src/rdp/types.ts';

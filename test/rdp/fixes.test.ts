@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { validatePlan } from '../../src/host/executor.ts';
 import type { Operation, Plan, PlanResult } from '../../src/host/operations.ts';
-import { buildReadPlan, readPlanFacts, type HostFacts } from '../../src/host/read-plan.ts';
+import { buildReadPlan, readPlanFacts, type HostFacts } from '../../src/rdp/read-plan.ts';
 import { SID } from '../../src/lab/model/accounts.ts';
 import { executePlan } from '../../src/lab/model/execute-plan.ts';
 import type { HostModel } from '../../src/lab/model/host-model.ts';

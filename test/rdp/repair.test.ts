@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { validatePlan } from '../../src/host/executor.ts';
 import type { Plan, PlanResult } from '../../src/host/operations.ts';
-import { buildReadPlan, readPlanFacts, type HostFacts } from '../../src/host/read-plan.ts';
+import { buildReadPlan, readPlanFacts, type HostFacts } from '../../src/rdp/read-plan.ts';
 import { executePlan } from '../../src/lab/model/execute-plan.ts';
 import type { HostModel } from '../../src/lab/model/host-model.ts';
 import { deriveRdpState } from '../../src/lab/model/rdp-state.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BOOTSTRAP_SCRIPT, buildStdin, CLM_MESSAGE } from '../../src/host/bootstrap.ts';
 import { Plan, PLAN_VERSION } from '../../src/host/operations.ts';
-import { buildReadPlan, READ_IDS } from '../../src/host/read-plan.ts';
+import { buildReadPlan, READ_IDS } from '../../src/rdp/read-plan.ts';
 import { parsePlanResult, RuntimeResultError } from '../../src/host/result.ts';
 import { runDueTasks } from '../../src/lab/model/index.ts';
 import { LAB_RUNTIME_TEXT } from '../../src/lab/runtime/pwsh.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startLab, type Lab } from '../../src/lab/lab.ts';
 import { executePlan } from '../../src/host/executor.ts';
-import { buildReadPlan, READ_IDS } from '../../src/host/read-plan.ts';
+import { buildReadPlan, READ_IDS } from '../../src/rdp/read-plan.ts';
 import { createWinrmClient } from '../../src/winrm/index.ts';
 
 let lab: Lab;

@@ -2,7 +2,7 @@
 // operations over copies of the same host model: the results agree op by op, and reading changes nothing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildReadPlan } from '../../src/host/read-plan.ts';
+import { buildReadPlan } from '../../src/rdp/read-plan.ts';
 import { buildHost, SCENARIOS } from '../../src/lab/scenarios/index.ts';
 import { comparable, recordPlan, runModel, runPwsh } from './harness.ts';
 

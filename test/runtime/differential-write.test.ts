@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Plan, type PlanResult } from '../../src/host/operations.ts';
-import { buildReadPlan, readPlanFacts, type HostFacts } from '../../src/host/read-plan.ts';
+import { buildReadPlan, readPlanFacts, type HostFacts } from '../../src/rdp/read-plan.ts';
 import type { HostModel } from '../../src/lab/model/index.ts';
 import { runDueTasks } from '../../src/lab/model/index.ts';
 import { buildHost, SCENARIOS } from '../../src/lab/scenarios/index.ts';

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { findHost } from '../../src/config/load.ts';
 import { Config } from '../../src/config/schema.ts';
 import { connectHost, type HostConnection } from '../../src/host/connect.ts';
-import { buildReadPlan, readPlanFacts, type ReadPlanOptions } from '../../src/host/read-plan.ts';
+import { buildReadPlan, readPlanFacts, type ReadPlanOptions } from '../../src/rdp/read-plan.ts';
 import { startLab, type Lab, type LabOptions } from '../../src/lab/lab.ts';
 import { labConfig } from '../../src/lab/lab-config.ts';
 import { SCENARIOS } from '../../src/lab/scenarios/index.ts';
@@ -19,7 +19,7 @@ import { applyFix, undoFix } from '../../src/rdp/repair.ts';
 import { checkTarget } from '../../src/rdp/target.ts';
 import type { CheckTarget } from '../../src/rdp/types.ts';
 import { FileUndoStore } from '../../src/rdp/undo-store.ts';
-import { comparableSnapshot } from '../support/model-snapshot.ts';
+import { comparableSnapshot } from './model-snapshot.ts';
 
 /**
  * Defines the suite in the calling test file. `labOptions.runtime: 'pwsh'` runs it with the lab

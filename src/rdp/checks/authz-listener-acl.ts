@@ -1,7 +1,7 @@
 // authz-listener-acl (§3.G): the RDP-Tcp listener's own ACL must give Remote Desktop Users and
 // Administrators Logon (32) and Connect (256). Without Win32_TSAccount, an absent `Security` value
 // under RDP-Tcp means the default ACL.
-import { isFactError } from '../../host/read-plan.ts';
+import { isFactError } from '../read-plan.ts';
 import { defineCheck } from './lib/check.ts';
 import { describeError, need } from './lib/facts.ts';
 import { SID_ADMINS, SID_RDU } from './lib/host.ts';

@@ -1,6 +1,6 @@
 // evt-scan (§3.I): corroborating events in the last 24 hours, by provider and id (never message text).
-import type { EventQueryName } from '../../host/read-plan.ts';
-import { isFactError } from '../../host/read-plan.ts';
+import type { EventQueryName } from '../read-plan.ts';
+import { isFactError } from '../read-plan.ts';
 import { defineCheck } from './lib/check.ts';
 import { minutesAgo } from './lib/dates.ts';
 import { accessFailure, describeError, hostFacts } from './lib/facts.ts';

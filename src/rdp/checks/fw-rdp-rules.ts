@@ -6,7 +6,7 @@
 import { proposeFix } from '../fixes/catalogue.ts';
 import { defineCheck } from './lib/check.ts';
 import { need } from './lib/facts.ts';
-import { RDP_FIREWALL_GROUP } from '../../host/read-plan.ts';
+import { RDP_FIREWALL_GROUP } from '../read-plan.ts';
 import { activeBlockRules, activeProfiles, DEFAULT_RDP_PORT, rdpTcpAllowRules, ruleInProfile } from './lib/host.ts';
 import { regNumber } from './lib/registry.ts';
 

@@ -1,6 +1,6 @@
 // listener-port (§3.C): RDP-Tcp PortNumber vs the port clients use (the inventory's rdpPort, 3389 by
 // default) and the firewall; another process owning the port.
-import { isFactError } from '../../host/read-plan.ts';
+import { isFactError } from '../read-plan.ts';
 import { proposeFix } from '../fixes/catalogue.ts';
 import { defineCheck } from './lib/check.ts';
 import { need } from './lib/facts.ts';

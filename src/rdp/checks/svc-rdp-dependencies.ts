@@ -1,6 +1,6 @@
 // svc-rdp-dependencies (§3.B): UmRdpService must run with TermService; SessionEnv, CryptSvc, KeyIso and
 // CertPropSvc must be able to start, or Windows cannot create or renew the RDP certificate.
-import { isFactError, type RdpServiceName } from '../../host/read-plan.ts';
+import { isFactError, type RdpServiceName } from '../read-plan.ts';
 import { proposeFix } from '../fixes/catalogue.ts';
 import { defineCheck } from './lib/check.ts';
 import { need } from './lib/facts.ts';

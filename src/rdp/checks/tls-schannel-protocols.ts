@@ -1,5 +1,5 @@
 // tls-schannel-protocols (§3.E): the server side of Schannel must offer TLS 1.2 (Enabled≠0, DisabledByDefault=0).
-import { SCHANNEL_PROTOCOLS } from '../../host/read-plan.ts';
+import { SCHANNEL_PROTOCOLS } from '../read-plan.ts';
 import { proposeFix } from '../fixes/catalogue.ts';
 import { defineCheck } from './lib/check.ts';
 import { minutesAgo } from './lib/dates.ts';

@@ -1,6 +1,6 @@
 // The fix catalogue: every cure rdp-medic can apply, by id. Checks name a fix by id; the plan
 // builders (one file per fix) turn the diagnosis facts into a compare-and-set write plan.
-import { isFactError, type HostFacts } from '../../host/read-plan.ts';
+import { isFactError, type HostFacts } from '../read-plan.ts';
 import type { FixProposal, FixRisk } from '../types.ts';
 
 export const FIX_IDS = [

@@ -4,7 +4,7 @@
 // still holds the 0 this fix writes (a RegistryRestore); only then is NLA turned off. So the host
 // reverts itself even if rdp-medic loses contact right after the change.
 import { createHash } from 'node:crypto';
-import { REGISTRY_PATHS } from '../../host/read-plan.ts';
+import { REGISTRY_PATHS } from '../read-plan.ts';
 import type { Operation, RegistryRestore } from '../../host/operations.ts';
 import { dwordOf, need, regState } from './lib/facts.ts';
 import { defineFix, makeFixPlan, notApplicable, regSet } from './lib/plan.ts';

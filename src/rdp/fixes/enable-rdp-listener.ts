@@ -2,7 +2,7 @@
 // values ([S8]): RDP-Tcp fEnableWinStation 1, fLogonDisabled 0; Terminal Server TSEnabled 1,
 // TSUserEnabled 0. Only values that are present and wrong are written (an absent value is the
 // default, healthy). Then TermService is restarted (or started) so the listener comes up.
-import { REGISTRY_PATHS } from '../../host/read-plan.ts';
+import { REGISTRY_PATHS } from '../read-plan.ts';
 import type { Operation } from '../../host/operations.ts';
 import { dwordOf, Missing, regState } from './lib/facts.ts';
 import { makeFixPlan, notApplicable, regSet, defineFix } from './lib/plan.ts';

@@ -6,7 +6,7 @@
 // exact previous value and per-rule state, so the undo restores the host exactly.
 // A Group Policy deny (policy fDenyTSConnections=1) is deleted: a temporary cure until the next
 // policy refresh; the real fix is the GPO (the impact text says so).
-import { REGISTRY_PATHS } from '../../host/read-plan.ts';
+import { REGISTRY_PATHS } from '../read-plan.ts';
 import type { Operation } from '../../host/operations.ts';
 import { dwordOf, fact, need, regState } from './lib/facts.ts';
 import { ruleEnableOps } from './lib/firewall.ts';

@@ -1,6 +1,6 @@
 // raise-connection-limit (conn-limits): RDP-Tcp MaxInstanceCount to unlimited (0xFFFFFFFF) when the
 // RDP sessions already fill the limit. A policy value wins over it: then it is the GPO owner's call.
-import { REGISTRY_PATHS } from '../../host/read-plan.ts';
+import { REGISTRY_PATHS } from '../read-plan.ts';
 import { dwordOf, fact, need, regState, UNLIMITED_DWORD } from './lib/facts.ts';
 import { defineFix, makeFixPlan, notApplicable, regSet } from './lib/plan.ts';
 

@@ -3,7 +3,7 @@
 // (cert.move keeps cert and key, so undo can move it back, unlike a removal), then restart
 // SessionEnv: with no usable certificate left, Windows creates a new self-signed one [S7][S9].
 // Self-signed case only: a custom binding (SSLCertificateSHA1Hash) is cert-binding's business.
-import { REGISTRY_PATHS } from '../../host/read-plan.ts';
+import { REGISTRY_PATHS } from '../read-plan.ts';
 import type { Operation } from '../../host/operations.ts';
 import { BACKUP_STORE, certProblem, need, RDP_STORE, rdpCertificates, regState, service } from './lib/facts.ts';
 import { defineFix, makeFixPlan, notApplicable, restartSteps, serviceControl } from './lib/plan.ts';

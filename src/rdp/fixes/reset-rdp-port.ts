@@ -1,6 +1,6 @@
 // reset-rdp-port (listener-port): PortNumber back to 3389, where clients and the built-in firewall
 // rules expect it; TermService reads the port when it starts, so restart it when it runs.
-import { REGISTRY_PATHS } from '../../host/read-plan.ts';
+import { REGISTRY_PATHS } from '../read-plan.ts';
 import type { Operation } from '../../host/operations.ts';
 import { dwordOf, Missing, regState } from './lib/facts.ts';
 import { makeFixPlan, notApplicable, regSet, defineFix } from './lib/plan.ts';

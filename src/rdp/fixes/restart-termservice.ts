@@ -1,6 +1,6 @@
 // restart-termservice (listener-state): TermService runs but nothing listens on the RDP port.
 // Only when the cause is not one of the switches other fixes own (RDP denied, listener disabled).
-import { REGISTRY_PATHS } from '../../host/read-plan.ts';
+import { REGISTRY_PATHS } from '../read-plan.ts';
 import { dwordOf, fact, need, regState, service } from './lib/facts.ts';
 import { defineFix, makeFixPlan, notApplicable, restartSteps } from './lib/plan.ts';
 

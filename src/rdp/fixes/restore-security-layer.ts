@@ -3,7 +3,7 @@
 // (no usable certificate, or MinEncryptionLevel 1, which SSL refuses [S22]).
 // Why reg.set rather than SetSecurityLayer: the CIM capture returns the effective SecurityLayer,
 // so undo could not restore an absent value; reg.set returns the exact previous state.
-import { REGISTRY_PATHS } from '../../host/read-plan.ts';
+import { REGISTRY_PATHS } from '../read-plan.ts';
 import { certProblem, dwordOf, need, rdpCertificates, regState } from './lib/facts.ts';
 import { defineFix, makeFixPlan, notApplicable, regSet } from './lib/plan.ts';
 

@@ -2,7 +2,7 @@
 // write's `previous` (the runtime's undo record) and the state it left (`value`), in reverse order.
 // Certificates Windows generated during the fix (in 'Remote Desktop' after, not before) are
 // removed first, so the store ends exactly as it was.
-import type { HostFacts } from '../../host/read-plan.ts';
+import type { HostFacts } from '../read-plan.ts';
 import { PLAN_VERSION, RegistryValueState, type Operation, type OpResult, type PlanResult } from '../../host/operations.ts';
 import { typedPrevious } from '../../host/result.ts';
 import type { FixPlan, UndoRecord } from '../types.ts';

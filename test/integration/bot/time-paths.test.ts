@@ -11,7 +11,7 @@ import type { ApprovalRecord } from '../../../src/state/approvals/record.ts';
 import { HostId } from '../../../src/config/schema.ts';
 import { enqueueFix, jobId } from '../../../src/state/queues.ts';
 import { validatePlan } from '../../../src/host/executor.ts';
-import { buildReadPlan, readPlanFacts } from '../../../src/host/read-plan.ts';
+import { buildReadPlan, readPlanFacts } from '../../../src/rdp/read-plan.ts';
 import { executePlan } from '../../../src/lab/model/execute-plan.ts';
 import { RDP_TCP } from '../../../src/lab/model/paths.ts';
 import { getNumber } from '../../../src/lab/model/registry.ts';

@@ -1,7 +1,7 @@
 // Plain-words causes behind a symptom, read from the host facts. Symptom checks
 // (net-tcp-reachability, net-rdp-probe, listener-state) use them so their summaries point at the
 // cause ("RDP port 3389 refuses connections: TermService is stopped"). null = no host-side cause seen.
-import { isFactError, SCHANNEL_PROTOCOLS, type HostFacts } from '../../../host/read-plan.ts';
+import { isFactError, SCHANNEL_PROTOCOLS, type HostFacts } from '../../read-plan.ts';
 import { ymd } from './dates.ts';
 import {
   activeBlockRules, activeProfiles, DEFAULT_RDP_PORT, denyConnections, firewallAllows, inUseCertificate, keyDenied, listenerSwitchesOff, rdpPort, rdpTcpAllowRules, rdpTcpSetting,

@@ -1,7 +1,7 @@
 // Fact-or-unknown: a check names the facts it needs; if any is missing (op error, or the whole host
 // unreachable) it gets one plain sentence saying what could not be read and why.
-import { isFactError } from '../../../host/read-plan.ts';
-import type { Fact, FactError, HostFacts } from '../../../host/read-plan.ts';
+import { isFactError } from '../../read-plan.ts';
+import type { Fact, FactError, HostFacts } from '../../read-plan.ts';
 import type { CheckInput, HostAccessFailure } from '../../types.ts';
 
 export type Pick = readonly [label: string, pick: (f: HostFacts) => Fact<unknown>];

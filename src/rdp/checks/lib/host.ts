@@ -1,6 +1,6 @@
 // Host-side derivations several checks share (and the symptom checks use to name a cause).
 // Each takes HostFacts and returns undefined when the fact it needs is missing.
-import { isFactError, type HostFacts, type SchannelProtocol } from '../../../host/read-plan.ts';
+import { isFactError, type HostFacts, type SchannelProtocol } from '../../read-plan.ts';
 import type { CertificateInfo, FirewallProfile, FirewallRule, ServiceInfo } from '../../../host/operations.ts';
 import { effectiveNumber, regData, regNumber, type Effective } from './registry.ts';
 

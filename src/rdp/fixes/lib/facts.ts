@@ -1,8 +1,8 @@
 // Reading the diagnosis facts the way the fix builders need them: exact registry value states (the
 // compare-and-set preconditions), services, certificates. Every accessor returns a `Missing` reason
 // instead of guessing when the evidence is absent: a fix is never built on missing evidence.
-import { isFactError, REGISTRY_PATHS, SCHANNEL_PROTOCOLS } from '../../../host/read-plan.ts';
-import type { Fact, HostFacts, RdpServiceName } from '../../../host/read-plan.ts';
+import { isFactError, REGISTRY_PATHS, SCHANNEL_PROTOCOLS } from '../../read-plan.ts';
+import type { Fact, HostFacts, RdpServiceName } from '../../read-plan.ts';
 import type { CertificateInfo, ReadValueOf, RegistryValueState, ServiceInfo } from '../../../host/operations.ts';
 import { keyDenied } from '../../checks/lib/host.ts';
 

@@ -1,7 +1,7 @@
 // What the facts say about one write op: does its precondition hold, does the state it produces
 // already hold? undoFix uses it to refuse an undo on a changed host before touching anything, to
 // skip steps the host already reverted (the revert task ran), and to verify the restoration.
-import type { HostFacts } from '../../../host/read-plan.ts';
+import type { HostFacts } from '../../read-plan.ts';
 import type { Operation, RegistryValueState } from '../../../host/operations.ts';
 import { isMember } from './accounts.ts';
 import { ADMINISTRATORS_SID, computerName, fact, Missing, RDP_STORE, RDU_SID, regState, service } from './facts.ts';

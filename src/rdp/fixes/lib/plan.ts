@@ -1,7 +1,7 @@
 // Building a FixPlan: compare-and-set op helpers, the impact statement, the verification and the
 // audit hash (sha256 of the canonical JSON of the write plan).
 import { createHash } from 'node:crypto';
-import { isFactError, RDP_SERVICES, type HostFacts } from '../../../host/read-plan.ts';
+import { isFactError, RDP_SERVICES, type HostFacts } from '../../read-plan.ts';
 import { validatePlan } from '../../../host/executor.ts';
 import { PLAN_VERSION, type Operation, type Plan, type RegistryData, type RegistryKind, type RegistryValueState, type ServiceState, type StartType } from '../../../host/operations.ts';
 import type { CheckId, CheckTarget, FixPlan } from '../../types.ts';

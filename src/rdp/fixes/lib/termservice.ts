@@ -1,6 +1,6 @@
 // The TermService step several fixes end with: restart it when it runs (the change takes effect;
 // disruptive), start it when it is stopped (nothing to drop), refuse when it hangs in a pending state.
-import type { HostFacts } from '../../../host/read-plan.ts';
+import type { HostFacts } from '../../read-plan.ts';
 import type { Operation } from '../../../host/operations.ts';
 import { Missing, service } from './facts.ts';
 import { restartSteps, serviceControl } from './plan.ts';

@@ -6,12 +6,12 @@
 // the RDP certificate moved to a store of its own and back, and two revert tasks (one left to run on
 // its one-minute timer, one cancelled). docs/real-host-validation.md has the procedure.
 import { performance } from 'node:perf_hooks';
-import { BOOTSTRAP_SCRIPT, buildStdin } from './bootstrap.ts';
-import { validatePlan, type PowerShellRunner } from './executor.ts';
-import { Plan, PLAN_VERSION, RegistryValueState, type Operation, type OpResult, type PlanResult, type RegistryRestore, type ServiceInfo } from './operations.ts';
-import { decodeFrames, parsePlanResult, typedPrevious, typedValue, type WriteOpName } from './result.ts';
+import { BOOTSTRAP_SCRIPT, buildStdin } from '../host/bootstrap.ts';
+import { validatePlan, type PowerShellRunner } from '../host/executor.ts';
+import { Plan, PLAN_VERSION, RegistryValueState, type Operation, type OpResult, type PlanResult, type RegistryRestore, type ServiceInfo } from '../host/operations.ts';
+import { decodeFrames, parsePlanResult, typedPrevious, typedValue, type WriteOpName } from '../host/result.ts';
 import { rawTimings, type SelftestRow } from './selftest.ts';
-import { regDelete, regSet, serviceControl, serviceStartType } from '../rdp/fixes/lib/plan.ts';
+import { regDelete, regSet, serviceControl, serviceStartType } from './fixes/lib/plan.ts';
 
 export const SELFTEST_KEY = 'HKLM:\\SOFTWARE\\rdp-medic-selftest';
 export const SELFTEST_VALUE = 'Selftest';

@@ -1,8 +1,8 @@
 // The one read plan every diagnosis runs in a single WinRM command (design §3.7): everything the
 // host-side checks of rdp-checks.md §3 read. Op ids are stable names the checks look facts up by.
-import { Plan, PLAN_VERSION, ReadValue } from './operations.ts';
-import type { OpError, Operation, PlanLimits, PlanResult, ReadOpName, ReadValueOf } from './operations.ts';
-import { eventsQueryOp } from './event-xpath.ts';
+import { Plan, PLAN_VERSION, ReadValue } from '../host/operations.ts';
+import type { OpError, Operation, PlanLimits, PlanResult, ReadOpName, ReadValueOf } from '../host/operations.ts';
+import { eventsQueryOp } from '../host/event-xpath.ts';
 
 const TS = 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server';
 const POLICY = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services';

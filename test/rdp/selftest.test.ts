@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReadValue } from '../../src/host/operations.ts';
-import { buildSelftestPlan, formatSelftestTable, runSelftest } from '../../src/host/selftest.ts';
-import { fakeRunner } from './fake-host.ts';
+import { buildSelftestPlan, formatSelftestTable, runSelftest } from '../../src/rdp/selftest.ts';
+import { fakeRunner } from '../host/fake-host.ts';
 
 test('the selftest plan holds one op of every read kind', () => {
   const kinds = buildSelftestPlan().ops.map((op) => op.op).sort();

@@ -1,15 +1,15 @@
 // `rdp-medic selftest`: one plan with one of every read operation, run on a real host, checked
 // against the value schemas. It is how an operator proves the runtime on a Windows build we have
 // never run it on (docs/real-host-validation.md).
-import { Plan, PLAN_VERSION, ReadValue } from './operations.ts';
-import type { Operation, ReadOpName, ReadValueOf } from './operations.ts';
-import { eventsQueryOp } from './event-xpath.ts';
-import { BOOTSTRAP_SCRIPT, buildStdin } from './bootstrap.ts';
-import type { PowerShellRunner } from './executor.ts';
-import { validatePlan } from './executor.ts';
-import { decodeFrames, parsePlanResult } from './result.ts';
+import { Plan, PLAN_VERSION, ReadValue } from '../host/operations.ts';
+import type { Operation, ReadOpName, ReadValueOf } from '../host/operations.ts';
+import { eventsQueryOp } from '../host/event-xpath.ts';
+import { BOOTSTRAP_SCRIPT, buildStdin } from '../host/bootstrap.ts';
+import type { PowerShellRunner } from '../host/executor.ts';
+import { validatePlan } from '../host/executor.ts';
+import { decodeFrames, parsePlanResult } from '../host/result.ts';
 import { EVENT_QUERIES, MACHINE_KEYS_PATH, RDP_FIREWALL_GROUP, REGISTRY_PATHS } from './read-plan.ts';
-import { RUNTIME_SHA256, RUNTIME_VERSION } from './runtime.ts';
+import { RUNTIME_SHA256, RUNTIME_VERSION } from '../host/runtime.ts';
 
 export interface SelftestRow {
   op: string;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Plan, WRITE_OPS } from '../../src/host/operations.ts';
-import { EVENT_QUERIES, READ_IDS, buildReadPlan, isFactError, readPlanFacts } from '../../src/host/read-plan.ts';
+import { EVENT_QUERIES, READ_IDS, buildReadPlan, isFactError, readPlanFacts } from '../../src/rdp/read-plan.ts';
 import { executePlan } from '../../src/host/executor.ts';
-import { fakeRunner } from './fake-host.ts';
+import { fakeRunner } from '../host/fake-host.ts';
 
 function allIds(x: unknown): string[] {
   return typeof x === 'string' ? [x] : Object.values(x as object).flatMap(allIds);
