@@ -25,6 +25,12 @@ const FLOORS = [
   ['src/chat/**', [...ABOVE_DOMAIN, 'config', 'rdp', 'winrm', 'ntlm', 'host', 'lab', 'ops'], 'chat/ is the ground floor of the chat side: it imports nothing of ours.'],
   ['src/lib/**', [...ABOVE_DOMAIN, 'chat', 'config', 'rdp', 'winrm', 'ntlm', 'host', 'lab', 'ops'], 'lib/ is shared by every floor and imports none.'],
   ['src/ops/**', [...ABOVE_DOMAIN, 'winrm', 'ntlm', 'host', 'lab', 'rdp'], 'ops/ (logs, metrics, health) serves the processes and knows no domain.'],
+  // The host side, bottom up: ntlm < winrm < host < rdp; the lab simulates hosts beside them, and nothing in production imports it.
+  ['src/rdp/**', [...ABOVE_DOMAIN, 'chat', 'lab'], 'rdp/ is RDP knowledge over host/ and winrm/: it knows no chat and no lab.'],
+  ['src/host/**', [...ABOVE_DOMAIN, 'chat', 'rdp', 'lab'], 'host/ runs plans on a host: RDP knowledge (rdp/) builds on it, not the other way.'],
+  ['src/winrm/**', [...ABOVE_DOMAIN, 'chat', 'rdp', 'host', 'lab', 'config'], 'winrm/ is the WS-Management client: it knows nothing about plans, RDP or chat.'],
+  ['src/ntlm/**', [...ABOVE_DOMAIN, 'chat', 'rdp', 'host', 'lab', 'config', 'winrm'], 'ntlm/ is NTLM and its message encryption, under winrm/.'],
+  ['src/lab/**', [...ABOVE_DOMAIN, 'chat'], 'lab/ simulates hosts (it may speak RDP and run plans); it knows no chat.'],
 ];
 
 /** One no-restricted-imports entry per folder: a later entry replaces an earlier one's rule, so each carries all it needs. */

@@ -1,7 +1,7 @@
 // Reading what the host runtime printed: find the markers in whatever else the host wrote,
 // decode, validate, and check that every operation of the plan got its result, in order.
 import { PlanResult, ReadValue, WritePrevious } from './operations.ts';
-import type { OpError, OpResult, Plan, ReadOpName, ReadValueOf } from './operations.ts';
+import type { OpResult, Plan, ReadOpName, ReadValueOf } from './operations.ts';
 import { FRAME_RE } from './bootstrap.ts';
 import { RUNTIME_VERSION } from './runtime.ts';
 import type { z } from 'zod';
@@ -154,9 +154,4 @@ export function typedPrevious<K extends WriteOpName>(result: OpResult, opName: K
     throw new RuntimeResultError(`undo record of op ${result.id} (${opName}) does not match the schema: ${describeIssues(parsed.error)}`);
   }
   return parsed.data;
-}
-
-/** The error of a failed op, or undefined. */
-export function opError(result: OpResult): OpError | undefined {
-  return result.ok ? undefined : result.error;
 }

@@ -11,7 +11,7 @@ import { executePlanTimed } from '../../src/lab/model/execute-plan.ts';
 import { deriveRdpState } from '../../src/lab/model/rdp-state.ts';
 import { rdpKeyFilePath } from '../../src/lab/model/rdp-cert.ts';
 import { runDueTasks } from '../../src/lab/model/tasks.ts';
-import { okValue, planOf, runOps, type LooseOp } from '../../src/lab/model/test-support.ts';
+import { okValue, planOf, runOps, type LooseOp } from '../support/lab-model.ts';
 import { buildHost } from '../../src/lab/scenarios/index.ts';
 
 const NOW = new Date();

@@ -10,7 +10,7 @@ import { deriveRdpState } from '../../src/lab/model/rdp-state.ts';
 import { SimulatedHost } from '../../src/lab/model/index.ts';
 import { readBootstrapStdin } from '../../src/lab/model/powershell.ts';
 import { runDueTasks } from '../../src/lab/model/tasks.ts';
-import { okValue, planOf as plan, runOne, runOps, type LooseOp } from '../../src/lab/model/test-support.ts';
+import { okValue, planOf as plan, runOne, runOps, type LooseOp } from '../support/lab-model.ts';
 import { buildHost } from '../../src/lab/scenarios/index.ts';
 
 const NOW = new Date();

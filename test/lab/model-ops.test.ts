@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ReadValue, WritePrevious, type ReadOpName, type RegistryValueState } from '../../src/host/operations.ts';
 import { deriveRdpState } from '../../src/lab/model/rdp-state.ts';
-import { okValue, runOne, runOps, type LooseOp } from '../../src/lab/model/test-support.ts';
+import { okValue, runOne, runOps, type LooseOp } from '../support/lab-model.ts';
 import { buildHost } from '../../src/lab/scenarios/index.ts';
 
 const NOW = new Date();

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { SID } from '../../src/lab/model/accounts.ts';
 import { deriveRdpState } from '../../src/lab/model/rdp-state.ts';
 import { CHECK_IDS, loadScenarioFile, parseScenario, SCENARIOS } from '../../src/lab/scenarios/index.ts';
-import { okValue, runOne, type LooseOp } from '../../src/lab/model/test-support.ts';
+import { okValue, runOne, type LooseOp } from '../support/lab-model.ts';
 import { buildHost } from '../../src/lab/scenarios/index.ts';
 
 const NOW = new Date();

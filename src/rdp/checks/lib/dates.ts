@@ -4,11 +4,6 @@ export function ymd(d: Date | string): string {
   return Number.isNaN(date.getTime()) ? String(d) : date.toISOString().slice(0, 10);
 }
 
-const DAY = 86_400_000;
-
-export function daysBetween(from: Date, to: Date): number {
-  return Math.floor((to.getTime() - from.getTime()) / DAY);
-}
 
 export function minutesAgo(now: Date, iso: string): number {
   return (now.getTime() - Date.parse(iso)) / 60_000;

@@ -42,10 +42,5 @@ export function effectiveNumber(policy: RegKey, local: RegKey, name: string, def
   return { value: defaultValue, source: 'default', policy: pol, local: loc };
 }
 
-/** "policy value SecurityLayer=0" / "SecurityLayer=0" for summaries. */
-export function describeSetting(name: string, e: Effective): string {
-  return e.source === 'policy' ? `Group Policy value ${name}=${e.value}` : `${name}=${e.value ?? 'default'}`;
-}
-
 export const POLICY_EXPLANATION =
   'The deciding value comes from Group Policy (HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services). A local change would be undone at the next policy refresh, so rdp-medic proposes no local fix: change the GPO that sets it (run `gpresult /scope computer /h gp.html` on the host to find which one).';

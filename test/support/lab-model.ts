@@ -1,9 +1,9 @@
 // Helpers for tests and demos that drive the model with hand-written ops: fill op ids, validate
 // with the contract's Plan schema (which also applies defaults such as timeoutSec), execute.
-import { Plan, PLAN_VERSION, WRITE_OPS, type Operation, type OpResult, type PlanLimits, type PlanResult } from '../../host/operations.ts';
-import { eventXPaths } from '../../host/event-xpath.ts';
-import { executePlan } from './execute-plan.ts';
-import type { HostModel } from './host-model.ts';
+import { Plan, PLAN_VERSION, WRITE_OPS, type Operation, type OpResult, type PlanLimits, type PlanResult } from '../../src/host/operations.ts';
+import { eventXPaths } from '../../src/host/event-xpath.ts';
+import { executePlan } from '../../src/lab/model/execute-plan.ts';
+import type { HostModel } from '../../src/lab/model/host-model.ts';
 
 export type LooseOp = Record<string, unknown>;
 
