@@ -108,10 +108,15 @@ export class UnknownHostError extends Error {
   }
 }
 
+/** The one host lookup: the inventory id `name` means (case-insensitive), or undefined. */
+export function matchHostId(ids: readonly string[], name: string): string | undefined {
+  return ids.find((id) => id.toLowerCase() === name.toLowerCase());
+}
+
 export function findHost(config: Config, name: string): ResolvedHost {
-  const hit = Object.entries(config.hosts).find(([id]) => id.toLowerCase() === name.toLowerCase());
-  if (!hit) throw new UnknownHostError(name, closestNames(name, Object.keys(config.hosts)));
-  const [id, host] = hit;
+  const id = matchHostId(Object.keys(config.hosts), name);
+  if (id === undefined) throw new UnknownHostError(name, closestNames(name, Object.keys(config.hosts)));
+  const host = config.hosts[id]!;
   const credential = config.credentials[host.winrm.credential];
   if (!credential) throw new Error(`host ${id}: unknown credential ${host.winrm.credential}`);
   return { id: id as HostId, config: host, credential };

@@ -16,6 +16,9 @@ const SECRET_TEXT: [RegExp, string][] = [
   [/xapp-[A-Za-z0-9-]+/g, CENSOR],
   // Discord bot tokens (base64 user id . timestamp . hmac) and JWTs: three base64url runs joined by dots.
   [/\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{20,}/g, CENSOR],
+  // Discord interaction and webhook tokens inside REST paths (they answer the interaction for 15 minutes).
+  [/(\/webhooks\/\d+\/)[^/?\s]+/g, '$1[token]'],
+  [/(\/interactions\/\d+\/)[^/?\s]+/g, '$1[token]'],
   // Socket Mode URLs carry a one-time connection ticket.
   [/ticket=[^&\s"']+/g, `ticket=${CENSOR}`],
   // user:password@ in any URL; never crosses a quote, so a JSON line stays valid.

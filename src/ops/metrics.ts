@@ -13,10 +13,7 @@ export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'
 export const APPROVAL_TRANSITIONS = ['created', 'approved', 'rejected', 'expired', 'started', 'done', 'failed', 'refused'] as const;
 export const DELIVERY_OUTCOMES = ['delivered', 'retried', 'failed'] as const;
 
-export type CommandOutcome = (typeof COMMAND_OUTCOMES)[number];
 export type JobState = (typeof JOB_STATES)[number];
-export type ApprovalTransition = (typeof APPROVAL_TRANSITIONS)[number];
-export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 /** Queue name -> state -> count, e.g. from BullMQ's queue.getJobCounts(...JOB_STATES). */
 export type JobCounts = Record<string, Partial<Record<JobState, number>>>;

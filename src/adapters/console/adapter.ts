@@ -9,8 +9,8 @@ import type { ChatAdapter, InboundHandler, PostedMessage } from '../../chat/adap
 import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import { colorEnabled } from './render-color.ts';
 import { isYes, renderConfirm } from './render-confirm.ts';
-import { ActionNumbering, parseClick } from './render-numbering.ts';
-import { renderCard } from './render.ts';
+import { ConsoleScreen } from './outbound.ts';
+import { parseClick } from './render-numbering.ts';
 
 export interface ConsoleAdapterOptions {
   input?: Readable;
@@ -31,13 +31,11 @@ const CHANNEL = 'console';
 
 export class ConsoleAdapter implements ChatAdapter {
   readonly platform = 'console' as const;
-  private readonly numbering = new ActionNumbering();
-  private readonly cards = new Map<string, Card>();
+  private readonly screen: ConsoleScreen;
   private readonly input: Readable;
   private readonly output: Writable;
   private readonly color: boolean;
   private user: string;
-  private seq = 0;
   private rl: ReturnType<typeof createInterface> | null = null;
   private stopped = false;
   private pendingConfirm: ((answer: string) => void) | null = null;
@@ -47,6 +45,7 @@ export class ConsoleAdapter implements ChatAdapter {
     this.output = opts.output ?? process.stdout;
     this.user = opts.user ?? 'alice';
     this.color = colorEnabled(this.output as Writable & { isTTY?: boolean }, process.env);
+    this.screen = new ConsoleScreen((text) => this.print(text), this.color);
   }
 
   private print(text: string): void {
@@ -129,11 +128,10 @@ export class ConsoleAdapter implements ChatAdapter {
     const receivedAt = new Date().toISOString();
     if (n !== null) {
       if (n < 0) return this.print(`(no button says "${line.replace(/^\/click\s+/i, '')}")`);
-      const pressed = this.numbering.resolve(n);
+      const pressed = this.screen.button(n);
       if (!pressed) return this.print(`(there is no button [${n}]; buttons are the numbers in square brackets)`);
-      const action = this.cards.get(pressed.messageId)?.actions.find((a) => a.id === pressed.actionId);
-      if (!action) return this.print(`(button [${n}] is gone: its message was updated)`);
-      const confirm = renderConfirm(action);
+      if (pressed === 'gone') return this.print(`(button [${n}] is gone: its message was updated)`);
+      const confirm = renderConfirm(pressed.action);
       if (confirm && !(await this.ask(confirm))) return this.print('(cancelled; nothing was sent)');
       await onInbound({ kind: 'action', actionId: pressed.actionId, user: this.chatUser(), where: this.where(pressed.messageId), messageId: pressed.messageId, receivedAt });
     } else {
@@ -146,14 +144,7 @@ export class ConsoleAdapter implements ChatAdapter {
   /** "/click Approve": the newest button whose label starts with the words (scripts need no numbers). -1: none. */
   private clickByLabel(line: string): number | null {
     const m = /^\/click\s+(.*\D.*)$/i.exec(line);
-    if (!m) return null;
-    const want = m[1]!.trim().toLowerCase();
-    const messages = [...this.cards.entries()].reverse();
-    for (const [messageId, card] of messages) {
-      const action = card.actions.find((a) => a.label.toLowerCase().startsWith(want));
-      if (action) return this.numbering.number(action.id, messageId);
-    }
-    return -1;
+    return m ? this.screen.numberOfLabel(m[1]!) : null;
   }
 
   private ask(question: string): Promise<boolean> {
@@ -167,34 +158,20 @@ export class ConsoleAdapter implements ChatAdapter {
     });
   }
 
-  private render(card: Card, messageId: string): string {
-    return renderCard(card, { numbering: this.numbering, messageId, color: this.color });
+  postRoot(where: ConversationRef, card: Card): Promise<PostedMessage> {
+    return this.screen.postRoot(where, card);
   }
 
-  async postRoot(_where: ConversationRef, card: Card): Promise<PostedMessage> {
-    const messageId = `m${++this.seq}`;
-    this.cards.set(messageId, card);
-    this.print(`\n${this.render(card, messageId)}`);
-    return { messageId, threadId: messageId };
+  postReply(where: ConversationRef, card: Card): Promise<PostedMessage> {
+    return this.screen.postReply(where, card);
   }
 
-  async postReply(where: ConversationRef, card: Card): Promise<PostedMessage> {
-    const messageId = `m${++this.seq}`;
-    this.cards.set(messageId, card);
-    const body = this.render(card, messageId).replace(/^/gm, '    | ');
-    this.print(`\n    (in the thread of ${where.threadId ?? '?'})\n${body}`);
-    return { messageId, threadId: where.threadId };
+  updateMessage(where: ConversationRef, messageId: string, card: Card): Promise<void> {
+    return this.screen.updateMessage(where, messageId, card);
   }
 
-  async updateMessage(_where: ConversationRef, messageId: string, card: Card): Promise<void> {
-    this.cards.set(messageId, card);
-    this.print(`\n(updated ${messageId})\n${this.render(card, messageId)}`);
-  }
-
-  async postEphemeral(_where: ConversationRef, user: ChatUser, card: Card): Promise<void> {
-    const messageId = `e${++this.seq}`;
-    this.cards.set(messageId, card);
-    this.print(`\n(only ${user.name} sees this)\n${this.render(card, messageId)}`);
+  postEphemeral(where: ConversationRef, user: ChatUser, card: Card): Promise<void> {
+    return this.screen.postEphemeral(where, user, card);
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,7 @@
 // missing access/permissions and unknown channels/messages are permanent, 5xx and network trouble
 // are transient. The library's errors carry request URLs, and interaction/webhook URLs contain the
 // interaction token, so nothing of the original error (URL, body, cause) is passed on.
+import { scrubText } from '../../lib/scrub.ts';
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
 import { DeliveryError } from '../../chat/adapter.ts';
 
@@ -17,10 +18,8 @@ export const PERMANENT_CODES: Record<number, string> = {
   160002: 'cannot reply without permission to read message history',
 };
 
-/** Interaction and webhook tokens in a URL or message replaced by "[token]". */
-export function redactTokens(text: string): string {
-  return text.replace(/(\/webhooks\/\d+\/)[^/?\s]+/g, '$1[token]').replace(/(\/interactions\/\d+\/)[^/?\s]+/g, '$1[token]');
-}
+/** Interaction and webhook tokens in a URL or message replaced by "[token]" (the one scrubber does it). */
+export const redactTokens = scrubText;
 
 /** The route of a REST URL without query and tokens, for logs and messages ("PATCH /webhooks/1/[token]/messages/@original"). */
 export function routeOf(method: string, url: string): string {

@@ -43,7 +43,6 @@ const SlackSettingsSchema = z
   });
 
 export type SlackSettings = z.output<typeof SlackSettingsSchema>;
-export type SlackSettingsInput = z.input<typeof SlackSettingsSchema>;
 
 export class SlackSettingsError extends Error {
   override readonly name = 'SlackSettingsError';

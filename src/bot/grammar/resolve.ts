@@ -1,6 +1,6 @@
 // Names to inventory host ids. A chat user can name only hosts, groups and tags the inventory has;
 // anything else is refused with the closest names, so no address of theirs ever reaches a worker.
-import { closestNames } from '../../config/load.ts';
+import { closestNames, matchHostId } from '../../config/load.ts';
 import type { HostId } from '../../config/schema.ts';
 import { namesOf, type Inventory } from './inventory.ts';
 import { grammarError, type GrammarError, type Target } from './types.ts';
@@ -11,8 +11,8 @@ const quoteList = (names: string[], max = 20): string => {
 };
 
 export function resolveHost(inventory: Inventory, name: string): HostId | GrammarError {
-  const hit = inventory.hosts.find((h) => h.id.toLowerCase() === name.toLowerCase());
-  if (hit) return hit.id as HostId;
+  const hit = matchHostId(inventory.hosts.map((h) => h.id), name);
+  if (hit !== undefined) return hit as HostId;
   const near = closestNames(name, inventory.hosts.map((h) => h.id));
   const asGroup = namesOf(inventory, 'groups').find((g) => g.toLowerCase() === name.toLowerCase());
   const asTag = namesOf(inventory, 'tags').find((t) => t.toLowerCase() === name.toLowerCase());

@@ -214,7 +214,9 @@ function flowSuite(mode: SlackMode): void {
       fake.failNext('chat.postMessage', { kind: 'http', status: 500 });
       await driver.command('check ok-pc', alice);
       const root = await fake.waitFor(all(isRoot, saying(/Checking ok-pc for @alice/)), WAIT);
-      await fake.waitFor(all(isUpdateOf(tsOf(root)), saying(/ok-pc: looks healthy/)), WAIT);
+      // Any verdict will do: this is about the root's delivery, and on a loaded machine the healthy
+      // lab host can show a latency warning (net-latency-loss measures real jitter).
+      await fake.waitFor(all(isUpdateOf(tsOf(root)), saying(/ok-pc: (looks healthy|RDP works)/)), WAIT);
       await stack.settled();
       const attempts = fake.calls.slice(seen).filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === undefined);
       assert.deepEqual(attempts.map((c) => c.status), [429, 500, 200], 'rate limited, failed, then delivered');
