@@ -2,6 +2,7 @@
 // needed) and the headline that explains, in plain words, what was tried and what it means for RDP.
 import type { CheckTarget, HostAccessFailure, ProbeEvidence } from './types.ts';
 import { tcpPhrase } from './checks/net-tcp-reachability.ts';
+import { scrubText } from '../lib/scrub.ts';
 
 /** WinRM port from the inventory URL (default 5985 for http, 5986 for https). */
 export function winrmEndpoint(target: CheckTarget): { host: string; port: number } {
@@ -15,12 +16,10 @@ export function winrmEndpoint(target: CheckTarget): { host: string; port: number
   }
 }
 
-const SECRET = /(password|passwd|pwd|secret|token|authorization)\s*[:=]\s*\S+/gi;
-
-/** Error text without anything that looks like a secret, on one line, bounded. */
+/** Error text without anything that looks like a secret (the one scrubber), on one line, bounded. */
 export function safeMessage(err: unknown): string {
   const raw = err instanceof Error ? err.message : typeof err === 'string' ? err : 'unknown error';
-  const one = raw.replace(/\s+/g, ' ').replace(SECRET, '$1=[redacted]').trim();
+  const one = scrubText(raw.replace(/\s+/g, ' ')).trim();
   return one.length > 240 ? `${one.slice(0, 239)}…` : one;
 }
 

@@ -15,6 +15,7 @@ import { buildUndo } from './fixes/undo.ts';
 import { checkPreview, type CheckPreview } from './fixes/check-preview.ts';
 import { describePrecondition, runStepwise, stepsOf, type Step } from './repair-steps.ts';
 import { newUndoId as defaultNewUndoId, type UndoStore } from './undo-store.ts';
+import { errorText } from '../lib/error-text.ts';
 
 export class UnknownFixError extends Error {
   override readonly name = 'UnknownFixError';
@@ -59,8 +60,6 @@ export interface UndoOutcome {
   message: string;
   after?: Diagnosis | null;
 }
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function unknownFix(fixId: string): UnknownFixError {
   return new UnknownFixError(`unknown fix "${fixId}"; known fixes: ${FIX_IDS.join(', ')}`);

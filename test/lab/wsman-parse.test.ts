@@ -9,7 +9,7 @@ import { planCommand, joinCommandLine } from '../../src/lab/wsman/cmd.ts';
 import { encodeText } from '../../src/lab/wsman/codepage.ts';
 import { OutputQueue } from '../../src/lab/wsman/chunks.ts';
 
-const dir = new URL('../../../shared/fixtures/winrm/requests/', import.meta.url);
+const dir = new URL('../fixtures/winrm/requests/', import.meta.url);
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(name, dir)), 'utf8');
 const SHELL = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell';
 

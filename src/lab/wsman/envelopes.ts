@@ -1,4 +1,4 @@
-// Emits response envelopes exactly as Windows shapes them (fixtures in shared/fixtures/winrm):
+// Emits response envelopes exactly as Windows shapes them (recorded fixtures in test/fixtures/winrm):
 // prefixes s a x w rsp p, xml:lang="en-US", fresh upper-case MessageID, RelatesTo copied verbatim.
 import { randomUUID } from 'node:crypto';
 import { ACTION, ANONYMOUS, COMMAND_STATE, NS, SHELL_CMD_URI } from './namespaces.ts';

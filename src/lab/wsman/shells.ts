@@ -12,6 +12,7 @@ import type { ReceiveBatch } from './envelopes.ts';
 import { faults } from './faults.ts';
 import type { WsmanFault } from './faults.ts';
 import type { CommandBody, CreateBody, ReceiveBody, SendBody, SignalBody } from './request.ts';
+import { errorText } from '../../lib/error-text.ts';
 
 export interface Shell {
   id: string;
@@ -292,7 +293,4 @@ export class ShellRegistry {
   }
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
