@@ -8,7 +8,7 @@ const TS = 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server';
 const POLICY = 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services';
 const SCHANNEL = 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols';
 const LSA = 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa';
-const TS_NAMESPACE = 'root\\cimv2\\TerminalServices';
+export const TS_NAMESPACE = 'root\\cimv2\\TerminalServices';
 const RCM = 'Microsoft-Windows-TerminalServices-RemoteConnectionManager';
 
 export const REGISTRY_PATHS = {

@@ -12,6 +12,8 @@ import { Plan, PLAN_VERSION, RegistryValueState, type Operation, type OpResult, 
 import { decodeFrames, parsePlanResult, typedPrevious, typedValue, type WriteOpName } from '../host/result.ts';
 import { rawTimings, type SelftestRow } from './selftest.ts';
 import { regDelete, regSet, serviceControl, serviceStartType } from './fixes/lib/plan.ts';
+import { RDP_STORE } from './fixes/lib/facts.ts';
+import { TS_NAMESPACE } from './read-plan.ts';
 
 export const SELFTEST_KEY = 'HKLM:\\SOFTWARE\\rdp-medic-selftest';
 export const SELFTEST_VALUE = 'Selftest';
@@ -21,9 +23,7 @@ export const SELFTEST_FW_RULE = 'RemoteDesktop-Shadow-In-TCP';
 export const SELFTEST_GROUP = 'S-1-5-32-555';
 export const SELFTEST_MEMBER = 'S-1-5-4';
 export const SELFTEST_CERT_STORE = 'RdpMedicSelftest';
-export const RDP_CERT_STORE = 'Remote Desktop';
 export const SELFTEST_TASKS = { revert: 'rdp-medic-selftest-revert', cancel: 'rdp-medic-selftest-cancel' } as const;
-const TS_NAMESPACE = 'root\\cimv2\\TerminalServices';
 const TS_CLASS = 'Win32_TSGeneralSetting';
 const TS_FILTER = "TerminalName='RDP-Tcp'";
 const UAR = 'UserAuthenticationRequired';
@@ -122,7 +122,7 @@ function readStatePlan(): Operation[] {
     { id: 'rule', op: 'fw.rules', names: [SELFTEST_FW_RULE] },
     { id: 'group', op: 'group.members', sid: SELFTEST_GROUP },
     { id: 'cim', op: 'cim.query', namespace: TS_NAMESPACE, className: TS_CLASS, filter: TS_FILTER, properties: ['TerminalName', UAR] },
-    { id: 'rdp-certs', op: 'cert.list', store: RDP_CERT_STORE },
+    { id: 'rdp-certs', op: 'cert.list', store: RDP_STORE },
     { id: 'selftest-certs', op: 'cert.list', store: SELFTEST_CERT_STORE },
   ];
 }
@@ -363,7 +363,7 @@ async function cimStep(ctx: Ctx, uar: number): Promise<void> {
 async function certSteps(ctx: Ctx, certs: Exclude<HostState['rdpCerts'], string>, selftestStore: number, checkWorks: boolean): Promise<void> {
   const cert = certs[0];
   if (!cert) {
-    const empty = `the ${RDP_CERT_STORE} store is empty (RDP has not started since the certificate was removed): nothing to move`;
+    const empty = `the ${RDP_STORE} store is empty (RDP has not started since the certificate was removed): nothing to move`;
     skip(ctx, 'cert.remove (check)', empty);
     skip(ctx, 'cert.move', empty);
     skip(ctx, 'cert.move', 'nothing was moved');
@@ -376,13 +376,13 @@ async function certSteps(ctx: Ctx, certs: Exclude<HostState['rdpCerts'], string>
     await step(
       ctx,
       'cert.remove (check)',
-      [{ id: 'remove', op: 'cert.remove', store: RDP_CERT_STORE, thumbprint: cert.thumbprint }, { id: 'list', op: 'cert.list', store: RDP_CERT_STORE }],
+      [{ id: 'remove', op: 'cert.remove', store: RDP_STORE, thumbprint: cert.thumbprint }, { id: 'list', op: 'cert.list', store: RDP_STORE }],
       (res) => {
         const prev = previousOf(res, 0, 'cert.remove');
         const still = typedValue(okAt(res, 1), 'cert.list').some((c) => c.thumbprint === cert.thumbprint);
         if (prev.thumbprint !== cert.thumbprint) throw new StepFailure(`check mode reported ${prev.thumbprint}, expected ${cert.thumbprint}`);
-        if (!still) throw new StepFailure(`check mode REMOVED ${cert.thumbprint} from ${RDP_CERT_STORE}: restart TermService to get a new self-signed certificate`);
-        return `check mode: would remove ${cert.thumbprint.slice(0, 8)} from ${RDP_CERT_STORE}; still there afterwards`;
+        if (!still) throw new StepFailure(`check mode REMOVED ${cert.thumbprint} from ${RDP_STORE}: restart TermService to get a new self-signed certificate`);
+        return `check mode: would remove ${cert.thumbprint.slice(0, 8)} from ${RDP_STORE}; still there afterwards`;
       },
       true,
     );
@@ -404,7 +404,7 @@ async function certSteps(ctx: Ctx, certs: Exclude<HostState['rdpCerts'], string>
       }
       return `${label}${t.slice(0, 8)} ${from} → ${to} (key ${cert.hasPrivateKey ? `kept: ${cert.keyContainer ?? 'container unknown'}` : 'none'})`;
     });
-  if (await move(RDP_CERT_STORE, SELFTEST_CERT_STORE, '')) await move(SELFTEST_CERT_STORE, RDP_CERT_STORE, 'undo: ');
+  if (await move(RDP_STORE, SELFTEST_CERT_STORE, '')) await move(SELFTEST_CERT_STORE, RDP_STORE, 'undo: ');
   else skip(ctx, 'cert.move', 'the first move failed: nothing to move back');
 }
 
@@ -415,18 +415,18 @@ async function certSteps(ctx: Ctx, certs: Exclude<HostState['rdpCerts'], string>
 async function removeGeneratedCerts(ctx: Ctx, before: string[]): Promise<void> {
   let now: string[];
   try {
-    const ran = await runPlan(ctx.runner, { version: PLAN_VERSION, mode: 'read', ops: [{ id: 'list', op: 'cert.list', store: RDP_CERT_STORE }] });
+    const ran = await runPlan(ctx.runner, { version: PLAN_VERSION, mode: 'read', ops: [{ id: 'list', op: 'cert.list', store: RDP_STORE }] });
     now = typedValue(ran.result.results[0] as OpResult, 'cert.list').map((c) => c.thumbprint);
   } catch (e) {
-    ctx.rows.push({ op: 'cert.list', ok: false, summary: `could not list ${RDP_CERT_STORE} after the service steps: ${message(e)}` });
+    ctx.rows.push({ op: 'cert.list', ok: false, summary: `could not list ${RDP_STORE} after the service steps: ${message(e)}` });
     return;
   }
   for (const t of now.filter((x) => !before.includes(x))) {
-    await step(ctx, 'cert.remove', [{ id: 'remove', op: 'cert.remove', store: RDP_CERT_STORE, thumbprint: t }, { id: 'list', op: 'cert.list', store: RDP_CERT_STORE }], (res) => {
+    await step(ctx, 'cert.remove', [{ id: 'remove', op: 'cert.remove', store: RDP_STORE, thumbprint: t }, { id: 'list', op: 'cert.list', store: RDP_STORE }], (res) => {
       const prev = previousOf(res, 0, 'cert.remove');
       if (prev.thumbprint !== t) throw new StepFailure(`removed ${prev.thumbprint}, expected ${t}`);
-      if (typedValue(okAt(res, 1), 'cert.list').some((c) => c.thumbprint === t)) throw new StepFailure(`${t} is still in ${RDP_CERT_STORE}`);
-      return `undo: removed ${t.slice(0, 8)}, the self-signed certificate ${SELFTEST_SERVICE}'s start created in the empty ${RDP_CERT_STORE} store`;
+      if (typedValue(okAt(res, 1), 'cert.list').some((c) => c.thumbprint === t)) throw new StepFailure(`${t} is still in ${RDP_STORE}`);
+      return `undo: removed ${t.slice(0, 8)}, the self-signed certificate ${SELFTEST_SERVICE}'s start created in the empty ${RDP_STORE} store`;
     });
   }
 }
@@ -514,7 +514,7 @@ function verifyRow(before: HostState, after: HostState, ms: number): SelftestRow
   cmp(SELFTEST_FW_RULE, before.rule, after.rule);
   cmp(`${SELFTEST_MEMBER} in ${SELFTEST_GROUP}`, before.member, after.member);
   cmp(UAR, before.uar, after.uar);
-  cmp(`${RDP_CERT_STORE} store`, before.rdpCerts, after.rdpCerts);
+  cmp(`${RDP_STORE} store`, before.rdpCerts, after.rdpCerts);
   cmp(`${SELFTEST_CERT_STORE} store`, before.selftestStore, after.selftestStore);
   if (diffs.length) return { op: 'verify', ok: false, ms, summary: `the host is NOT as found: ${diffs.join('; ')}` };
   const left: string[] = [];

@@ -8,9 +8,9 @@ import { Plan, PLAN_VERSION } from '../../src/host/operations.ts';
 import { buildReadPlan, READ_IDS } from '../../src/rdp/read-plan.ts';
 import { parsePlanResult, RuntimeResultError } from '../../src/host/result.ts';
 import { runDueTasks } from '../../src/lab/model/index.ts';
-import { LAB_RUNTIME_TEXT } from '../../src/lab/runtime/pwsh.ts';
+import { LAB_RUNTIME_TEXT, runPwshProcess } from '../../src/lab/runtime/pwsh.ts';
 import { buildHost } from '../../src/lab/scenarios/index.ts';
-import { comparable, recordCoverage, runModel, runPwsh, runPwshFile, runPwshProcess, runPwshRaw } from './harness.ts';
+import { comparable, recordCoverage, runModel, runPwsh, runPwshFile, runPwshRaw } from './harness.ts';
 
 const NOW = new Date('2026-12-07T02:00:00Z');
 const host = () => buildHost(['healthy'], { computerName: 'WORK-PC', password: 'Lab-Passw0rd!', now: NOW });
@@ -55,7 +55,7 @@ describe('stdin', { concurrency: 2 }, () => {
 
 describe('the host refuses or cannot run the plan', { concurrency: 2 }, () => {
   test('Constrained Language Mode is named, with what to do, exit 3', async () => {
-    const run = await runPwshProcess(['-NoProfile', '-NonInteractive', '-Command', '$ExecutionContext.SessionState.LanguageMode = "ConstrainedLanguage"; Invoke-Expression $env:RDPMEDIC_BOOTSTRAP'], { RDPMEDIC_BOOTSTRAP: BOOTSTRAP_SCRIPT });
+    const run = await runPwshProcess(['-NoProfile', '-NonInteractive', '-Command', '$ExecutionContext.SessionState.LanguageMode = "ConstrainedLanguage"; Invoke-Expression $env:RDPMEDIC_BOOTSTRAP'], { env: { RDPMEDIC_BOOTSTRAP: BOOTSTRAP_SCRIPT } });
     assert.equal(run.exitCode, 3);
     assert.equal(failureOf(run.stdout), CLM_MESSAGE);
     assert.throws(() => parsePlanResult(run.stdout.toString('utf8'), small, { exitCode: run.exitCode }), (e: unknown) => e instanceof RuntimeResultError && e.source === 'bootstrap' && /Constrained Language Mode/.test(e.message));

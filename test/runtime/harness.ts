@@ -1,7 +1,6 @@
 // The runtime suite's harness: the real bootstrap and engine under pwsh (lab primitives over a
 // host model) beside the lab's TypeScript operations over a copy of the same model, and what is
 // compared between them. Each test file records what it covered for the closing conformance line.
-import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { parsePlanResult } from '../../src/host/result.ts';
 import type { HostModel } from '../../src/lab/model/index.ts';
 import { executePlan } from '../../src/lab/model/index.ts';
 import { startPrimitiveServer, type PrimitiveHost, type PrimitiveServer } from '../../src/lab/runtime/primitives.ts';
-import { findPwsh, LAB_RUNTIME_TEXT, PWSH_INSTALL_HINT, runBootstrapUnderPwsh } from '../../src/lab/runtime/pwsh.ts';
+import { LAB_RUNTIME_TEXT, runBootstrapUnderPwsh, runPwshProcess } from '../../src/lab/runtime/pwsh.ts';
 import type { ProcessResult } from '../../src/lab/types.ts';
 
 let server: Promise<PrimitiveServer> | undefined;
@@ -91,24 +90,9 @@ export async function runPwshFile(model: HostModel, script: string, args: string
   const file = join(dir, 'script.ps1');
   writeFileSync(file, script);
   try {
-    return await runPwshProcess(['-NoProfile', '-NonInteractive', '-File', file, ...args], { RDPMEDIC_LAB_PRIMITIVES: s.url, RDPMEDIC_LAB_TOKEN: reg.token });
+    return await runPwshProcess(['-NoProfile', '-NonInteractive', '-File', file, ...args], { env: { RDPMEDIC_LAB_PRIMITIVES: s.url, RDPMEDIC_LAB_TOKEN: reg.token } });
   } finally {
     reg.unregister();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** pwsh with these arguments and extra environment, stdin closed. */
-export function runPwshProcess(args: string[], extraEnv: Record<string, string> = {}): Promise<ProcessResult> {
-  const pwsh = findPwsh();
-  if (!pwsh) return Promise.reject(new Error(PWSH_INSTALL_HINT));
-  return new Promise((resolve, reject) => {
-    const child = spawn(pwsh, args, { env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode: code ?? 1 }));
-  });
 }

@@ -43,6 +43,20 @@ export function dependentsOf(m: HostModel, s: ModelService): ModelService[] {
   return Object.values(m.services).filter((d) => d.dependsOn.some((x) => x.toLowerCase() === s.name.toLowerCase()));
 }
 
+/** The running services that stop first when `s` stops (ServiceController.Stop()), transitively, each once. */
+export function runningDependents(m: HostModel, s: ModelService): ModelService[] {
+  const out: ModelService[] = [];
+  const walk = (x: ModelService): void => {
+    for (const d of dependentsOf(m, x)) {
+      if (d.state !== 'Running' || out.includes(d)) continue;
+      out.push(d);
+      walk(d);
+    }
+  };
+  walk(s);
+  return out;
+}
+
 /** Stops running dependents, then the service. Returns every service it stopped, dependents first. */
 export function stopService(m: HostModel, s: ModelService): ModelService[] {
   if (s.state !== 'Running') return [];

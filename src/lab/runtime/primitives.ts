@@ -11,6 +11,7 @@ import { PRIMITIVES_BEGIN, PRIMITIVES_END } from '../../host/runtime.ts';
 import { resolveMember } from '../model/accounts.ts';
 import type { HostModel } from '../model/host-model.ts';
 import { runOp } from '../model/ops/index.ts';
+import { findService, runningDependents } from '../model/services.ts';
 import { storeKey } from '../model/ops/cert-ops.ts';
 
 type Json = unknown;
@@ -87,23 +88,14 @@ const PRIMITIVES: Record<string, (host: PrimitiveHost, a: Args) => Json | Promis
       const v = op(h, { id: 'p', op: 'cim.invoke', namespace: str(ns), className: str(cls), ...(str(filter) ? { filter: str(filter) } : {}), method: str(method), args: (args ?? {}) as Record<string, string> }) as { returnValue: number | null };
       return v.returnValue;
     }),
-  'Get-ServiceStatus': (h, [name]) => Object.values(h.model.services).find((s) => s.name.toLowerCase() === str(name).toLowerCase())?.state ?? null,
+  'Get-ServiceStatus': (h, [name]) => findService(h.model, str(name))?.state ?? null,
   'Send-ServiceControl': (h, [name, action]) => void op(h, { id: 'p', op: 'service.control', name: str(name), action: str(action) as 'start', timeoutSec: 60 }),
   'Read-RunningDependents': (h, [name]) => {
-    const running = (n: string): boolean => Object.values(h.model.services).some((s) => s.name.toLowerCase() === n.toLowerCase() && s.state === 'Running');
-    const out: string[] = [];
-    const walk = (n: string): void => {
-      for (const s of Object.values(h.model.services)) {
-        if (!s.dependsOn.some((d) => d.toLowerCase() === n.toLowerCase()) || out.includes(s.name)) continue;
-        if (running(s.name)) out.push(s.name);
-        walk(s.name);
-      }
-    };
-    walk(str(name));
-    return out;
+    const s = findService(h.model, str(name));
+    return s ? runningDependents(h.model, s).map((d) => d.name) : [];
   },
   // Lab transitions are instant: the state is already the one it will reach.
-  'Wait-ServiceState': (h, [name]) => Object.values(h.model.services).find((s) => s.name.toLowerCase() === str(name).toLowerCase())?.state ?? null,
+  'Wait-ServiceState': (h, [name]) => findService(h.model, str(name))?.state ?? null,
   'Set-ServiceStartMode': (h, [name, mode, t]) =>
     cimCall(h, 'root\\cimv2', Number(t), () => (op(h, { id: 'p', op: 'service.startType', name: str(name), startType: str(mode) as 'Manual' }), 0)),
   'Read-StoreCertificates': (h, [store]) => {

@@ -5,8 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { BOOTSTRAP_SCRIPT, STDIN_HEADER, buildStdin } from '../../host/bootstrap.ts';
-import type { Plan } from '../../host/operations.ts';
+import { BOOTSTRAP_SCRIPT } from '../../host/bootstrap.ts';
 import { assembleRuntime } from '../../host/runtime.ts';
 import type { ProcessResult } from '../types.ts';
 import { LAB_PRIMITIVES_PS1 } from './primitives.ts';
@@ -25,56 +24,71 @@ export function findPwsh(): string | undefined {
   return dirs.map((d) => join(d, 'pwsh')).find((p) => existsSync(p));
 }
 
-export interface PwshRun {
-  /** The lab primitive server and this host's token. */
+/** A bootstrap run: the lab primitive server and this host's token, and how to run pwsh. */
+export interface PwshRun extends Omit<PwshProcess, 'stdin' | 'env'> {
   primitivesUrl: string;
   token: string;
-  /** Deliver stdin in pieces of this many bytes, each after the previous was flushed and a macrotask passed (a slow link). */
-  stdinPieceBytes?: number;
-  /** Kill pwsh after this long (default 120 s). */
-  timeoutMs?: number;
-  /** Output as it comes (the full output is still returned). */
-  onOutput?: (name: 'stdout' | 'stderr', data: Buffer) => void;
-  /** Kills pwsh (the command was terminated). */
-  signal?: AbortSignal;
 }
 
 /** pwsh's encoded command: UTF-16LE base64, as for powershell.exe. */
 export const encodedBootstrap = (): string => Buffer.from(BOOTSTRAP_SCRIPT, 'utf16le').toString('base64');
 
-/** Runs the bootstrap under pwsh with this stdin; resolves with what it printed and its exit code. */
-export function runBootstrapUnderPwsh(stdin: Buffer, run: PwshRun): Promise<ProcessResult> {
+export interface PwshProcess {
+  stdin?: Buffer;
+  /** Deliver stdin in pieces of this many bytes, each after the previous was flushed and a macrotask passed (a slow link). */
+  stdinPieceBytes?: number;
+  env?: Record<string, string>;
+  /** Kill pwsh after this long (default 120 s). */
+  timeoutMs?: number;
+  /** Output as it comes (the full output is still returned). */
+  onOutput?: (name: 'stdout' | 'stderr', data: Buffer) => void;
+  /** Kills pwsh. */
+  signal?: AbortSignal;
+}
+
+/** pwsh with these arguments; resolves with what it printed and its exit code. */
+export function runPwshProcess(args: string[], p: PwshProcess = {}): Promise<ProcessResult> {
   const pwsh = findPwsh();
   if (!pwsh) return Promise.reject(new Error(PWSH_INSTALL_HINT));
   return new Promise((resolve, reject) => {
-    const child = spawn(pwsh, ['-NoProfile', '-NonInteractive', '-EncodedCommand', encodedBootstrap()], {
-      env: { ...process.env, RDPMEDIC_LAB_PRIMITIVES: run.primitivesUrl, RDPMEDIC_LAB_TOKEN: run.token, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' },
+    const child = spawn(pwsh, args, {
+      env: { ...process.env, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off', ...p.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => {
       out.push(c);
-      run.onOutput?.('stdout', c);
+      p.onOutput?.('stdout', c);
     });
     child.stderr.on('data', (c: Buffer) => {
       err.push(c);
-      run.onOutput?.('stderr', c);
+      p.onOutput?.('stderr', c);
     });
     const kill = (): boolean => child.kill('SIGKILL');
-    const timer = setTimeout(kill, run.timeoutMs ?? 120_000);
-    run.signal?.addEventListener('abort', kill, { once: true });
+    const timer = setTimeout(kill, p.timeoutMs ?? 120_000);
+    p.signal?.addEventListener('abort', kill, { once: true });
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(e);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      run.signal?.removeEventListener('abort', kill);
+      p.signal?.removeEventListener('abort', kill);
       resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode: code ?? (signal ? 137 : 1) });
     });
     child.stdin.on('error', () => {}); // pwsh may exit before reading everything (a refused header)
-    void feed(child.stdin, stdin, run.stdinPieceBytes);
+    void feed(child.stdin, p.stdin ?? Buffer.alloc(0), p.stdinPieceBytes);
+  });
+}
+
+/** Runs the bootstrap under pwsh with this stdin, the lab primitives reaching `run`'s server. */
+export function runBootstrapUnderPwsh(stdin: Buffer, run: PwshRun): Promise<ProcessResult> {
+  const { primitivesUrl, token, ...rest } = run;
+  return runPwshProcess(['-NoProfile', '-NonInteractive', '-EncodedCommand', encodedBootstrap()], {
+    ...rest,
+    stdin,
+    env: { RDPMEDIC_LAB_PRIMITIVES: primitivesUrl, RDPMEDIC_LAB_TOKEN: token },
   });
 }
 
@@ -88,8 +102,3 @@ async function feed(sink: NodeJS.WritableStream, data: Buffer, piece: number | u
   }
   sink.end();
 }
-
-/** Stdin for a plan with the lab runtime (what the lab puts in place of the runtime a client sent). */
-export const labStdin = (plan: Plan): Buffer => buildStdin(plan, LAB_RUNTIME_TEXT);
-
-export { STDIN_HEADER };

@@ -12,11 +12,10 @@ import type { Operation, WritePrevious } from '../../../host/operations.ts';
 import type { HostModel } from '../host-model.ts';
 import { hostCertificate } from '../rdp-cert.ts';
 import { canonicalPath, normaliseData } from '../registry.ts';
-import { findService } from '../services.ts';
+import { findService, runningDependents } from '../services.ts';
 import { cleanThumbprint, storeKey, take } from './cert-ops.ts';
 import { cimInvokeTarget } from './cim-ops.ts';
 import { resolveMember } from '../accounts.ts';
-import { dependentsOf } from '../services.ts';
 import { regState, regMatches } from './registry-ops.ts';
 import { fail, ok, preconditionFailed, type OpContext, type OpOf, type OpOutcome } from './types.ts';
 
@@ -57,18 +56,7 @@ export function impliedTargetKeys(model: HostModel, op: WriteOp): string[] {
   if (op.op !== 'service.control' || op.action !== 'stop') return [];
   const s = findService(model, op.name);
   if (!s || s.state !== 'Running') return [];
-  const out: string[] = [];
-  const walk = (x: typeof s): void => {
-    for (const d of dependentsOf(model, x)) {
-      if (d.state !== 'Running') continue;
-      const key = `svc-state:${d.name.toLowerCase()}`;
-      if (out.includes(key)) continue;
-      out.push(key);
-      walk(d);
-    }
-  };
-  walk(s);
-  return out;
+  return runningDependents(model, s).map((d) => `svc-state:${d.name.toLowerCase()}`);
 }
 
 /** The state a write op would leave, as predicted without reading anything. */
