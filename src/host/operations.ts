@@ -315,11 +315,14 @@ export const CimInvokeOp = z.object({
   /** Properties to capture before the call (the undo record). */
   capture: z.array(z.string()).optional(),
 });
-/** One registry value the revert task puts back, only if it still holds what the fix wrote. */
+/**
+ * One registry value the revert task puts back, only if it still holds what the change wrote
+ * (`wrote: null`: the change deleted the value, so it is put back only while still absent).
+ */
 export const RegistryRestore = z.object({
   path: z.string(),
   name: z.string(),
-  wrote: z.object({ kind: RegistryKind, data: RegistryData }),
+  wrote: z.object({ kind: RegistryKind, data: RegistryData }).nullable(),
   previous: RegistryValueState.omit({ path: true, name: true }),
 });
 export type RegistryRestore = z.infer<typeof RegistryRestore>;

@@ -12,6 +12,7 @@ import { buildFix, isKnownFixId } from './fixes/index.ts';
 import { isNotApplicable } from './fixes/lib/plan.ts';
 import { opState } from './fixes/lib/op-state.ts';
 import { buildUndo } from './fixes/undo.ts';
+import { undoPlan } from './fixes/undo-plan.ts';
 import { checkPreview, type CheckPreview } from './fixes/check-preview.ts';
 import { describePrecondition, runStepwise, stepsOf, type Step } from './repair-steps.ts';
 import { newUndoId as defaultNewUndoId, type UndoStore } from './undo-store.ts';
@@ -127,11 +128,13 @@ async function verifyFix(plan: FixPlan, args: ApplyFixArgs): Promise<{ verified:
   return { verified: still.length === 0 && tlsOk, after, notes };
 }
 
-function timeBoxNote(plan: FixPlan, now: Date): string {
+function timeBoxNote(plan: FixPlan, now: Date, ofUndo = false): string {
   const task = plan.apply.ops.find((o): o is Extract<Operation, { op: 'task.scheduleRevert' }> => o.op === 'task.scheduleRevert');
   if (!task) return '';
   const at = new Date(now.getTime() + task.afterMinutes * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
-  return ` It reverts itself on the host at ${at} (scheduled task ${task.name}) unless undone earlier.`;
+  return ofUndo
+    ? ` The weaker setting lasts until ${at}: the host puts the secure value back itself then (scheduled task ${task.name}).`
+    : ` It reverts itself on the host at ${at} (scheduled task ${task.name}) unless undone earlier.`;
 }
 
 export async function applyFix(args: ApplyFixArgs): Promise<FixOutcome> {
@@ -217,10 +220,8 @@ export async function undoFix(args: UndoFixArgs): Promise<UndoOutcome> {
   if (host.toUpperCase() !== record.host.toUpperCase()) {
     return refused(host, `Undo ${args.undoId} belongs to ${record.host}, but ${args.target.id} is ${host}; nothing was changed.`);
   }
-  const ops = [...record.plan.ops];
-  if (record.revertTask && !ops.some((o) => o.op === 'task.cancel' && o.name === record.revertTask)) {
-    ops.push({ id: 'undo-cancel-revert-task', op: 'task.cancel', name: record.revertTask });
-  }
+  const plan = undoPlan(record, args.target.id);
+  const ops = plan.apply.ops;
 
   // Compare-and-set up front: refuse before touching anything if a value the fix left was changed
   // since; skip steps whose previous state is already back (e.g. the revert task ran at expiry).
@@ -229,8 +230,13 @@ export async function undoFix(args: UndoFixArgs): Promise<UndoOutcome> {
   if (changed.length) {
     return refused(host, `${host} changed since the fix, so undo ${args.undoId} was refused: ${changed.map(({ st }) => st.now).join('; ')}. Nothing was changed.`);
   }
-  const toRun = states.filter(({ st }) => st.post !== true).map(({ op }) => op);
-  const already = ops.length - toRun.length;
+  const writes = states.filter(({ op, st }) => op.op !== 'task.scheduleRevert' && st.post !== true).map(({ op }) => op);
+  // The time box guards only what this undo weakens: when every weakening value is already back
+  // (someone else set it), no task is left to flip their decision later.
+  const boxed = ops.find((o): o is Extract<Operation, { op: 'task.scheduleRevert' }> => o.op === 'task.scheduleRevert');
+  const guards = boxed && writes.some((w) => boxed.restore.some((r) => (w.op === 'reg.set' || w.op === 'reg.delete') && w.path === r.path && w.name === r.name));
+  const toRun = guards && boxed ? [boxed, ...writes] : writes;
+  const already = ops.filter((o) => o.op !== 'task.scheduleRevert').length - writes.length;
 
   const run = await runStepwise(args.runPlan, toRun, host);
   const steps = stepsOf(toRun, run.result);
@@ -257,5 +263,6 @@ export async function undoFix(args: UndoFixArgs): Promise<UndoOutcome> {
   if (args.diagnose) after = await args.diagnose().catch(() => null);
   const what = ops.length === 0 ? 'the fix changed nothing that needs putting back (a service restart cannot be undone)' : `${record.fixId} undone on ${host}`;
   const alreadyNote = already ? ` (${already} step(s) were already back${record.revertTask ? ', e.g. the revert task ran' : ''})` : '';
-  return { host: args.target.id, undoId: args.undoId, restored: true, verified, steps, message: `Undo ${args.undoId}: ${what}${alreadyNote}${verified ? ', verified' : verifyNote}.`, ...(after !== undefined ? { after } : {}) };
+  const boxNote = guards ? timeBoxNote(plan, clock(), true) : '';
+  return { host: args.target.id, undoId: args.undoId, restored: true, verified, steps, message: `Undo ${args.undoId}: ${what}${alreadyNote}${verified ? ', verified' : verifyNote}.${boxNote}`, ...(after !== undefined ? { after } : {}) };
 }

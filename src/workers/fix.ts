@@ -17,7 +17,7 @@ import type { ConversationRecord } from '../state/conversations.ts';
 import type { StoredUndoRecord } from '../rdp/undo-store.ts';
 import { errorText } from '../lib/error-text.ts';
 import type { WorkerDeps } from './deps.ts';
-import { undoPlan } from './undo-plan.ts';
+import { undoPlan } from '../rdp/fixes/undo-plan.ts';
 
 /** How long an approved fix waits for another fix on the same host before giving up. */
 const LOCK_WAIT_MS = 10 * 60_000;

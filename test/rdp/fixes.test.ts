@@ -17,6 +17,7 @@ import { runDueTasks } from '../../src/lab/model/tasks.ts';
 import { buildHost, SCENARIOS } from '../../src/lab/scenarios/index.ts';
 import { buildFix, buildUndo, canonicalJson, FIX_IDS, isNotApplicable, type KnownFixId } from '../../src/rdp/fixes/index.ts';
 import type { CheckTarget, FixPlan, UndoRecord } from '../../src/rdp/types.ts';
+import { undoPlan, undoRevertTaskName } from '../../src/rdp/fixes/undo-plan.ts';
 import { comparableSnapshot } from '../support/model-snapshot.ts';
 
 const NOW = new Date();
@@ -276,5 +277,39 @@ describe('disable-nla-temporarily', () => {
     assert.equal(deriveRdpState(m).nla, true);
     assert.deepEqual(m.tasks, {});
     assert.deepEqual(comparableSnapshot(m), before);
+  });
+});
+
+describe('a weakening undo is time-boxed', () => {
+  it('undoing enable-tls12 turns TLS 1.2 back off for 60 minutes; the host then puts what the fix left back, deletions included', () => {
+    const m = buildHost(['tls-disabled'], OPTS);
+    const { undo } = applyWithUndo('enable-tls12', m, 'u-tls00001');
+    const fixed = comparableSnapshot(m);
+    const undone = undoPlan(undo, 'lab1');
+    assert.equal(undone.risk, 'weakens-security');
+    assert.equal(undone.timeBoxMinutes, 60);
+    assert.equal(undoPlan(undo, 'lab1').hash, undone.hash, 'the same record plans the same undo whenever it is built');
+    const [box, ...rest] = undone.apply.ops;
+    assert.ok(box?.op === 'task.scheduleRevert', 'the time box is armed before anything is weakened');
+    assert.equal(box.name, undoRevertTaskName('u-tls00001'));
+    const weakened = rest.filter((o) => o.op === 'reg.set' || o.op === 'reg.delete');
+    assert.deepEqual(box.restore.map((r) => r.name).sort(), weakened.map((o) => (o.op === 'reg.set' || o.op === 'reg.delete' ? o.name : '')).sort());
+    for (const r of box.restore) {
+      const op = weakened.find((o) => (o.op === 'reg.set' || o.op === 'reg.delete') && o.name === r.name && o.path === r.path);
+      assert.equal(r.wrote === null, op?.op === 'reg.delete', `${r.name}: a deletion restores only while absent`);
+    }
+    for (const r of run(m, undone.apply).results) assert.ok(r.ok, r.id);
+    assert.notDeepEqual(comparableSnapshot(m), fixed, 'the undo weakened TLS');
+    assert.equal(runDueTasks(m, new Date(NOW.getTime() + 61 * 60_000)).length, 1);
+    assert.deepEqual(comparableSnapshot(m), fixed, 'when the box ends the host is as the fix left it');
+  });
+
+  it('an undo that weakens nothing has no time box', () => {
+    const m = buildHost(['firewall-blocked'], OPTS);
+    const { undo } = applyWithUndo('enable-rdp-firewall-rules', m, 'u-fw000001');
+    const undone = undoPlan(undo, 'lab1');
+    assert.equal(undone.risk, 'disruptive');
+    assert.equal(undone.timeBoxMinutes, null);
+    assert.ok(!undone.apply.ops.some((o) => o.op === 'task.scheduleRevert'));
   });
 });

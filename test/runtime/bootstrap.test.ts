@@ -130,14 +130,30 @@ describe('the time-boxed revert', { concurrency: 2 }, () => {
       ],
     });
 
+  /** A weakening that deletes the value (as an undo can): the revert puts it back only while it is still absent. */
+  const deleted = Plan.parse({
+    version: PLAN_VERSION,
+    mode: 'write',
+    ops: [
+      {
+        id: 'schedule',
+        op: 'task.scheduleRevert',
+        name: 'rdp-medic-revert-test',
+        afterMinutes: 60,
+        restore: [{ path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp', name: 'UserAuthentication', wrote: null, previous: { exists: true, kind: 'DWord', data: 1 } }],
+      },
+      { id: 'delete', op: 'reg.delete', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp', name: 'UserAuthentication', expect: { exists: true, kind: 'DWord', data: 1 } },
+    ],
+  });
+
   /** Applies under pwsh, captures the script the engine registered, runs it as the task would. */
-  async function applyAndRevert(changeInBetween: boolean): Promise<{ pwshModel: ReturnType<typeof host>; labModel: ReturnType<typeof host>; output: string }> {
+  async function applyAndRevert(changeInBetween: boolean, plan = nla(0)): Promise<{ pwshModel: ReturnType<typeof host>; labModel: ReturnType<typeof host>; output: string }> {
     {
       const pwshModel = host();
       const labModel = structuredClone(pwshModel);
       const scripts = new Map<string, string>();
-      await runPwsh(pwshModel, nla(0), { now: NOW, host: { revertScripts: scripts } });
-      runModel(labModel, nla(0), NOW);
+      await runPwsh(pwshModel, plan, { now: NOW, host: { revertScripts: scripts } });
+      runModel(labModel, plan, NOW);
       const script = scripts.get('rdp-medic-revert-test');
       assert.ok(script, 'the engine registered a revert script');
       assert.doesNotMatch(script, /function Invoke-|RdpMedicRuntime/, 'the revert script carries the registry primitives and the revert logic, not the engine');
@@ -167,5 +183,16 @@ describe('the time-boxed revert', { concurrency: 2 }, () => {
     const ua = Object.values(pwshModel.registry).find((k) => k.path.endsWith('RDP-Tcp'))?.values['userauthentication'];
     assert.equal(ua?.data, 2);
     recordCoverage({ preconditions: ['revert:changed-since'] });
+  });
+
+  test('a deleted value (wrote: null) comes back only while it is still absent, as the lab does', async () => {
+    const restored = await applyAndRevert(false, deleted);
+    assert.deepEqual(restored.pwshModel.registry, restored.labModel.registry);
+    const uaOf = (m: ReturnType<typeof host>) => Object.values(m.registry).find((k) => k.path.endsWith('RDP-Tcp'))?.values['userauthentication'];
+    assert.equal(uaOf(restored.pwshModel)?.data, 1, 'still absent: put back');
+    const left = await applyAndRevert(true, deleted);
+    assert.deepEqual(left.pwshModel.registry, left.labModel.registry);
+    assert.equal(uaOf(left.pwshModel)?.data, 2, 'someone set it since: left alone');
+    recordCoverage({ preconditions: ['revert:deleted-unchanged', 'revert:deleted-changed-since'] });
   });
 });

@@ -4,7 +4,7 @@
 $done = foreach ($r in @(Read-RevertData $Name)) {
     $key = Read-RegKey $r.path
     $v = $null; if ($null -ne $key) { $v = @(@($key.values) | Where-Object { $_.name -eq $r.name })[0] }
-    $same = $null -ne $v -and $v.kind -eq $r.wrote.kind -and (ConvertTo-Json -InputObject @($v.data) -Compress) -eq (ConvertTo-Json -InputObject @($r.wrote.data) -Compress)
+    $same = if ($null -eq $r.wrote) { $null -eq $v } else { $null -ne $v -and $v.kind -eq $r.wrote.kind -and (ConvertTo-Json -InputObject @($v.data) -Compress) -eq (ConvertTo-Json -InputObject @($r.wrote.data) -Compress) }
     $action = 'left'
     if ($same -and $r.previous.exists) { Write-RegValue $r.path $r.name $r.previous.kind $r.previous.data; $action = 'restored' }
     elseif ($same) { Remove-RegValue $r.path $r.name; $action = 'deleted' }

@@ -1,7 +1,8 @@
 // Runs scheduled revert tasks that are due: each runs once (removed first, like a one-shot task
 // that deletes itself), as the dedicated revert script does on a host: for each registry value of
-// `restore`, if it still exists with the kind and data the fix wrote, `previous` is put back (set,
-// or deleted when it did not exist); a value someone changed since is left alone.
+// `restore`, if it still holds what the change wrote (its kind and data, or absent when the change
+// deleted it), `previous` is put back (set, or deleted when it did not exist); a value someone
+// changed since is left alone.
 import type { OpError, RegistryRestore } from '../../host/operations.ts';
 import type { HostModel } from './host-model.ts';
 import { regDelete, regSet } from './ops/registry-ops.ts';
@@ -22,7 +23,7 @@ export interface TaskRun {
 
 /** One entry of a revert task: compare-and-set against what the fix wrote. */
 export function restoreValue(model: HostModel, r: RegistryRestore, now: Date): RestoreOutcome {
-  const expect = { exists: true, kind: r.wrote.kind, data: r.wrote.data };
+  const expect = r.wrote ? { exists: true, kind: r.wrote.kind, data: r.wrote.data } : { exists: false, kind: null, data: null };
   const ctx = { model, now };
   const out = r.previous.exists && r.previous.kind !== null && r.previous.data !== null
     ? regSet(ctx, { id: 'revert', op: 'reg.set', path: r.path, name: r.name, kind: r.previous.kind, data: r.previous.data, expect })

@@ -11,9 +11,12 @@ import { defineFix, makeFixPlan, notApplicable, regSet } from './lib/plan.ts';
 
 export const NLA_TIME_BOX_MINUTES = 60;
 
-/** `rdp-medic-revert-<fixId>-<8 hex>`, derived from host and time: the same inputs give the same plan (and hash). */
-export function revertTaskName(fixId: string, host: string, now: Date): string {
-  const short = createHash('sha256').update(`${host.toUpperCase()}|${now.toISOString()}`).digest('hex').slice(0, 8);
+/**
+ * `rdp-medic-revert-<fixId>-<8 hex>`, from the host and what the task restores, never from the
+ * clock: the plan rebuilt when the approved fix is applied must hash as the one that was approved.
+ */
+export function revertTaskName(fixId: string, host: string, restore: readonly RegistryRestore[]): string {
+  const short = createHash('sha256').update(`${host.toUpperCase()}|${JSON.stringify(restore)}`).digest('hex').slice(0, 8);
   return `rdp-medic-revert-${fixId}-${short}`;
 }
 
@@ -34,7 +37,7 @@ export const disableNlaTemporarily = defineFix('disable-nla-temporarily', (ctx) 
     {
       id: 'schedule-revert',
       op: 'task.scheduleRevert',
-      name: revertTaskName('disable-nla-temporarily', ctx.facts.host, ctx.now),
+      name: revertTaskName('disable-nla-temporarily', ctx.facts.host, [restore]),
       afterMinutes: NLA_TIME_BOX_MINUTES,
       restore: [restore],
     },

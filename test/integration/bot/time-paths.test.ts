@@ -146,4 +146,27 @@ describe('a plan built at one time and applied later', () => {
     assert.equal(outcome.applied, true, outcome.message);
     assert.equal(getNumber(model, RDP_TCP, 'SecurityLayer'), 2);
   });
+
+  test('the break-glass disable-nla-temporarily planned at 09:00, approved and applied at 09:25 runs (its identity has no clock in it)', async () => {
+    const model = buildHost(['healthy'], { computerName: 'lab-host1', password: 'P@ssw0rd!', now: planned });
+    const readFacts = async () => readPlanFacts(executePlan(model, buildReadPlan()));
+    const plan = await planFix({ target: TARGET, readFacts, fixId: 'disable-nla-temporarily', now: () => planned });
+    assert.ok(!('notApplicable' in plan), 'the fix applies');
+    const later = new Date(planned.getTime() + 25 * MINUTE);
+    const healthy: Diagnosis = { host: 'lab-host1', verdict: 'ok', headline: 'healthy', findings: [], timingsMs: { probes: 0, plan: 0, total: 0 }, winrmCommands: 0 };
+    const outcome = await applyFix({
+      target: TARGET,
+      runPlan: async (p) => executePlan(model, validatePlan(p), later),
+      readFacts,
+      diagnose: async () => healthy,
+      undoStore: new MemoryUndoStore(),
+      fixId: 'disable-nla-temporarily',
+      expectHash: plan.hash,
+      now: () => later,
+    });
+    assert.equal(outcome.applied, true, outcome.message);
+    assert.equal(getNumber(model, RDP_TCP, 'UserAuthentication'), 0, 'NLA is off');
+    const [task] = Object.values(model.tasks);
+    assert.equal(task?.dueAt, new Date(later.getTime() + 60 * MINUTE).toISOString(), 'the time box counts from when it was applied, not planned');
+  });
 });

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ApprovalRecord } from '../../../src/state/approvals/record.ts';
 import { RDP_TCP } from '../../../src/lab/model/paths.ts';
 import { getNumber } from '../../../src/lab/model/registry.ts';
+import { runDueTasks } from '../../../src/lab/model/tasks.ts';
 import { ChatRecorder, person, type Recorded } from '../../fakes/chat-recorder.ts';
 import { startStack, type Stack } from '../../support/stack.ts';
 
@@ -94,11 +95,21 @@ describe('undo takes the approval of the fix class it amounts to', () => {
     assert.equal((await stack.bot!.state.approvals.get(clicked.id))?.state, 'pending');
     assert.equal(securityLayer(), 2, 'refused approvals change nothing');
 
-    // bob holds the role for the class: the undo runs and puts SecurityLayer 0 back.
+    // The request says the weaker value is time-boxed, as the break-glass fix is.
+    const plan = await stack.bot!.state.plans.get(clicked.id);
+    assert.equal(plan?.timeBoxMinutes, 60);
+    assert.deepEqual(plan?.apply.ops[0] && { op: plan.apply.ops[0].op }, { op: 'task.scheduleRevert' }, 'the first step arms the time box');
+
+    // bob holds the role for the class: the undo runs and puts SecurityLayer 0 back, for an hour.
     await click(`approve:${clicked.id}`, bob);
     assert.equal(securityLayer(), 0, 'the approved undo restored the previous value');
-    assert.ok(recorder.records.some((r) => r.op === 'reply' && /undo u-\S+: undone/.test(r.card.title)), 'the undo result is posted');
+    const result = recorder.records.find((r) => r.op === 'reply' && /undo u-\S+: undone/.test(r.card.title));
+    assert.ok(result, 'the undo result is posted');
+    assert.match(textOf(result), /The weaker setting lasts until \S+: the host puts the secure value back itself then/);
     assert.equal((await stack.bot!.state.approvals.get(clicked.id))?.state, 'done');
+    assert.deepEqual(runDueTasks(modelOf('sec-pc'), new Date(Date.now() + 59 * 60_000)), [], 'not before the hour is up');
+    assert.equal(runDueTasks(modelOf('sec-pc'), new Date(Date.now() + 61 * 60_000)).length, 1);
+    assert.equal(securityLayer(), 2, 'the host put TLS back itself when the time box ended');
   });
 
   test('undoing add-rdp-user takes access away: disruptive, not for a safe-only approver', async () => {

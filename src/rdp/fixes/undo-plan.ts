@@ -3,12 +3,18 @@
 // Undoing a fix that restored security puts the weaker setting back: weakens-security. Undoing
 // one that gave access (a group membership, a firewall rule, a running service, RDP itself)
 // takes it away again: disruptive. Anything else (a certificate put back, a task cancelled): safe.
-import type { Operation } from '../host/operations.ts';
-import { FIX_INFO } from '../rdp/fixes/catalogue.ts';
-import { isKnownFixId } from '../rdp/fixes/index.ts';
-import { planHash } from '../rdp/fixes/lib/plan.ts';
-import type { StoredUndoRecord } from '../rdp/undo-store.ts';
-import type { FixPlan, FixRisk } from '../rdp/types.ts';
+// A weakening undo is time-boxed like the break-glass fix: its FIRST op registers the one-shot
+// SYSTEM task that puts the secure values back after UNDO_TIME_BOX_MINUTES (each only while it
+// still holds the weaker value the undo wrote), so the weaker setting cannot outlive the incident.
+import { createHash } from 'node:crypto';
+import type { Operation, RegistryRestore } from '../../host/operations.ts';
+import { FIX_INFO } from './catalogue.ts';
+import { isKnownFixId } from './index.ts';
+import { planHash } from './lib/plan.ts';
+import type { StoredUndoRecord } from '../undo-store.ts';
+import type { FixPlan, FixRisk } from '../types.ts';
+
+export const UNDO_TIME_BOX_MINUTES = 60;
 
 type RegWrite = Extract<Operation, { op: 'reg.set' | 'reg.delete' }>;
 
@@ -30,7 +36,12 @@ const ACCESS_VALUES: Record<string, (data: number | null, before: number | null)
   maxinstancecount: (d, before) => d !== before,
 };
 
-function regRisk(op: RegWrite): { risk: FixRisk; why: string } | null {
+interface OpRisk {
+  risk: FixRisk;
+  why: string;
+}
+
+function regRisk(op: RegWrite): OpRisk | null {
   const name = op.name.toLowerCase();
   const data = dword(op);
   const before = was(op);
@@ -45,7 +56,7 @@ function regRisk(op: RegWrite): { risk: FixRisk; why: string } | null {
   return null;
 }
 
-function opRisk(op: Operation): { risk: FixRisk; why: string } | null {
+function opRisk(op: Operation): OpRisk | null {
   switch (op.op) {
     case 'reg.set':
     case 'reg.delete':
@@ -67,26 +78,47 @@ const RANK: Record<FixRisk, number> = { safe: 0, disruptive: 1, 'weakens-securit
 
 /** The risk class of putting `ops` on a host, and why (one reason per risky write). */
 export function undoRisk(ops: readonly Operation[]): { risk: FixRisk; reasons: string[] } {
-  const found = ops.map(opRisk).filter((r): r is { risk: FixRisk; why: string } => r !== null);
+  const found = ops.map(opRisk).filter((r): r is OpRisk => r !== null);
   const risk = found.reduce<FixRisk>((worst, r) => (RANK[r.risk] > RANK[worst] ? r.risk : worst), 'safe');
   return { risk, reasons: found.map((r) => r.why) };
 }
 
-/** The ops an undo runs: the record's plan, and cancelling the revert task the fix scheduled. */
+/** The secure values a weakening undo puts back when its time box ends: what each weakening write found. */
+function timeBoxRestores(ops: readonly Operation[]): RegistryRestore[] {
+  return ops.flatMap((op): RegistryRestore[] => {
+    if ((op.op !== 'reg.set' && op.op !== 'reg.delete') || regRisk(op)?.risk !== 'weakens-security' || !op.expect) return [];
+    const wrote = op.op === 'reg.set' ? { kind: op.kind, data: op.data } : null;
+    return [{ path: op.path, name: op.name, wrote, previous: { exists: op.expect.exists, kind: op.expect.kind, data: op.expect.data } }];
+  });
+}
+
+/** `rdp-medic-relock-<8 hex>`, from the undo id: the same record gives the same plan (and hash) whenever it is built. */
+export function undoRevertTaskName(undoId: string): string {
+  return `rdp-medic-relock-${createHash('sha256').update(undoId).digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * The ops an undo runs: for a weakening undo first the task that ends its time box, then the
+ * record's plan, then cancelling the revert task the fix scheduled.
+ */
 export function undoOps(record: StoredUndoRecord): Operation[] {
   const ops = [...record.plan.ops];
   if (record.revertTask && !ops.some((o) => o.op === 'task.cancel' && o.name === record.revertTask)) ops.push({ id: 'undo-cancel-revert-task', op: 'task.cancel', name: record.revertTask });
-  return ops;
+  const restore = timeBoxRestores(ops);
+  if (!restore.length) return ops;
+  return [{ id: 'undo-schedule-relock', op: 'task.scheduleRevert', name: undoRevertTaskName(record.undoId), afterMinutes: UNDO_TIME_BOX_MINUTES, restore }, ...ops];
 }
 
 /** The undo of `record` on `host` as a plan to approve; its hash names exactly what undo will run. */
 export function undoPlan(record: StoredUndoRecord, host: string): FixPlan {
   const apply = { ...record.plan, ops: undoOps(record) };
   const { risk, reasons } = undoRisk(apply.ops);
+  const timeBoxed = apply.ops.some((o) => o.op === 'task.scheduleRevert');
   const fixTitle = isKnownFixId(record.fixId) ? FIX_INFO[record.fixId].title : record.fixId;
   const summary =
     `Puts back what ${record.fixId} changed on ${host} (undo ${record.undoId}, recorded ${record.createdAt}), compare-and-set: refused if the host changed since.` +
-    (reasons.length ? ` It ${reasons.join('; ')}.` : ' It gives no access away and weakens nothing.');
+    (reasons.length ? ` It ${reasons.join('; ')}.` : ' It gives no access away and weakens nothing.') +
+    (timeBoxed ? ` For ${UNDO_TIME_BOX_MINUTES} minutes only: the host puts the secure value(s) back itself then, unless someone changed them since.` : '');
   return {
     fixId: record.fixId,
     host,
@@ -94,7 +126,7 @@ export function undoPlan(record: StoredUndoRecord, host: string): FixPlan {
     risk,
     impact: { disruptive: risk === 'disruptive', weakensSecurity: risk === 'weakens-security', drops: [], summary },
     apply,
-    timeBoxMinutes: null,
+    timeBoxMinutes: timeBoxed ? UNDO_TIME_BOX_MINUTES : null,
     verify: { recheck: [], expectRdpTls: false },
     hash: planHash(apply),
   };
