@@ -4,27 +4,39 @@ import type { HostFacts } from './read-plan.ts';
 import type { OpError, Plan } from '../host/operations.ts';
 import type { DnsResolution, RdpProbeResult, TcpProbeResult, TcpSampleResult } from './probes/index.ts';
 
+/**
+ * Every check, once, most-likely-root-cause first: the one list to edit when adding a check (the
+ * compiler then asks for its entry in checks/index.ts). Findings are ordered by verdict, then by
+ * this rank (checks/order.ts), which follows rdp-checks.md §0's triage: fundamental causes before
+ * the symptoms they produce (a stopped service before the missing listener, the firewall before
+ * TLS, the configuration before what the bot's probe sees). Reasoning for the less obvious places:
+ * - host-edition first: a Home edition or unfinished setup makes every other finding moot.
+ * - net-dns-resolution second: with the name pointing at another machine, the probes describe
+ *   that machine, so its findings cannot be trusted until DNS is right.
+ * - rdp-enabled → svc-termservice → svc-rdp-dependencies → rdp-logon-modes → listener-port: the
+ *   switches and services without which nothing listens, before the listener-state symptom.
+ * - fw-profile-policy before fw-rdp-rules: block-all makes enabling rules pointless; reachability
+ *   (firewall) before TLS: with cert-expired AND firewall-blocked, open the port first.
+ * - cert-machinekeys-acl BEFORE cert-rdp-store (adjusted from the brief's list): the catalogue names
+ *   the MachineKeys ACL as "the documented cause behind 1057/1058/36870", and cert-rdp-store's own
+ *   remedy sends you to it when the certificate cannot be (re)generated; an unreadable key shows up
+ *   in both, and the ACL is the deeper cause.
+ * - sec-*, authz-*, conn-limits after TLS: they only matter once the TLS handshake works.
+ * - listener-state, net-rdp-probe, net-tcp-reachability are symptoms: last among host causes.
+ * - net-winrm-identity, latency, NIC, transport, third-party and evt-scan are corroboration.
+ */
 export const CHECK_IDS = [
-  // bot side (rdp-checks.md §2)
-  'net-dns-resolution',
-  'net-winrm-identity',
-  'net-tcp-reachability',
-  'net-rdp-probe',
-  'net-latency-loss',
-  // host side (§3)
   'host-edition',
+  'net-dns-resolution',
   'rdp-enabled',
-  'rdp-logon-modes',
   'svc-termservice',
   'svc-rdp-dependencies',
-  'listener-state',
+  'rdp-logon-modes',
   'listener-port',
-  'listener-throttling',
-  'fw-rdp-rules',
   'fw-profile-policy',
-  'fw-third-party',
-  'cert-rdp-store',
+  'fw-rdp-rules',
   'cert-machinekeys-acl',
+  'cert-rdp-store',
   'cert-binding',
   'tls-schannel-protocols',
   'tls-cipher-fips',
@@ -34,8 +46,15 @@ export const CHECK_IDS = [
   'authz-user-rights',
   'authz-listener-acl',
   'conn-limits',
+  'listener-throttling',
+  'listener-state',
+  'net-rdp-probe',
+  'net-tcp-reachability',
+  'net-winrm-identity',
+  'net-latency-loss',
   'net-host-nic',
   'net-rdp-transport',
+  'fw-third-party',
   'evt-scan',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];

@@ -35,20 +35,44 @@ import { tlsSchannelProtocols } from './tls-schannel-protocols.ts';
 export type { Check } from './lib/check.ts';
 export { CAUSE_RANK, orderFindings } from './order.ts';
 
-const ALL: Check[] = [
-  netDnsResolution, netWinrmIdentity, netTcpReachability, netRdpProbe, netLatencyLoss,
-  hostEdition, rdpEnabled, rdpLogonModes, svcTermservice, svcRdpDependencies,
-  listenerState, listenerPort, listenerThrottling, fwRdpRules, fwProfilePolicy, fwThirdParty,
-  certRdpStore, certMachinekeysAcl, certBinding, tlsSchannelProtocols, tlsCipherFips,
-  secLayerNla, secCredsspDomain, authzRdpUsers, authzUserRights, authzListenerAcl, connLimits,
-  netHostNic, netRdpTransport, evtScan,
-];
+/** One entry per check id: the compiler refuses a missing or an extra one. */
+const REGISTRY: Readonly<Record<CheckId, Check>> = {
+  'host-edition': hostEdition,
+  'net-dns-resolution': netDnsResolution,
+  'rdp-enabled': rdpEnabled,
+  'svc-termservice': svcTermservice,
+  'svc-rdp-dependencies': svcRdpDependencies,
+  'rdp-logon-modes': rdpLogonModes,
+  'listener-port': listenerPort,
+  'fw-profile-policy': fwProfilePolicy,
+  'fw-rdp-rules': fwRdpRules,
+  'cert-machinekeys-acl': certMachinekeysAcl,
+  'cert-rdp-store': certRdpStore,
+  'cert-binding': certBinding,
+  'tls-schannel-protocols': tlsSchannelProtocols,
+  'tls-cipher-fips': tlsCipherFips,
+  'sec-layer-nla': secLayerNla,
+  'sec-credssp-domain': secCredsspDomain,
+  'authz-rdp-users': authzRdpUsers,
+  'authz-user-rights': authzUserRights,
+  'authz-listener-acl': authzListenerAcl,
+  'conn-limits': connLimits,
+  'listener-throttling': listenerThrottling,
+  'listener-state': listenerState,
+  'net-rdp-probe': netRdpProbe,
+  'net-tcp-reachability': netTcpReachability,
+  'net-winrm-identity': netWinrmIdentity,
+  'net-latency-loss': netLatencyLoss,
+  'net-host-nic': netHostNic,
+  'net-rdp-transport': netRdpTransport,
+  'fw-third-party': fwThirdParty,
+  'evt-scan': evtScan,
+};
 
 /** Every check, in CHECK_IDS order. */
 export const CHECKS: ReadonlyMap<CheckId, Check> = new Map(CHECK_IDS.map((id) => {
-  const c = ALL.find((x) => x.id === id);
-  if (!c) throw new Error(`no check registered for ${id}`);
-  return [id, c];
+  if (REGISTRY[id].id !== id) throw new Error(`check registry: ${id} is registered as ${REGISTRY[id].id}`);
+  return [id, REGISTRY[id]];
 }));
 
 /**
