@@ -10,7 +10,7 @@ import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import { colorEnabled } from './render-color.ts';
 import { isYes, renderConfirm } from './render-confirm.ts';
 import { ConsoleScreen } from './outbound.ts';
-import { parseClick } from './render-numbering.ts';
+import { consoleUser, readLine, toInbound } from './inbound.ts';
 
 export interface ConsoleAdapterOptions {
   input?: Readable;
@@ -26,8 +26,6 @@ export interface ConsoleAdapterOptions {
   /** Print each input line (scripted input is otherwise invisible). Default: when input is not a TTY. */
   echo?: boolean;
 }
-
-const CHANNEL = 'console';
 
 export class ConsoleAdapter implements ChatAdapter {
   readonly platform = 'console' as const;
@@ -50,14 +48,6 @@ export class ConsoleAdapter implements ChatAdapter {
 
   private print(text: string): void {
     if (!this.stopped) this.output.write(`${text}\n`);
-  }
-
-  private chatUser(): ChatUser {
-    return { platform: 'console', id: this.user, name: this.user, groups: this.opts.groupsOf?.(this.user) ?? [] };
-  }
-
-  private where(threadId: string | null = null): ConversationRef {
-    return { platform: 'console', channel: CHANNEL, rootMessageId: threadId, threadId, handle: null };
   }
 
   private get interactive(): boolean {
@@ -115,36 +105,26 @@ export class ConsoleAdapter implements ChatAdapter {
     if (!this.stopped) this.opts.onEnd?.();
   }
 
-  private async handleLine(line: string, onInbound: InboundHandler): Promise<void> {
-    if (!line || line.startsWith('#')) return;
-    const as = /^\/as\s+([A-Za-z0-9._-]{1,40})$/.exec(line);
-    if (as) {
-      this.user = as[1]!;
-      this.print(`(you are now ${this.user})`);
-      return;
+  private async handleLine(raw: string, onInbound: InboundHandler): Promise<void> {
+    const line = readLine(raw, this.screen);
+    switch (line.kind) {
+      case 'ignore':
+        return;
+      case 'notice':
+        return this.print(line.text);
+      case 'as':
+        this.user = line.user;
+        return this.print(`(you are now ${this.user})`);
+      case 'press': {
+        const confirm = renderConfirm(line.action);
+        if (confirm && !(await this.ask(confirm))) return this.print('(cancelled; nothing was sent)');
+        break;
+      }
+      case 'command':
+        break;
     }
-    if (line.startsWith('/as')) return this.print('usage: /as NAME (letters, digits, ".", "_", "-")');
-    const n = parseClick(line) ?? this.clickByLabel(line);
-    const receivedAt = new Date().toISOString();
-    if (n !== null) {
-      if (n < 0) return this.print(`(no button says "${line.replace(/^\/click\s+/i, '')}")`);
-      const pressed = this.screen.button(n);
-      if (!pressed) return this.print(`(there is no button [${n}]; buttons are the numbers in square brackets)`);
-      if (pressed === 'gone') return this.print(`(button [${n}] is gone: its message was updated)`);
-      const confirm = renderConfirm(pressed.action);
-      if (confirm && !(await this.ask(confirm))) return this.print('(cancelled; nothing was sent)');
-      await onInbound({ kind: 'action', actionId: pressed.actionId, user: this.chatUser(), where: this.where(pressed.messageId), messageId: pressed.messageId, receivedAt });
-    } else {
-      const text = line.replace(/^\/rdp\s+/i, '').replace(/^\//, '');
-      await onInbound({ kind: 'command', text, user: this.chatUser(), where: this.where(), receivedAt });
-    }
+    await onInbound(toInbound(line, consoleUser(this.user, this.opts.groupsOf?.(this.user) ?? []), new Date().toISOString()));
     await this.opts.whenSettled?.();
-  }
-
-  /** "/click Approve": the newest button whose label starts with the words (scripts need no numbers). -1: none. */
-  private clickByLabel(line: string): number | null {
-    const m = /^\/click\s+(.*\D.*)$/i.exec(line);
-    return m ? this.screen.numberOfLabel(m[1]!) : null;
   }
 
   private ask(question: string): Promise<boolean> {
