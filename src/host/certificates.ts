@@ -2,7 +2,56 @@
 // the host alone knows (key association, key file ACL). Parsing here instead of in PowerShell keeps
 // the runtime small and means the RDP probe and the host facts read certificates the same way.
 import { X509Certificate } from 'node:crypto';
-import type { CertificateInfo, HostCertificate } from './operations.ts';
+import { z } from 'zod';
+
+/** A file's ACL (a certificate's key file): TermService reads the key as NETWORK SERVICE. */
+export const AccessRule = z.object({
+  sid: z.string(),
+  rights: z.number().int(), // FileSystemRights bit mask
+  type: z.enum(['Allow', 'Deny']),
+  inherited: z.boolean(),
+});
+export const FileAcl = z.object({
+  path: z.string(),
+  exists: z.boolean(),
+  ownerSid: z.string().nullable(),
+  access: z.array(AccessRule),
+});
+export type FileAcl = z.infer<typeof FileAcl>;
+
+/**
+ * A certificate as the host reports it: the DER and what only the host knows (the key association,
+ * the key file's ACL). Everything that can be read from the DER (names, dates, key size, SANs) is
+ * parsed in TypeScript (certificates.ts), never by the runtime.
+ */
+export const HostCertificate = z.object({
+  store: z.string(),
+  der: z.string(), // base64
+  hasPrivateKey: z.boolean(),
+  /** The CNG/CAPI unique key container name (the key file's name), when the host could tell. */
+  keyContainer: z.string().nullable(),
+  /** The key file under MachineKeys or Crypto\Keys with its ACL: TermService reads it as NETWORK SERVICE. */
+  keyFile: FileAcl.nullable(),
+});
+export type HostCertificate = z.infer<typeof HostCertificate>;
+
+/** A certificate as the checks see it: HostCertificate with the DER parsed (certificates.ts). */
+export const CertificateInfo = z.object({
+  store: z.string(),
+  thumbprint: z.string(), // upper-case hex SHA-1, as Windows shows it
+  subject: z.string(),
+  issuer: z.string(),
+  notBefore: z.string(), // ISO 8601 UTC
+  notAfter: z.string(),
+  dnsNames: z.array(z.string()),
+  enhancedKeyUsages: z.array(z.string()), // OIDs
+  hasPrivateKey: z.boolean(),
+  keyAlgorithm: z.string().nullable(), // "RSA", "ECDSA"
+  keySize: z.number().int().nullable(),
+  keyContainer: z.string().nullable(),
+  keyFile: FileAcl.nullable(),
+});
+export type CertificateInfo = z.infer<typeof CertificateInfo>;
 
 const EC_CURVE_BITS: Record<string, number> = { prime256v1: 256, 'P-256': 256, secp384r1: 384, 'P-384': 384, secp521r1: 521, 'P-521': 521 };
 

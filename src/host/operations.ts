@@ -3,8 +3,12 @@
 // so a fact means the same thing wherever it is read. Names and value shapes are locale-free:
 // SIDs, registry kinds, CIM property names, numeric states.
 import { z } from 'zod';
-import { describeCertificate } from './certificates.ts';
-import { withPrincipalSources } from './principal-source.ts';
+import { describeCertificate, FileAcl, HostCertificate } from './certificates.ts';
+import { HostGroupMembers, withPrincipalSources } from './principal-source.ts';
+
+// Defined beside the code that reads them (one direction: this file imports them, never back).
+export { AccessRule, CertificateInfo, FileAcl, HostCertificate } from './certificates.ts';
+export { GroupMember, HostGroupMembers, PrincipalSource } from './principal-source.ts';
 
 // ---------- shared value shapes ----------
 
@@ -44,55 +48,6 @@ export const ServiceInfo = z.object({
 });
 export type ServiceInfo = z.infer<typeof ServiceInfo>;
 
-// FileAcl is declared before the certificates: a certificate carries its key file's ACL.
-export const AccessRule = z.object({
-  sid: z.string(),
-  rights: z.number().int(), // FileSystemRights bit mask
-  type: z.enum(['Allow', 'Deny']),
-  inherited: z.boolean(),
-});
-export const FileAcl = z.object({
-  path: z.string(),
-  exists: z.boolean(),
-  ownerSid: z.string().nullable(),
-  access: z.array(AccessRule),
-});
-export type FileAcl = z.infer<typeof FileAcl>;
-
-/**
- * A certificate as the host reports it: the DER and what only the host knows (the key association,
- * the key file's ACL). Everything that can be read from the DER (names, dates, key size, SANs) is
- * parsed in TypeScript (certificates.ts), never by the runtime.
- */
-export const HostCertificate = z.object({
-  store: z.string(),
-  der: z.string(), // base64
-  hasPrivateKey: z.boolean(),
-  /** The CNG/CAPI unique key container name (the key file's name), when the host could tell. */
-  keyContainer: z.string().nullable(),
-  /** The key file under MachineKeys or Crypto\Keys with its ACL: TermService reads it as NETWORK SERVICE. */
-  keyFile: FileAcl.nullable(),
-});
-export type HostCertificate = z.infer<typeof HostCertificate>;
-
-/** A certificate as the checks see it: HostCertificate with the DER parsed (certificates.ts). */
-export const CertificateInfo = z.object({
-  store: z.string(),
-  thumbprint: z.string(), // upper-case hex SHA-1, as Windows shows it
-  subject: z.string(),
-  issuer: z.string(),
-  notBefore: z.string(), // ISO 8601 UTC
-  notAfter: z.string(),
-  dnsNames: z.array(z.string()),
-  enhancedKeyUsages: z.array(z.string()), // OIDs
-  hasPrivateKey: z.boolean(),
-  keyAlgorithm: z.string().nullable(), // "RSA", "ECDSA"
-  keySize: z.number().int().nullable(),
-  keyContainer: z.string().nullable(),
-  keyFile: FileAcl.nullable(),
-});
-export type CertificateInfo = z.infer<typeof CertificateInfo>;
-
 export const FirewallRule = z.object({
   name: z.string(), // locale-free rule id, e.g. RemoteDesktop-UserMode-In-TCP
   group: z.string().nullable(), // indirect string, e.g. @FirewallAPI.dll,-28752
@@ -117,25 +72,6 @@ export const FirewallProfile = z.object({
   active: z.boolean(),
 });
 export type FirewallProfile = z.infer<typeof FirewallProfile>;
-
-export const PrincipalSource = z.enum(['Local', 'ActiveDirectory', 'AzureAD', 'MicrosoftAccount', 'Unknown']);
-export const GroupMember = z.object({
-  sid: z.string(),
-  name: z.string().nullable(), // translated; display only
-  objectClass: z.enum(['User', 'Group', 'Unknown']),
-  principalSource: PrincipalSource,
-});
-export type GroupMember = z.infer<typeof GroupMember>;
-
-/**
- * group.members as the host reports it: PrincipalSource when Get-LocalGroupMember knew it, else null
- * (the SID heuristics that fill it in are TypeScript: principal-source.ts), and the machine's
- * account domain SID they need.
- */
-export const HostGroupMembers = z.object({
-  machineSid: z.string().nullable(),
-  members: z.array(GroupMember.extend({ principalSource: PrincipalSource.nullable() })),
-});
 
 export const TcpListener = z.object({
   localAddress: z.string(),

@@ -1,7 +1,25 @@
 // Where a local group member comes from, when Get-LocalGroupMember could not say (2012 R2, orphaned
 // SIDs, a failing call): judged from the SID's shape. Pure string work, so it lives here, not on the host.
-import type { GroupMember, HostGroupMembers } from './operations.ts';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+export const PrincipalSource = z.enum(['Local', 'ActiveDirectory', 'AzureAD', 'MicrosoftAccount', 'Unknown']);
+export const GroupMember = z.object({
+  sid: z.string(),
+  name: z.string().nullable(), // translated; display only
+  objectClass: z.enum(['User', 'Group', 'Unknown']),
+  principalSource: PrincipalSource,
+});
+export type GroupMember = z.infer<typeof GroupMember>;
+
+/**
+ * group.members as the host reports it: PrincipalSource when Get-LocalGroupMember knew it, else null
+ * (the SID heuristics that fill it in are TypeScript: principal-source.ts), and the machine's
+ * account domain SID they need.
+ */
+export const HostGroupMembers = z.object({
+  machineSid: z.string().nullable(),
+  members: z.array(GroupMember.extend({ principalSource: PrincipalSource.nullable() })),
+});
 
 type Source = GroupMember['principalSource'];
 
