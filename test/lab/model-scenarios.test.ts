@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SID } from '../../src/lab/model/accounts.ts';
+import { parseAllDocuments } from 'yaml';
+import { madeUpSid, SID } from '../../src/lab/model/accounts.ts';
 import { deriveRdpState } from '../../src/lab/model/rdp-state.ts';
 import { CHECK_IDS, loadScenarioFile, parseScenario, SCENARIOS } from '../../src/lab/scenarios/index.ts';
 import { okValue, runOne, type LooseOp } from '../support/lab-model.ts';
 import { buildHost } from '../../src/lab/scenarios/index.ts';
+import { loadBuiltIns } from '../../src/lab/scenarios/registry.ts';
 
 const NOW = new Date();
 const OPTS = { computerName: 'lab-host1', password: 'P@ssw0rd!', now: NOW };
@@ -180,5 +182,87 @@ describe('scenarios', () => {
     assert.throws(() => parseScenario('{"name":"x","base":"nope"}', 'bad.json'), /bad\.json: base: unknown scenario 'nope'/);
     assert.throws(() => buildHost([parseScenario('name: x\nservices: { NoSuchSvc: { state: Stopped } }', 'x.yaml')], OPTS), /unknown service NoSuchSvc/);
   });
-});
 
+  it('every built-in is a document of built-in.yaml, in order, and each is a valid scenario file on its own', () => {
+    const text = readFileSync(new URL('../../src/lab/scenarios/built-in.yaml', import.meta.url), 'utf8');
+    const docs = parseAllDocuments(text);
+    assert.ok(Array.isArray(docs));
+    const names = docs.map((d) => (d.toJS() as { name: string }).name);
+    assert.deepEqual([...SCENARIOS.keys()], names);
+    for (const d of docs) {
+      const fromFile = parseScenario(d.toString(), 'one.yaml');
+      const builtIn = SCENARIOS.get(fromFile.name);
+      assert.ok(builtIn);
+      assert.deepEqual({ ...fromFile, apply: null }, { ...builtIn, apply: null }, fromFile.name);
+      assert.ok(builtIn.description.length > 0, fromFile.name);
+    }
+    assert.deepEqual(SCENARIOS.get('cert-expired+firewall-blocked')?.cause, ['fw-rdp-rules', 'cert-rdp-store'], "the bases' causes, in order");
+  });
+
+  it('cert-expired: 2026-10-01 when that is 30 days back on the lab clock, else the first of a month at least 30 days back', () => {
+    const notAfter = (now: string) => {
+      const m = buildHost(['cert-expired'], { ...OPTS, now: new Date(now) });
+      return m.certStores['remote desktop']?.certs.map((c) => [c.notBefore, c.notAfter]);
+    };
+    assert.deepEqual(notAfter('2027-01-15T12:00:00Z'), [['2026-04-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z']]);
+    assert.deepEqual(notAfter('2026-10-31T00:00:00Z'), [['2026-04-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z']]);
+    assert.deepEqual(notAfter('2026-10-30T23:59:59Z'), [['2026-03-01T00:00:00.000Z', '2026-09-01T00:00:00.000Z']]);
+    assert.deepEqual(notAfter('2026-03-02T00:00:00Z'), [['2025-07-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']]);
+  });
+
+  it('state: Stopped stops a service as Stop-Service -Force does: dependents first, and TermService ends the RDP sessions', () => {
+    const s = parseScenario('name: t\nbase: connection-limit\nservices: { TermService: { state: Stopped } }', 't.yaml');
+    const m = buildHost([s], OPTS);
+    assert.equal(m.services['termservice']?.state, 'Stopped');
+    assert.equal(m.services['umrdpservice']?.state, 'Stopped', 'its dependent UmRdpService stopped too');
+    assert.equal(m.services['umrdpservice']?.processId, null);
+    assert.ok(!m.sessions.some((x) => x.winStation.startsWith('RDP-Tcp#')), "alice's RDP session ended");
+    assert.equal(buildHost([parseScenario('name: u\nservices: { UmRdpService: { state: Stopped } }', 'u.yaml')], OPTS).services['termservice']?.state, 'Running');
+  });
+
+  it('the format forms the built-ins need: key ACL edits, added firewall rules, hung namespaces, a made-up SID, local users removed', () => {
+    const s = parseScenario(
+      [
+        'name: forms',
+        "certificates: { 'Remote Desktop': { keyAcl: { set: [{ member: 'NT AUTHORITY\\NETWORK SERVICE', rights: 0x100080 }, { member: Administrators, rights: 0x120089 }, { member: 'CONTOSO\\bob', rights: 0x120089 }], remove: [S-1-5-18] } } }",
+        "firewall: { add: [{ name: Block-3389, action: Block, protocol: TCP, localPorts: ['3389'] }] }",
+        "hungCimNamespaces: ['root\\cimv2\\TerminalServices', 'ROOT\\CIMV2\\TERMINALSERVICES']",
+        "events: [{ log: System, provider: X, id: 1, properties: [a, { sidOf: 'CONTOSO\\alice' }] }]",
+        'groups: { S-1-5-32-555: { add: [CONTOSO\\bob], removeLocalUsers: true } }',
+      ].join('\n'),
+      'forms.yaml',
+    );
+    const m = buildHost([s], OPTS);
+    const acl = Object.values(m.fileAcls).find((a) => a.path.includes('f686aace'));
+    assert.deepEqual(acl?.access.map((a) => [a.sid, a.rights]), [[SID.administrators, 0x120089], [SID.networkService, 0x100080], [madeUpSid('CONTOSO', 'bob'), 0x120089]], 'set keeps each entry in its place; a new member is added at the end');
+    assert.equal(deriveRdpState(m).certificate?.keyReadable, false);
+    const rule = m.firewall.rules.find((r) => r.name === 'Block-3389');
+    assert.deepEqual(rule, {
+      name: 'Block-3389', group: null, enabled: true, direction: 'Inbound', action: 'Block', profiles: [], protocol: 'TCP', localPorts: ['3389'],
+      remoteAddresses: ['Any'], policyStoreSourceType: 'Local', program: null, service: null,
+    });
+    assert.equal(deriveRdpState(m).firewallAllows, false);
+    assert.deepEqual(m.hungCimNamespaces, ['root\\cimv2\\terminalservices']);
+    assert.deepEqual(m.events.at(-1)?.properties, ['a', madeUpSid('CONTOSO', 'alice')]);
+    assert.equal(buildHost(['connection-limit'], OPTS).events.at(-1)?.properties[3], madeUpSid('CONTOSO', 'alice'));
+    assert.deepEqual(m.groups[SID.remoteDesktopUsers]?.members.map((x) => x.name), ['CONTOSO\\bob']);
+    assert.throws(() => buildHost([parseScenario('name: d\nfirewall: { add: [{ name: RemoteDesktop-UserMode-In-TCP, action: Allow }] }', 'd.yaml')], OPTS), /d\.yaml: firewall\.add: a rule named RemoteDesktop-UserMode-In-TCP exists already/);
+    assert.throws(() => parseScenario("name: e\ncertificates: { 'Remote Desktop': { expiredAt: { date: '2026-10-01' } } }", 'e.yaml'), /e\.yaml: invalid scenario file:\n {2}certificates\.Remote Desktop\.expiredAt/);
+    assert.throws(() => buildHost([parseScenario("name: n\nevents: [{ log: System, provider: X, id: 1, properties: [{ sidOf: nosuchlocaluser }] }]", 'n.yaml')], OPTS), /n\.yaml: cannot resolve nosuchlocaluser/);
+  });
+
+  it('an error in the built-ins names the file and the scenario', () => {
+    const ok = 'name: base-one\ndescription: d\nfix: f\nbase: []\n';
+    const load = (...docs: string[]) => loadBuiltIns([ok, ...docs].join('---\n'), '/x/built-in.yaml');
+    assert.deepEqual([...load('name: two\ndescription: d\nfix: f\nbase: base-one\n').keys()], ['base-one', 'two']);
+    assert.throws(() => load('name: broken\ndescription: d\nfix: f\nservices: { TermService: { state: Sleeping } }\n'), /^Error: \/x\/built-in\.yaml: scenario 'broken': invalid scenario file:\n {2}services\.TermService\.state/);
+    assert.throws(() => load('name: early\ndescription: d\nfix: f\nbase: later\n', 'name: later\ndescription: d\nfix: f\n'), /\/x\/built-in\.yaml: scenario 'early': base: unknown scenario 'later' \(known: base-one\)/);
+    assert.throws(() => load('name: nofix\ndescription: d\n'), /\/x\/built-in\.yaml: scenario 'nofix': a built-in needs a description and a fix/);
+    assert.throws(() => load('name: base-one\ndescription: d\nfix: f\n'), /\/x\/built-in\.yaml: scenario 'base-one': the name is used twice/);
+    assert.throws(() => load('name: [unclosed\n'), /\/x\/built-in\.yaml: scenario #2: not valid YAML/);
+    assert.throws(() => load('description: no name\nfix: f\n'), /\/x\/built-in\.yaml: scenario #2: invalid scenario file:\n {2}name/);
+    const late = load('name: late\ndescription: d\nfix: f\nbase: base-one\nservices: { NoSuchSvc: { state: Stopped } }\n').get('late');
+    assert.ok(late);
+    assert.throws(() => buildHost([late], OPTS), /\/x\/built-in\.yaml: scenario 'late': unknown service NoSuchSvc/);
+  });
+});

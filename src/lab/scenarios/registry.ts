@@ -1,43 +1,52 @@
-// The built-in scenarios by name.
-import { certExpiredFirewallBlocked } from './cert-expired-firewall-blocked.ts';
-import { certExpired } from './cert-expired.ts';
-import { certKeyAclAdminsRemoved, certKeyAclNetworkService } from './cert-key-acl.ts';
-import { certKeyUnreadable } from './cert-key-unreadable.ts';
-import { connectionLimit } from './connection-limit.ts';
-import { dnsMismatch } from './dns-mismatch.ts';
-import { firewallBlocked } from './firewall-blocked.ts';
-import { fwBlockRule, fwCustomAllow } from './firewall-custom.ts';
-import { healthy } from './healthy.ts';
-import { listenerDown } from './listener-down.ts';
-import { portChanged } from './port-changed.ts';
-import { rdpDisabledByPolicy } from './rdp-disabled-by-policy.ts';
-import { rdpDisabled } from './rdp-disabled.ts';
-import { securityLayerMismatch } from './security-layer-mismatch.ts';
-import { svcDependencyStopped } from './svc-dependency-stopped.ts';
-import { termserviceStopped } from './termservice-stopped.ts';
-import { tlsDisabled } from './tls-disabled.ts';
+// The built-in scenarios by name: the documents of built-in.yaml, in the scenario file format,
+// each checked when the module loads (so a broken built-in fails every run, not one test).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { scenarioFromFile, validateScenarioFile } from './scenario-file.ts';
 import type { Scenario } from './types.ts';
-import { userNotAllowed } from './user-not-allowed.ts';
-import { wmiHung } from './wmi-hung.ts';
 
-export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map(
-  [
-    healthy, rdpDisabled, rdpDisabledByPolicy, termserviceStopped, listenerDown, portChanged, firewallBlocked, certExpired,
-    certKeyUnreadable, tlsDisabled, securityLayerMismatch, userNotAllowed, connectionLimit, dnsMismatch, svcDependencyStopped,
-    certExpiredFirewallBlocked, certKeyAclNetworkService, certKeyAclAdminsRemoved, fwCustomAllow, fwBlockRule, wmiHung,
-  ].map((s) => [s.name, s]),
-);
-
-/** A built-in scenario; "a+b" composes built-ins that are not registered as a pair. */
-export function getScenario(name: string): Scenario {
-  const s = SCENARIOS.get(name);
+/** A scenario of `scenarios` by name; "a+b" composes ones that are not registered as a pair. */
+function lookUp(scenarios: ReadonlyMap<string, Scenario>, name: string): Scenario {
+  const s = scenarios.get(name);
   if (s) return s;
   if (name.includes('+')) {
-    const parts = name.split('+').map(getScenario);
+    const parts = name.split('+').map((p) => lookUp(scenarios, p));
     return {
       name, description: parts.map((p) => p.description).join(' '), cause: parts.flatMap((p) => p.cause),
       fix: parts.map((p) => p.fix).join('; then '), apply: (m, ctx) => parts.forEach((p) => p.apply(m, ctx)),
     };
   }
-  throw new Error(`unknown scenario '${name}' (known: ${[...SCENARIOS.keys()].join(', ')})`);
+  throw new Error(`unknown scenario '${name}' (known: ${[...scenarios.keys()].join(', ')})`);
+}
+
+/**
+ * The built-ins of a multi-document YAML text, in order; a document's base may name the documents
+ * above it. `file` and the scenario's name (or its document number) head every error.
+ */
+export function loadBuiltIns(text: string, file: string): ReadonlyMap<string, Scenario> {
+  const scenarios = new Map<string, Scenario>();
+  const docs = parseAllDocuments(text);
+  if (!Array.isArray(docs)) throw new Error(`${file}: no scenario documents`);
+  docs.forEach((doc, i) => {
+    const raw: unknown = doc.errors.length === 0 ? doc.toJS() : undefined;
+    const named = raw && typeof raw === 'object' && 'name' in raw && typeof raw.name === 'string' ? `'${raw.name}'` : `#${i + 1}`;
+    const source = `${file}: scenario ${named}`;
+    const error = doc.errors[0];
+    if (error) throw new Error(`${source}: not valid YAML: ${error.message}`);
+    const f = validateScenarioFile(raw, source);
+    if (!f.description || !f.fix) throw new Error(`${source}: a built-in needs a description and a fix`);
+    if (scenarios.has(f.name)) throw new Error(`${source}: the name is used twice`);
+    scenarios.set(f.name, scenarioFromFile(f, source, (name) => lookUp(scenarios, name)));
+  });
+  return scenarios;
+}
+
+const BUILT_IN_FILE = fileURLToPath(new URL('./built-in.yaml', import.meta.url));
+
+export const SCENARIOS: ReadonlyMap<string, Scenario> = loadBuiltIns(readFileSync(BUILT_IN_FILE, 'utf8'), BUILT_IN_FILE);
+
+/** A built-in scenario; "a+b" composes built-ins that are not registered as a pair. */
+export function getScenario(name: string): Scenario {
+  return lookUp(SCENARIOS, name);
 }
