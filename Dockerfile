@@ -11,7 +11,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
-# tsc to dist/, then the PowerShell runtime copied next to it (scripts/copy-assets.js).
+# tsc to dist/, then the files read at run time copied next to it (scripts/copy-assets.js): the
+# PowerShell runtime, the lab primitive template, the built-in lab scenarios.
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
