@@ -114,7 +114,10 @@ describe('bounded on the host', { concurrency: 2 }, () => {
 });
 
 describe('the time-boxed revert', { concurrency: 2 }, () => {
-  const nla = (data: number) =>
+  const RDP_TCP_KEY = 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp';
+  const was = { exists: true, kind: 'DWord', data: 1 } as const;
+  /** A time-boxed change of UserAuthentication (was 1): `data` sets it, null deletes it (as an undo can). */
+  const timeBoxed = (data: number | null) =>
     Plan.parse({
       version: PLAN_VERSION,
       mode: 'write',
@@ -124,27 +127,15 @@ describe('the time-boxed revert', { concurrency: 2 }, () => {
           op: 'task.scheduleRevert',
           name: 'rdp-medic-revert-test',
           afterMinutes: 60,
-          restore: [{ path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp', name: 'UserAuthentication', wrote: { kind: 'DWord', data }, previous: { exists: true, kind: 'DWord', data: 1 } }],
+          restore: [{ path: RDP_TCP_KEY, name: 'UserAuthentication', wrote: data === null ? null : { kind: 'DWord', data }, previous: was }],
         },
-        { id: 'set', op: 'reg.set', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp', name: 'UserAuthentication', kind: 'DWord', data, expect: { exists: true, kind: 'DWord', data: 1 } },
+        data === null
+          ? { id: 'delete', op: 'reg.delete', path: RDP_TCP_KEY, name: 'UserAuthentication', expect: was }
+          : { id: 'set', op: 'reg.set', path: RDP_TCP_KEY, name: 'UserAuthentication', kind: 'DWord', data, expect: was },
       ],
     });
-
-  /** A weakening that deletes the value (as an undo can): the revert puts it back only while it is still absent. */
-  const deleted = Plan.parse({
-    version: PLAN_VERSION,
-    mode: 'write',
-    ops: [
-      {
-        id: 'schedule',
-        op: 'task.scheduleRevert',
-        name: 'rdp-medic-revert-test',
-        afterMinutes: 60,
-        restore: [{ path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp', name: 'UserAuthentication', wrote: null, previous: { exists: true, kind: 'DWord', data: 1 } }],
-      },
-      { id: 'delete', op: 'reg.delete', path: 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp', name: 'UserAuthentication', expect: { exists: true, kind: 'DWord', data: 1 } },
-    ],
-  });
+  const nla = (data: number) => timeBoxed(data);
+  const deleted = timeBoxed(null);
 
   /** Applies under pwsh, captures the script the engine registered, runs it as the task would. */
   async function applyAndRevert(changeInBetween: boolean, plan = nla(0)): Promise<{ pwshModel: ReturnType<typeof host>; labModel: ReturnType<typeof host>; output: string }> {
