@@ -125,12 +125,19 @@ export function accuracySuite(title: string, labOptions: Partial<LabOptions> = {
             assert.ok(probe.tls, 'TLS handshake after the fix');
             assert.equal(probe.certificate?.expired, false);
           }
+          let weakened = false;
           for (const undoId of undoIds.reverse()) {
             const undone = await undoFix({ ...d.deps, undoId });
             assert.equal(undone.restored, true, undone.message);
+            weakened ||= /The weaker setting lasts until/.test(undone.message);
           }
           // Also for the key file scenarios: the regenerated certificate had a key file of its own, removed with it.
-          assert.deepEqual(comparableSnapshot(labHost.simulated.model), modelBefore, 'undo restores the host model exactly');
+          // An undo that put a weaker setting back leaves its time box on the host (the relock task), and only that.
+          const afterUndo = comparableSnapshot(labHost.simulated.model) as { tasks: Record<string, unknown> };
+          const relocks = Object.keys(afterUndo.tasks).filter((k) => k.startsWith('rdp-medic-relock-'));
+          assert.equal(relocks.length > 0, weakened, `a relock task is left exactly when the undo weakened something: ${relocks.join(', ') || 'none'}`);
+          for (const k of relocks) delete afterUndo.tasks[k];
+          assert.deepEqual(afterUndo, modelBefore, 'undo restores the host model exactly');
           const again = await d.deps.diagnose();
           assert.equal(again.findings.filter((f) => f.verdict === 'problem')[0]?.check, scenario.cause[0], 'the cause is back after undo');
         } finally {

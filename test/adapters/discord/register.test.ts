@@ -38,10 +38,10 @@ test('the CLI command: environment alone, --guild wins, output says what was reg
   try {
     const script = fileURLToPath(new URL('./fixtures/discord-cli.ts', import.meta.url));
     const env = { ...process.env, DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: IDS.application, DISCORD_API_URL: fake.apiUrl, RDP_MEDIC_CONFIG: '', DISCORD_GUILD_ID: '' };
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, 'discord', 'register', '--guild', IDS.guild], { env, timeout: 20_000 });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, 'discord', 'register', '--guild', IDS.guild], { env, timeout: 90_000 });
     assert.match(stdout, new RegExp(`registered /rdp \\(check, fix, undo, status, history, hosts, help\\) as a guild command in ${IDS.guild}`));
     assert.equal(fake.calls.at(-1)!.path, `/applications/${IDS.application}/guilds/${IDS.guild}/commands`);
-    const bad = await run(process.execPath, ['--import', 'tsx', script, 'discord', 'register'], { env: { ...env, DISCORD_APPLICATION_ID: 'x' }, timeout: 20_000 }).catch((e: { code: number; stderr: string }) => e);
+    const bad = await run(process.execPath, ['--import', 'tsx', script, 'discord', 'register'], { env: { ...env, DISCORD_APPLICATION_ID: 'x' }, timeout: 90_000 }).catch((e: { code: number; stderr: string }) => e);
     assert.equal((bad as { code: number }).code, 2);
     assert.match((bad as { stderr: string }).stderr, /DISCORD_APPLICATION_ID \(discord\.applicationId\): expected the application id/);
     assert.ok(!(bad as { stderr: string }).stderr.includes(fake.token));
