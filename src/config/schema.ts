@@ -57,7 +57,7 @@ export const WinrmEndpoint = z
       .strict()
       .prefault({}),
     // What the host may send before rdp-medic stops reading (a hostile or broken host must not exhaust
-    // a worker's memory). Unset: the client's defaults, 2 MiB per response, 8 MiB of output per command,
+    // a worker's memory). Unset: the client's defaults, 512 KiB per response, 8 MiB of output per command,
     // 4 MiB of decoded results per plan (the read plan's are tens of KB).
     maxResponseBytes: z.number().int().min(256 * 1024).max(1024 ** 3).optional(),
     maxOutputBytes: z.number().int().min(64 * 1024).max(1024 ** 3).optional(),

@@ -6,8 +6,12 @@ const KIB = 1024;
 const MIB = 1024 * KIB;
 
 export const LIMIT_DEFAULTS = {
-  /** One HTTP response body, as it arrives (sealed or not): a dozen times the envelope we ask for. */
-  maxResponseBytes: 2 * MIB,
+  /**
+   * One HTTP response body, as it arrives (sealed or not). Windows keeps every answer within the
+   * 150 KiB MaxEnvelopeSize we ask for; more is a protocol violation, and parsing the XML costs
+   * about 35 times its size in heap, so this stays a few envelopes, not megabytes.
+   */
+  maxResponseBytes: 512 * KIB,
   /** One command's stdout and stderr together. */
   maxOutputBytes: 8 * MIB,
 } as const;

@@ -27,7 +27,7 @@ export interface WinrmClientOptions {
   timeouts?: { connectMs?: number; requestMs?: number; commandMs?: number };
   /** WS-Man OperationTimeout, the Receive long-poll (default 20). */
   operationTimeoutSec?: number;
-  /** The largest HTTP response body read from the host (default 2 MiB, at least 256 KiB). */
+  /** The largest HTTP response body read from the host (default 512 KiB, at least 256 KiB). */
   maxResponseBytes?: number;
   /** The most stdout and stderr one command may send, together (default 8 MiB, at least 64 KiB). */
   maxOutputBytes?: number;
