@@ -2,6 +2,7 @@
 import { benchDiagnose } from './diagnose.ts';
 import { benchDiscord } from './discord.ts';
 import { benchFleet } from './fleet.ts';
+import { benchHostile } from './hostile.ts';
 import { benchSlack } from './slack.ts';
 import { benchWinrm } from './winrm.ts';
 
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   diagnose: benchDiagnose,
   discord: benchDiscord,
   fleet: benchFleet,
+  hostile: benchHostile,
   slack: benchSlack,
 };
 

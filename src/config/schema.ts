@@ -56,6 +56,12 @@ export const WinrmEndpoint = z
       })
       .strict()
       .prefault({}),
+    // What the host may send before rdp-medic stops reading (a hostile or broken host must not exhaust
+    // a worker's memory). Unset: the client's defaults, 512 KiB per response, 8 MiB of output per command,
+    // 4 MiB of decoded results per plan (the read plan's are tens of KB).
+    maxResponseBytes: z.number().int().min(256 * 1024).max(1024 ** 3).optional(),
+    maxOutputBytes: z.number().int().min(64 * 1024).max(1024 ** 3).optional(),
+    maxResultBytes: z.number().int().min(64 * 1024).max(1024 ** 3).optional(),
   })
   .strict();
 export type WinrmEndpoint = z.infer<typeof WinrmEndpoint>;

@@ -27,10 +27,13 @@ export async function connectHost(host: ResolvedHost, opts: { logger?: WinrmLogg
     insecure: winrm.insecure,
     encryption: winrm.encryption,
     timeouts: winrm.timeouts,
+    ...(winrm.maxResponseBytes ? { maxResponseBytes: winrm.maxResponseBytes } : {}),
+    ...(winrm.maxOutputBytes ? { maxOutputBytes: winrm.maxOutputBytes } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   const runner: PowerShellRunner = {
     runPowerShell: (script, stdin) => client.runPowerShell(script, stdin),
   };
-  return { client, runner, runPlan: (plan) => executePlan(runner, plan), close: () => client.close() };
+  const limits = { host: host.id, ...(winrm.maxResultBytes ? { maxResultBytes: winrm.maxResultBytes } : {}) };
+  return { client, runner, runPlan: (plan) => executePlan(runner, plan, limits), close: () => client.close() };
 }

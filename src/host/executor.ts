@@ -4,6 +4,7 @@ import { Plan, WRITE_OPS } from './operations.ts';
 import type { PlanInput, PlanResult } from './operations.ts';
 import { BOOTSTRAP_SCRIPT, buildStdin } from './bootstrap.ts';
 import { parsePlanResult } from './result.ts';
+import type { ResultContext } from './result.ts';
 
 /** What the host layer needs from a WinRM client: run one PowerShell script, feed it stdin. */
 export interface PowerShellRunner {
@@ -50,7 +51,7 @@ const cutShortOutput = (error: unknown): { stdout: string; ms: number } | undefi
  * Runs the plan. When the command hits its deadline after the runtime began, the operations that
  * finished are kept and the rest report Timeout (the runtime streams one result per operation).
  */
-export async function executePlan(runner: PowerShellRunner, plan: PlanInput | Plan): Promise<PlanResult> {
+export async function executePlan(runner: PowerShellRunner, plan: PlanInput | Plan, limits: Pick<ResultContext, 'host' | 'maxResultBytes'> = {}): Promise<PlanResult> {
   const valid = validatePlan(plan);
   let run: { stdout: string; stderr: string; exitCode: number };
   try {
@@ -58,7 +59,7 @@ export async function executePlan(runner: PowerShellRunner, plan: PlanInput | Pl
   } catch (error) {
     const cut = cutShortOutput(error);
     if (!cut) throw error;
-    return parsePlanResult(cut.stdout, valid, { cutShort: { afterMs: cut.ms } });
+    return parsePlanResult(cut.stdout, valid, { ...limits, cutShort: { afterMs: cut.ms } });
   }
-  return parsePlanResult(run.stdout, valid, { stderr: run.stderr, exitCode: run.exitCode });
+  return parsePlanResult(run.stdout, valid, { ...limits, stderr: run.stderr, exitCode: run.exitCode });
 }

@@ -1,5 +1,9 @@
 // Reading what the host runtime printed: find the markers in whatever else the host wrote,
-// decode, validate, and check that every operation of the plan got its result, in order.
+// decode, validate, and check that every operation of the plan got its result, in order. The
+// decoded frames may not pass maxResultBytes: each frame's size is known from its base64 length,
+// so a flood is refused before it is decoded and parsed as JSON (which multiplies its memory).
+import { tooMuchMessage } from '../winrm/index.ts';
+import type { HostSentTooMuch } from '../winrm/index.ts';
 import { PlanResult, ReadValue, WritePrevious } from './operations.ts';
 import type { OpResult, Plan, ReadOpName, ReadValueOf } from './operations.ts';
 import { FRAME_RE } from './bootstrap.ts';
@@ -18,10 +22,30 @@ export class RuntimeResultError extends Error {
   }
 }
 
+/** The read plan's results are tens of KB; a few MB is generous for any plan. */
+export const DEFAULT_MAX_RESULT_BYTES = 4 * 1024 * 1024;
+
+/** The host's framed results, decoded, would pass maxResultBytes; nothing was decoded. */
+export class ResultLimitError extends Error implements HostSentTooMuch {
+  override readonly name = 'ResultLimitError';
+  readonly limit = 'winrm.maxResultBytes';
+  readonly what = 'of results for one plan';
+  constructor(readonly host: string, readonly limitBytes: number) {
+    super('');
+    this.message = `${tooMuchMessage(host, this)}.`;
+  }
+}
+
 export interface ResultContext {
   stderr?: string;
   exitCode?: number;
+  /** Who sent the output (for the cap's message) and the cap; defaults: 'the host', DEFAULT_MAX_RESULT_BYTES. */
+  host?: string;
+  maxResultBytes?: number;
 }
+
+/** Bytes that `base64` decodes to, without decoding it. */
+const decodedLength = (base64: string): number => Math.floor((base64.length * 3) / 4);
 
 const EXCERPT_MAX = 300;
 
@@ -64,8 +88,12 @@ export interface Frames {
 export function decodeFrames(stdout: string, context: ResultContext = {}): Frames {
   const stderr = stderrExcerpt(context.stderr);
   const frames: Frames = { ops: [] };
+  const maxBytes = context.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
+  let decoded = 0;
   for (const m of stdout.matchAll(FRAME_RE)) {
     const [, kind = '', payload = ''] = m;
+    decoded += decodedLength(payload);
+    if (decoded > maxBytes) throw new ResultLimitError(context.host ?? 'the host', maxBytes);
     let value: unknown;
     try {
       value = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as unknown;

@@ -3,6 +3,7 @@
 import type { CheckTarget, HostAccessFailure, ProbeEvidence } from './types.ts';
 import { tcpPhrase } from './checks/net-tcp-reachability.ts';
 import { scrubText } from '../lib/scrub.ts';
+import { tooMuchMessage, type HostSentTooMuch } from '../winrm/index.ts';
 
 /** WinRM port from the inventory URL (default 5985 for http, 5986 for https). */
 export function winrmEndpoint(target: CheckTarget): { host: string; port: number } {
@@ -29,6 +30,13 @@ const RUNTIME_HINTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/ran runtime .* expected/, 'A different rdp-medic runtime answered: run the same rdp-medic version on every worker.'],
   [/plan refused/, 'rdp-medic sent a plan the host runtime refuses: this is a bug, please report it with the audit record.'],
 ];
+
+/** The cap a WinrmOutputLimitError or ResultLimitError names, read off the error (no class import needed). */
+function capOf(err: unknown): HostSentTooMuch | undefined {
+  const e = err as Partial<Record<keyof HostSentTooMuch, unknown>> | undefined;
+  if (typeof e?.limit !== 'string' || typeof e.limitBytes !== 'number' || typeof e.what !== 'string') return undefined;
+  return { limit: e.limit, limitBytes: e.limitBytes, what: e.what };
+}
 
 /** Default classifier: WinRM / runtime errors by name (rdp-medic's own typed errors never carry secrets). */
 export function classifyHostError(err: unknown, target: CheckTarget): HostAccessFailure {
@@ -57,6 +65,17 @@ export function classifyHostError(err: unknown, target: CheckTarget): HostAccess
       return { kind: 'protocol', message: `WinRM on ${host} answered with an error: ${msg}` };
     case 'WinrmProtocolError':
       return { kind: 'protocol', message: `WinRM on ${host} answered with an error: ${msg}` };
+    case 'WinrmOutputLimitError':
+    case 'ResultLimitError': {
+      const cap = capOf(err);
+      if (!cap) return { kind: 'protocol', message: `WinRM on ${host} answered with an error: ${msg}` };
+      return {
+        kind: 'protocol',
+        message:
+          `${tooMuchMessage(host, cap)}. rdp-medic's plans return tens of KB: look for a profile script or program on the host writing endless output, ` +
+          `or something else answering on its WinRM port; raise hosts.${host}.${cap.limit} only if the host really sends that much`,
+      };
+    }
     case 'RuntimeResultError':
       if (/Constrained Language Mode/.test(msg)) return { kind: 'policy', message: `On ${host}: ${msg}` };
       if (RUNTIME_HINTS.some(([re]) => re.test(msg))) {

@@ -7,6 +7,7 @@ import { FAULT } from './faults.ts';
 import { FifoLock } from './lock.ts';
 import { POWERSHELL, powerShellArgs } from './powershell.ts';
 import { receiveUntilDone } from './receive.ts';
+import { OutputCollector } from './streams.ts';
 import { assertSendable } from './command-line.ts';
 import type { BackgroundWork } from './background.ts';
 import type { CallScope, ShellProtocol } from './shell.ts';
@@ -22,6 +23,8 @@ interface WarmShell {
 export interface ClientParts {
   host: string;
   commandMs: number;
+  /** One command's stdout and stderr together may not pass this. */
+  maxOutputBytes: number;
   stats: WinrmStats;
   protocol: ShellProtocol;
   transport: HttpTransport;
@@ -37,6 +40,7 @@ export class WinrmClient {
   private readonly transport: HttpTransport;
   private readonly background: BackgroundWork;
   private readonly commandMs: number;
+  private readonly maxOutputBytes: number;
   /** Commands on the warm shell run one after another. */
   private readonly shellLock = new FifoLock();
   private readonly active = new Set<Promise<unknown>>();
@@ -50,6 +54,7 @@ export class WinrmClient {
     this.transport = parts.transport;
     this.background = parts.background;
     this.commandMs = parts.commandMs;
+    this.maxOutputBytes = parts.maxOutputBytes;
   }
 
   /** Runs `command args...` on the kept shell; the result returns as soon as the command is Done. */
@@ -186,7 +191,7 @@ export class WinrmClient {
 
   private async feedAndCollect(shellId: string, commandId: string, stdin: Buffer, scope: CallScope): Promise<CommandResult> {
     await this.protocol.send(shellId, commandId, stdin, scope);
-    return receiveUntilDone(this.protocol, shellId, commandId, scope);
+    return receiveUntilDone(this.protocol, shellId, commandId, scope, new OutputCollector(this.host, this.maxOutputBytes));
   }
 
   /** Validates, then runs `body` under the whole-command deadline combined with the caller's signal. */

@@ -32,6 +32,7 @@ export function createWinrmClient(opts: WinrmClientOptions): WinrmClient {
     tls: settings.tls,
     connectMs: settings.connectMs,
     idleSocketMs: IDLE_SOCKET_MS,
+    maxResponseBytes: settings.maxResponseBytes,
     stats,
   });
   const channel: SoapChannel = settings.auth === 'basic'
@@ -45,6 +46,7 @@ export function createWinrmClient(opts: WinrmClientOptions): WinrmClient {
   return new WinrmClient({
     host: settings.host,
     commandMs: settings.commandMs,
+    maxOutputBytes: settings.maxOutputBytes,
     stats,
     protocol,
     transport,

@@ -1,5 +1,7 @@
 // Typed errors. Every error names the host and the step, and none ever carries a password or an
 // Authorization header: messages are composed here from non-secret facts only.
+import { tooMuchMessage } from './limits.ts';
+import type { HostSentTooMuch } from './limits.ts';
 import type { AuthMethod, ErrorStep } from './types.ts';
 
 export class WinrmError extends Error {
@@ -109,5 +111,21 @@ export class WinrmCommandTooLongError extends WinrmConfigError {
     super(message, host, 'config');
     this.length = length;
     this.limit = limit;
+  }
+}
+
+/**
+ * The host sent more than a cap allows (one response, or one command's output): we stopped reading
+ * and dropped the connection or the command. A retry would only read the same flood again.
+ */
+export class WinrmOutputLimitError extends WinrmError implements HostSentTooMuch {
+  readonly limit: string;
+  readonly limitBytes: number;
+  readonly what: string;
+  constructor(host: string, step: ErrorStep, cap: HostSentTooMuch) {
+    super(`${tooMuchMessage(host, cap)}.`, host, step);
+    this.limit = cap.limit;
+    this.limitBytes = cap.limitBytes;
+    this.what = cap.what;
   }
 }

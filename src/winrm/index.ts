@@ -5,8 +5,10 @@ export type { WinrmClientOptions } from './options.ts';
 export type { AuthMethod, CommandResult, EncryptionMode, RunOptions, WinrmLogger, WinrmStats, WinrmStep, ErrorStep } from './types.ts';
 export {
   WinrmError, WinrmFaultError, WinrmAuthError, WinrmTransportError, WinrmTimeoutError, WinrmAbortError,
-  WinrmProtocolError, WinrmConfigError, WinrmCommandTooLongError,
+  WinrmProtocolError, WinrmConfigError, WinrmCommandTooLongError, WinrmOutputLimitError,
 } from './errors.ts';
+export { LIMIT_DEFAULTS, LIMIT_MINIMUMS, formatBytes, tooMuchMessage } from './limits.ts';
+export type { HostSentTooMuch } from './limits.ts';
 export { FAULT } from './faults.ts';
 export { CMD_EXE_MAX_COMMAND_LINE } from './command-line.ts';
 export { encodePowerShell, powerShellArgs, POWERSHELL } from './powershell.ts';

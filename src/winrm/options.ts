@@ -1,6 +1,7 @@
 // Client options, validated and resolved before anything touches the network. The auth method is
 // whatever the host's configuration says: a DOMAIN\user or user@domain name only supplies the domain.
 import { WinrmConfigError } from './errors.ts';
+import { LIMIT_DEFAULTS, LIMIT_MINIMUMS, formatBytes } from './limits.ts';
 import { loadCa, parsePin } from './tls.ts';
 import type { TlsSettings } from './tls.ts';
 import type { AuthMethod, EncryptionMode, WinrmLogger } from './types.ts';
@@ -26,6 +27,10 @@ export interface WinrmClientOptions {
   timeouts?: { connectMs?: number; requestMs?: number; commandMs?: number };
   /** WS-Man OperationTimeout, the Receive long-poll (default 20). */
   operationTimeoutSec?: number;
+  /** The largest HTTP response body read from the host (default 512 KiB, at least 256 KiB). */
+  maxResponseBytes?: number;
+  /** The most stdout and stderr one command may send, together (default 8 MiB, at least 64 KiB). */
+  maxOutputBytes?: number;
   logger?: WinrmLogger;
 }
 
@@ -42,6 +47,8 @@ export interface ClientSettings {
   requestMs: number;
   commandMs: number;
   operationTimeoutSec: number;
+  maxResponseBytes: number;
+  maxOutputBytes: number;
   /** Warnings to log once the client exists (insecure TLS, unencrypted NTLM, ...). */
   warnings: Array<{ obj: object; msg: string }>;
 }
@@ -60,6 +67,15 @@ export function splitUser(username: string, domain: string | undefined): { usern
 function positive(value: number | undefined, fallback: number, name: string, host: string): number {
   const v = value ?? fallback;
   if (!Number.isFinite(v) || v <= 0) throw new WinrmConfigError(`WinRM client for ${host}: ${name} must be a positive number.`, host, 'config');
+  return v;
+}
+
+function byteCap(opts: WinrmClientOptions, name: keyof typeof LIMIT_DEFAULTS, host: string): number {
+  const v = opts[name] ?? LIMIT_DEFAULTS[name];
+  const min = LIMIT_MINIMUMS[name];
+  if (!Number.isSafeInteger(v) || v < min) {
+    throw new WinrmConfigError(`WinRM client for ${host}: ${name} must be a whole number of bytes, at least ${min} (${formatBytes(min)}).`, host, 'config');
+  }
   return v;
 }
 
@@ -126,6 +142,8 @@ export function resolveOptions(opts: WinrmClientOptions): ClientSettings {
     requestMs,
     commandMs: positive(opts.timeouts?.commandMs, DEFAULTS.commandMs, 'timeouts.commandMs', host),
     operationTimeoutSec: positive(opts.operationTimeoutSec, DEFAULTS.operationTimeoutSec, 'operationTimeoutSec', host),
+    maxResponseBytes: byteCap(opts, 'maxResponseBytes', host),
+    maxOutputBytes: byteCap(opts, 'maxOutputBytes', host),
     warnings,
   };
 }

@@ -1,13 +1,13 @@
 // The Receive loop: long-poll until CommandState/Done. A w:TimedOut fault (2150858793) only means
-// "no output within OperationTimeout", so we poll again; everything else ends the command.
+// "no output within OperationTimeout", so we poll again; everything else ends the command, and so
+// does output past the collector's cap (the caller then terminates the command on the host).
 import { WinrmFaultError, WinrmTimeoutError } from './errors.ts';
 import { FAULT } from './faults.ts';
-import { OutputCollector } from './streams.ts';
+import type { OutputCollector } from './streams.ts';
 import type { CallScope, ShellProtocol } from './shell.ts';
 import type { CommandResult } from './types.ts';
 
-export async function receiveUntilDone(protocol: ShellProtocol, shellId: string, commandId: string, scope: CallScope): Promise<CommandResult> {
-  const output = new OutputCollector();
+export async function receiveUntilDone(protocol: ShellProtocol, shellId: string, commandId: string, scope: CallScope, output: OutputCollector): Promise<CommandResult> {
   for (;;) {
     let chunk;
     try {

@@ -2,13 +2,17 @@
 // The request is prepared only once the socket is known (and, for TLS, verified and pinned), so:
 //  - NTLM can tell a fresh socket (needs a handshake) from an authenticated one;
 //  - no byte, Authorization header included, is written before the certificate checks passed.
-// Connect timeout, per-request timeout and the caller's AbortSignal all destroy the request.
+// Connect timeout, per-request timeout and the caller's AbortSignal all destroy the request. The
+// per-request timeout is a total deadline from the moment a socket is assigned, not an idle timeout:
+// a host that drips one byte a second cannot keep a request alive. The body is counted as it
+// arrives and the request destroyed past maxResponseBytes, before anything (NTLM unsealing included)
+// sees it; a declared Content-Length over the cap is refused without reading.
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { WinrmTimeoutError } from './errors.ts';
+import { WinrmOutputLimitError, WinrmTimeoutError } from './errors.ts';
 import { abortError } from './abort.ts';
 import type { WinrmError } from './errors.ts';
 import { PinMismatch, describeNetworkError } from './net-errors.ts';
@@ -39,6 +43,8 @@ export interface TransportOptions {
   connectMs: number;
   /** Close idle kept-alive sockets before Windows (http.sys, ~120 s) does. */
   idleSocketMs: number;
+  /** The largest response body we read; past it the connection is dropped. */
+  maxResponseBytes: number;
   stats: WinrmStats;
 }
 
@@ -136,7 +142,17 @@ export class HttpTransport {
       req.on('response', (res) => {
         responseStarted = true;
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let received = 0;
+        const tooLarge = (): void => {
+          chunks.length = 0;
+          fail(new WinrmOutputLimitError(host, ctx.step, { limit: 'winrm.maxResponseBytes', limitBytes: this.options.maxResponseBytes, what: `in one WinRM ${ctx.step} response` }));
+        };
+        res.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          received += chunk.length;
+          if (received > this.options.maxResponseBytes) tooLarge();
+          else chunks.push(chunk);
+        });
         res.on('error', (error) => fail(describeNetworkError(error, host, ctx.step, false)));
         res.on('aborted', () => fail(describeNetworkError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), host, ctx.step, false)));
         res.on('end', () => {
@@ -152,6 +168,8 @@ export class HttpTransport {
             socket: req.socket as Socket,
           });
         });
+        // A declared length over the cap: refuse before the first byte is read.
+        if (Number(res.headers['content-length']) > this.options.maxResponseBytes) tooLarge();
       });
     });
   }

@@ -8,6 +8,7 @@ import { readCommandId, readEnvelope, readReceive, readShellId } from '../../src
 import { readFault } from '../../src/winrm/faults.ts';
 import { expectBodyElement } from '../../src/winrm/response.ts';
 import { OutputCollector } from '../../src/winrm/streams.ts';
+import { LIMIT_DEFAULTS } from '../../src/winrm/limits.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixturesDir = path.resolve(repoRoot, 'test/fixtures/winrm');
@@ -45,7 +46,7 @@ test('command responses -> CommandId', () => {
 
 function collect(name: string): { stdout: string; stderr: string; exitCode: number; done: boolean } {
   const chunk = readReceive(readEnvelope(fixture(name)));
-  const out = new OutputCollector();
+  const out = new OutputCollector('fixture', LIMIT_DEFAULTS.maxOutputBytes);
   for (const s of chunk.streams) out.push(s.name, s.data);
   const result = out.finish(chunk.exitCode ?? -1);
   return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode, done: chunk.done };
