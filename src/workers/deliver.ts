@@ -152,8 +152,9 @@ async function post(deps: DeliverDeps, id: string, key: string, now: () => numbe
   try {
     posted = await send(earlier ? { unconfirmedSince: earlier } : {});
   } catch (e) {
-    // Certainly not posted: a later attempt need not look for it.
-    if (e instanceof DeliveryError && e.notSent) await deps.unconfirmed.clear(id, key);
+    // Certainly not posted, and no earlier attempt is in doubt: a later attempt need not look. (With
+    // an earlier one in doubt, this refusal may have been the lookup's: the mark stays.)
+    if (e instanceof DeliveryError && e.notSent && !earlier) await deps.unconfirmed.clear(id, key);
     throw e;
   }
   await deps.conversations.recordPosted(id, key, posted);
