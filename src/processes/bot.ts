@@ -1,7 +1,7 @@
 // A bot process: the chat adapters, the bot, the deliver worker (only adapters can post, so
 // delivery runs here) and the approval expiry sweep.
 import { hostname } from 'node:os';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
 import { connectRedis } from '../state/connect.ts';
@@ -61,7 +61,7 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
   deliverWorker.on('error', (err) => logger.warn({ err: err.message }, 'deliver worker error'));
   deliverWorker.on('failed', (job, err) => {
     // A job given up on was logged (and dead-lettered) by the processor already.
-    if (err.name === 'UnrecoverableError') return;
+    if (err instanceof UnrecoverableError) return;
     logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'delivery attempt failed; will retry');
   });
   await deliverWorker.waitUntilReady();

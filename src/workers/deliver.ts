@@ -98,7 +98,7 @@ export function deliverProcessor(deps: DeliverDeps) {
 
   /** A failed attempt: retried after the backoff while within the window, else given up on. */
   async function failed(job: Job, data: DeliverJob, e: unknown): Promise<never> {
-    const err = e instanceof DeliveryError ? e : new DeliveryError(errorText(e));
+    const err = e instanceof DeliveryError ? e : new DeliveryError(scrubText(errorText(e)));
     if (err.permanent) return giveUp(job, data, err.message);
     const t = now();
     const since = data.failingSince ?? t;
