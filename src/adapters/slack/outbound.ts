@@ -142,7 +142,8 @@ export class SlackOutbound {
       // Without the history scopes (an app installed before they were asked for) the lookup can
       // never work: post, and say so. Anything else (a 429, a timeout) is retried as usual.
       if (!err.permanent) throw err;
-      this.opts.log?.warn({ err: err.message }, 'slack: cannot look for a message whose answer was lost; posting it again (reinstall the app with channels:history and groups:history)');
+      const hint = /missing_scope/.test(err.message) ? ' (reinstall the app: it needs channels:history and groups:history)' : '';
+      this.opts.log?.warn({ err: err.message }, `slack: cannot look for a message whose answer was lost; posting it again${hint}`);
       return undefined;
     }
     const head = found.get(0);
