@@ -1,7 +1,8 @@
 // The one interface every chat platform sits behind (as bolt-js puts every receiver behind one).
 // Inbound: the adapter acknowledges the platform itself (Slack ack, Discord deferral) before it
 // hands the event on, so the bot's work never races the platform's 3-second limit. Outbound: the
-// deliver worker calls these methods; they throw DeliveryError so retries honour rate limits.
+// deliver worker calls these methods; they throw DeliveryError so retries honour rate limits, and
+// say whether the platform certainly did not post (so a retry knows when to look for a lost answer).
 import type { Card, ChatUser, ConversationRef, Inbound, Platform } from './model.ts';
 
 export interface PostedMessage {
@@ -13,6 +14,14 @@ export interface PostedMessage {
 
 export type InboundHandler = (event: Inbound) => Promise<void>;
 
+export interface PostOptions {
+  /**
+   * An earlier attempt to post this key may have reached the platform (its answer never came back);
+   * it began at this time. The adapter looks for that message and returns it instead of posting again.
+   */
+  unconfirmedSince?: Date;
+}
+
 export interface ChatAdapter {
   readonly platform: Platform;
   /** Connect and start receiving. Resolves once the adapter is ready to receive. */
@@ -22,11 +31,11 @@ export interface ChatAdapter {
   /**
    * Post a conversation's root message (Slack: in the channel; Discord: the deferred interaction
    * reply if the adapter still holds it, else a channel message) and open its thread.
-   * `key` is stable across retries of the same message (Discord uses it as the nonce).
+   * `key` is stable across retries of the same message (Slack: message metadata; Discord: the nonce).
    */
-  postRoot(where: ConversationRef, card: Card, key: string): Promise<PostedMessage>;
+  postRoot(where: ConversationRef, card: Card, key: string, opts?: PostOptions): Promise<PostedMessage>;
   /** Post into the conversation's thread (`where.threadId`). */
-  postReply(where: ConversationRef, card: Card, key: string): Promise<PostedMessage>;
+  postReply(where: ConversationRef, card: Card, key: string, opts?: PostOptions): Promise<PostedMessage>;
   /** Replace a message's content (used to show verdicts and to remove decided buttons). */
   updateMessage(where: ConversationRef, messageId: string, card: Card): Promise<void>;
   /** Show a card to one user only (refusals, plans); `where.handle` names the click it answers. */
@@ -35,16 +44,20 @@ export interface ChatAdapter {
 
 /**
  * A delivery that did not happen. `retryAfterMs` comes from the platform (Slack 429 Retry-After,
- * Discord rate-limit buckets); `permanent` means retrying cannot help (channel gone, bad request).
+ * Discord rate-limit buckets); `permanent` means retrying cannot help (channel gone, bad request);
+ * `notSent` means the platform answered and refused, so nothing was posted. Without it the outcome
+ * is unknown (a timeout, a dropped connection): the message may be there, and a retry looks first.
  */
 export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
   readonly retryAfterMs: number | undefined;
   readonly permanent: boolean;
+  readonly notSent: boolean;
 
-  constructor(message: string, opts: { retryAfterMs?: number; permanent?: boolean; cause?: unknown } = {}) {
+  constructor(message: string, opts: { retryAfterMs?: number; permanent?: boolean; notSent?: boolean; cause?: unknown } = {}) {
     super(message, { cause: opts.cause });
     this.retryAfterMs = opts.retryAfterMs;
     this.permanent = opts.permanent ?? false;
+    this.notSent = opts.notSent ?? false;
   }
 }

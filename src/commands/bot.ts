@@ -5,8 +5,10 @@ import { ConsoleAdapter } from '../adapters/console/adapter.ts';
 import type { ChatAdapter } from '../chat/adapter.ts';
 import { startBot } from '../processes/bot.ts';
 import { QUEUE_NAMES } from '../state/names.ts';
+import type { HealthCheck } from '../ops/http.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { BotHooks } from '../processes/bot.ts';
+import type { DeadLetters } from '../state/dead-letters.ts';
 import { chatAdapters, requirePlatform } from './lib/chat-adapters.ts';
 import { readConfigOption, runCommand } from './lib/cli-io.ts';
 import { runService } from './lib/service.ts';
@@ -19,6 +21,16 @@ export function botHooks(metrics: Metrics): BotHooks {
     },
     onDelivered: (platform, outcome) => metrics.deliveries.inc({ platform, outcome }),
   };
+}
+
+/**
+ * The dead-letter list as a /healthz check. It stays ok when the list is not empty: a failed probe
+ * restarts the bot, and a restart delivers nothing; the detail says what is waiting and what to run.
+ */
+export async function deliveryHealth(letters: DeadLetters): Promise<Record<string, HealthCheck>> {
+  const n = await letters.count();
+  const detail = n === 0 ? 'no undelivered messages' : `${n} undelivered message${n === 1 ? '' : 's'} in the dead-letter list: rdp-medic deliveries list`;
+  return { deliveries: { ok: true, detail } };
 }
 
 export function register(program: Command): void {
@@ -36,7 +48,8 @@ export function register(program: Command): void {
           requirePlatform(adapters);
           const bot = await startBot(config, adapters, logger, botHooks(metrics));
           metrics.setJobCountsCollector(async () => ({ [QUEUE_NAMES.deliver]: await bot.queues.deliver.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') }));
-          return bot;
+          metrics.setDeadLettersCollector(() => bot.deadLetters.count());
+          return { ...bot, healthChecks: () => deliveryHealth(bot.deadLetters) };
         });
       }),
     );

@@ -48,6 +48,12 @@ export const BotSettings = z
     summaryIntervalMs: z.number().int().min(100).max(60_000).default(1_500),
     /** How often pending approvals are checked for expiry. */
     expirySweepMs: z.number().int().min(200).max(600_000).default(15_000),
+    /**
+     * How long a chat message is retried (with the platform's Retry-After) after its first failed
+     * attempt before it goes to the dead-letter list (`rdp-medic deliveries`). Waiting for its root
+     * message does not count.
+     */
+    deliveryRetryWindowMs: z.number().int().min(1_000).max(24 * 3600_000).default(15 * 60_000),
   })
   .strict()
   .prefault({});

@@ -3,6 +3,7 @@
 // so one dashboard tells the two apart. Job counts are read from the queues at scrape time through
 // a collector the process registers (setJobCountsCollector), time-boxed so a slow Redis cannot hang
 // a scrape: on failure the gauge is left empty and rdp_medic_job_counts_errors_total counts it.
+// The bot's dead-letter list (deliveries given up on) is read the same way (setDeadLettersCollector).
 import { withTimeout } from '../lib/with-timeout.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -11,7 +12,7 @@ export const PREFIX = 'rdp_medic_';
 export const COMMAND_OUTCOMES = ['accepted', 'refused', 'invalid', 'rate-limited'] as const;
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 export const APPROVAL_TRANSITIONS = ['created', 'approved', 'rejected', 'expired', 'started', 'done', 'failed', 'refused'] as const;
-export const DELIVERY_OUTCOMES = ['delivered', 'retried', 'failed'] as const;
+export const DELIVERY_OUTCOMES = ['delivered', 'retried', 'waited', 'failed'] as const;
 
 export type JobState = (typeof JOB_STATES)[number];
 
@@ -29,8 +30,12 @@ export interface Metrics {
   jobDuration: Histogram<'queue' | 'outcome'>;
   approvals: Counter<'transition'>;
   deliveries: Counter<'platform' | 'outcome'>;
+  /** Entries in the dead-letter list, read at scrape time (bot only). */
+  deadLetters: Gauge;
   /** Registers (or replaces) the function that reads job counts on each scrape. */
   setJobCountsCollector(fn: JobCountsCollector | null): void;
+  /** Registers (or replaces) the function that counts the dead-letter list on each scrape. */
+  setDeadLettersCollector(fn: (() => Promise<number>) | null): void;
 }
 
 export interface CreateMetricsOptions {
@@ -123,9 +128,26 @@ export function createMetrics(processName: 'bot' | 'worker', opts: CreateMetrics
 
   const deliveries = new Counter({
     name: `${PREFIX}deliveries_total`,
-    help: 'Chat messages handed to a platform by the deliver queue, by platform and outcome (delivered|retried|failed)',
+    help: 'Deliver jobs by platform and outcome: delivered, retried (a failed attempt), waited (for the root message), failed (given up: dead-lettered)',
     labelNames: ['platform', 'outcome'] as const,
     registers,
+  });
+
+  let deadLettersCollector: (() => Promise<number>) | null = null;
+  const deadLetters: Gauge = new Gauge({
+    name: `${PREFIX}dead_letters`,
+    help: 'Chat messages the bot gave up delivering, waiting for `rdp-medic deliveries redrive` (NaN when the list cannot be read)',
+    registers,
+    async collect() {
+      this.reset();
+      if (!deadLettersCollector) return;
+      try {
+        this.set(await withTimeout(deadLettersCollector(), collectTimeoutMs, 'counting dead letters'));
+      } catch {
+        // Not 0: an unreadable list must not look like an empty one.
+        this.set(Number.NaN);
+      }
+    },
   });
 
   return {
@@ -135,8 +157,12 @@ export function createMetrics(processName: 'bot' | 'worker', opts: CreateMetrics
     jobDuration,
     approvals,
     deliveries,
+    deadLetters,
     setJobCountsCollector(fn) {
       collector = fn;
+    },
+    setDeadLettersCollector(fn) {
+      deadLettersCollector = fn;
     },
   };
 }

@@ -1,7 +1,7 @@
 // A bot process: the chat adapters, the bot, the deliver worker (only adapters can post, so
 // delivery runs here) and the approval expiry sweep.
 import { hostname } from 'node:os';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
 import { connectRedis } from '../state/connect.ts';
@@ -10,7 +10,9 @@ import { Outbox } from '../state/outbox.ts';
 import { openQueues, type Queues } from '../state/queues.ts';
 import { openState, type SharedState } from '../state/shared-state.ts';
 import type { Logger } from '../log.ts';
-import { deliverBackoff, deliverProcessor } from '../workers/deliver.ts';
+import { DeadLetters } from '../state/dead-letters.ts';
+import { UnconfirmedPosts } from '../state/unconfirmed-posts.ts';
+import { deliverBackoff, deliverProcessor, type DeliveryOutcome } from '../workers/deliver.ts';
 import { createBot, type Bot, type BotCounters } from '../bot/bot.ts';
 import type { ChatAdapter } from '../chat/adapter.ts';
 import { inventoryOf } from '../bot/grammar.ts';
@@ -23,12 +25,14 @@ export interface RunningBot {
   queues: Queues;
   state: SharedState;
   deliverWorker: Worker;
+  /** Deliveries given up on (shown by /healthz, /metrics and `rdp-medic deliveries`). */
+  deadLetters: DeadLetters;
   close(): Promise<void>;
 }
 
 export interface BotHooks {
   counters?: BotCounters;
-  onDelivered?(platform: Platform, outcome: 'delivered' | 'retried' | 'failed'): void;
+  onDelivered?(platform: Platform, outcome: DeliveryOutcome): void;
 }
 
 export async function startBot(config: Config, adapters: ChatAdapter[], logger: Logger, hooks: BotHooks = {}): Promise<RunningBot> {
@@ -38,7 +42,17 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
   const state = openState(redis, config);
   const bot = createBot({ config, inventory: inventoryOf(config), redis, state, queues, outbox: new Outbox(queues), logger, ...(hooks.counters ? { counters: hooks.counters } : {}) });
   const byPlatform = new Map<Platform, ChatAdapter>(adapters.map((a) => [a.platform, a]));
-  const deliverWorker = new Worker(QUEUE_NAMES.deliver, deliverProcessor({ adapters: byPlatform, conversations: state.conversations, logger, ...(hooks.onDelivered ? { onDelivered: hooks.onDelivered } : {}) }), {
+  const deadLetters = new DeadLetters(redis, config.redis.prefix);
+  const processor = deliverProcessor({
+    adapters: byPlatform,
+    conversations: state.conversations,
+    unconfirmed: new UnconfirmedPosts(redis, config.redis.prefix),
+    deadLetters,
+    retryWindowMs: config.bot.deliveryRetryWindowMs,
+    logger,
+    ...(hooks.onDelivered ? { onDelivered: hooks.onDelivered } : {}),
+  });
+  const deliverWorker = new Worker(QUEUE_NAMES.deliver, processor, {
     connection: redis,
     prefix: bullPrefix(config.redis.prefix),
     concurrency: 20,
@@ -46,9 +60,9 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
   });
   deliverWorker.on('error', (err) => logger.warn({ err: err.message }, 'deliver worker error'));
   deliverWorker.on('failed', (job, err) => {
-    // Waiting for a root message to be posted first is routine, not worth a warning.
-    const level = err.name === 'NotReadyError' ? 'debug' : 'warn';
-    logger[level]({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'delivery attempt failed');
+    // A job given up on was logged (and dead-lettered) by the processor already.
+    if (err instanceof UnrecoverableError) return;
+    logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'delivery attempt failed; will retry');
   });
   await deliverWorker.waitUntilReady();
   const closeCore = async (): Promise<void> => {
@@ -79,6 +93,7 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
     queues,
     state,
     deliverWorker,
+    deadLetters,
     close: async () => {
       clearInterval(sweep);
       // Deliveries in flight finish first; what is still queued waits in Redis for the next bot.

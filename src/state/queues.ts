@@ -11,7 +11,11 @@ import { DeliverJob, DiagnoseJob, FixJob } from './schemas.ts';
 const KEEP_DONE = { age: 24 * 3600, count: 50_000 };
 const KEEP_FAILED = { age: 7 * 24 * 3600 };
 
-export const DELIVER_ATTEMPTS = 12;
+/**
+ * A safety net only: the deliver worker bounds retries by time (its retry window, from the first
+ * failure) and moves what still fails to the dead-letter list before this count could be reached.
+ */
+export const DELIVER_ATTEMPTS = 100_000;
 
 export interface Queues {
   diagnose: Queue<DiagnoseJob>;
@@ -39,7 +43,8 @@ export function openQueues(connection: Redis, opts: QueueOptions): Queues {
   });
   // A fix job is safe to retry: the approval's one-way states stop a second apply.
   const fix = make<FixJob>(QUEUE_NAMES.fix, { attempts: 3, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: KEEP_DONE, removeOnFail: KEEP_FAILED });
-  // Delivery honours the platform's Retry-After (the deliver worker's backoff strategy).
+  // Delivery honours the platform's Retry-After (the deliver worker's backoff strategy); the worker
+  // bounds it by time, not by this count (workers/deliver.ts).
   const deliver = make<DeliverJob>(QUEUE_NAMES.deliver, { attempts: DELIVER_ATTEMPTS, backoff: { type: 'platform' }, removeOnComplete: KEEP_DONE, removeOnFail: KEEP_FAILED });
   return {
     diagnose,

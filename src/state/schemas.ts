@@ -39,6 +39,8 @@ export const DeliverJob = z
     platform: Platform,
     conversationId: ConversationId,
     messages: z.array(OutboundMessage).min(1).max(60),
+    /** When its first delivery attempt failed (epoch ms): retries are bounded by time from here. */
+    failingSince: z.number().int().positive().optional(),
   })
   .strict();
 export type DeliverJob = z.infer<typeof DeliverJob>;

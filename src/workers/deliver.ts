@@ -1,51 +1,134 @@
 // The deliver job: a conversation's messages, in order, through the platform's adapter. Each
 // delivered message leaves a receipt, so a retry (after a 429, a 500, a crash) skips what already
-// went out and nothing is posted twice. Replies wait for their root; updates for their message;
-// an update older than one already shown is dropped.
-import { UnrecoverableError, type Job } from 'bullmq';
-import { DeliveryError, type ChatAdapter } from '../chat/adapter.ts';
+// went out; a post whose answer was lost is looked up before it is sent again. Replies wait for
+// their root and updates for their message; waiting is not a failed attempt. Failures are retried
+// with the platform's Retry-After for a window of time from the first failure; what still fails
+// then goes to the dead-letter list (state/dead-letters.ts), as does a message whose wait is over
+// because what it waited for was given up on.
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DeliveryError, type ChatAdapter, type PostOptions } from '../chat/adapter.ts';
 import type { ConversationRecord, ConversationStore } from '../state/conversations.ts';
 import type { Platform } from '../chat/model.ts';
+import { messageKeysOf, type DeadLetters } from '../state/dead-letters.ts';
 import { DeliverJob, type OutboundMessage } from '../state/schemas.ts';
+import type { UnconfirmedPosts } from '../state/unconfirmed-posts.ts';
 import type { Logger } from '../log.ts';
+import { errorText } from '../lib/error-text.ts';
+import { scrubText } from '../lib/scrub.ts';
 
-/** The root (or the message to update) is not delivered yet: try again shortly. */
+/** The root (or the message to update) is not delivered yet: look again shortly, without counting an attempt. */
 export class NotReadyError extends Error {
   override readonly name = 'NotReadyError';
-  readonly retryAfterMs = 200;
+  constructor(
+    /** The receipt key of the message waited for ('root', or a reply's key). */
+    readonly waitingFor: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
+
+export type DeliveryOutcome = 'delivered' | 'retried' | 'waited' | 'failed';
 
 export interface DeliverDeps {
   adapters: ReadonlyMap<Platform, ChatAdapter>;
   conversations: ConversationStore;
+  unconfirmed: UnconfirmedPosts;
+  deadLetters: DeadLetters;
   logger: Logger;
-  onDelivered?(platform: Platform, outcome: 'delivered' | 'retried' | 'failed'): void;
+  /** How long a message is retried after its first failed attempt (config: bot.deliveryRetryWindowMs). */
+  retryWindowMs: number;
+  onDelivered?(platform: Platform, outcome: DeliveryOutcome): void;
+  now?: () => number;
 }
+
+/** Backoff floor: a Retry-After of 0 must not become a busy loop against the platform. */
+const MIN_DELAY_MS = 250;
 
 /** BullMQ backoff: the platform's Retry-After when it gave one, else 250 ms doubling to 30 s. */
-export function deliverBackoff(attemptsMade: number, _type: string | undefined, err?: Error): number {
-  if (err instanceof DeliveryError && err.retryAfterMs !== undefined) return err.retryAfterMs;
-  if (err instanceof NotReadyError) return err.retryAfterMs;
-  return Math.min(250 * 2 ** Math.max(0, attemptsMade - 1), 30_000);
+export function deliverBackoff(attemptsMade: number, _type?: string, err?: Error): number {
+  if (err instanceof DeliveryError && err.retryAfterMs !== undefined) return Math.max(MIN_DELAY_MS, err.retryAfterMs);
+  return Math.min(MIN_DELAY_MS * 2 ** Math.max(0, attemptsMade - 1), 30_000);
 }
 
+/** How long a waiting message sleeps before looking again: 200 ms, growing with the wait to 2 s. */
+export const waitDelayMs = (waitedMs: number): number => Math.min(2_000, Math.max(200, Math.round(waitedMs / 10)));
+
+const minutes = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
+
+/** The conversation expired (7 days): there is nowhere left to deliver to. */
+class ConversationGoneError extends UnrecoverableError {}
+
 export function deliverProcessor(deps: DeliverDeps) {
-  return async (job: Job): Promise<number> => {
-    const data = DeliverJob.parse(job.data);
-    const adapter = deps.adapters.get(data.platform);
-    // Another bot process may run this platform; leave the job to it (retried, not lost).
-    if (!adapter) throw new Error(`this bot has no ${data.platform} adapter`);
+  const windowMs = deps.retryWindowMs;
+  // A message may wait for another as long as that one may be retried, twice over (the one it
+  // waits for may itself wait in a backlog before it fails); then it is given up on too.
+  const waitLimitMs = 2 * windowMs;
+  const now = deps.now ?? Date.now;
+
+  async function giveUp(job: Job, data: DeliverJob, reason: string): Promise<never> {
+    const id = String(job.id);
+    const { failingSince, ...again } = data;
+    await deps.deadLetters.add({
+      id,
+      platform: data.platform,
+      conversationId: data.conversationId,
+      keys: messageKeysOf(data),
+      reason: scrubText(reason).slice(0, 1000),
+      failedAt: new Date(now()).toISOString(),
+      failingSince: failingSince ? new Date(failingSince).toISOString() : null,
+      attempts: job.attemptsMade + 1,
+      job: again,
+    });
+    deps.onDelivered?.(data.platform, 'failed');
+    deps.logger.error({ job: id, conversation: data.conversationId, reason }, 'delivery given up: moved to the dead-letter list (rdp-medic deliveries list)');
+    throw new UnrecoverableError(reason);
+  }
+
+  /** Waits for the message it depends on without spending an attempt, unless that one was given up on. */
+  async function wait(job: Job, token: string | undefined, data: DeliverJob, e: NotReadyError): Promise<never> {
+    const dead = await deps.deadLetters.holding(data.conversationId, e.waitingFor);
+    if (dead) return giveUp(job, data, `waits for message "${e.waitingFor}", which was not delivered (dead letter ${dead}); re-drive that one first`);
+    const waited = now() - job.timestamp;
+    if (waited > waitLimitMs) return giveUp(job, data, `waited ${minutes(waited)} for message "${e.waitingFor}" of ${data.conversationId}, which never arrived`);
+    deps.onDelivered?.(data.platform, 'waited');
+    await job.moveToDelayed(now() + waitDelayMs(waited), token);
+    throw new DelayedError(e.message);
+  }
+
+  /** A failed attempt: retried after the backoff while within the window, else given up on. */
+  async function failed(job: Job, data: DeliverJob, e: unknown): Promise<never> {
+    const err = e instanceof DeliveryError ? e : new DeliveryError(scrubText(errorText(e)));
+    if (err.permanent) return giveUp(job, data, err.message);
+    const t = now();
+    const since = data.failingSince ?? t;
+    const delay = deliverBackoff(job.attemptsMade + 1, undefined, err);
+    const attemptsLeft = job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+    if (t + delay - since > windowMs || !attemptsLeft) {
+      return giveUp(job, data, `still failing after ${minutes(t - since)} (retry window ${minutes(windowMs)}): ${err.message}`);
+    }
+    if (data.failingSince === undefined) await job.updateData({ ...data, failingSince: since });
+    deps.onDelivered?.(data.platform, 'retried');
+    throw err;
+  }
+
+  return async (job: Job, token?: string): Promise<number> => {
+    const parsed = DeliverJob.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`deliver job ${String(job.id)} holds invalid data: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+    const data = parsed.data;
     let sent = 0;
     try {
-      for (const m of data.messages) sent += (await deliverOne(deps, adapter, data.conversationId, m)) ? 1 : 0;
+      // Another bot process may run this platform; the job stays retryable, within its window.
+      const adapter = deps.adapters.get(data.platform);
+      if (!adapter) throw new DeliveryError(`this bot has no ${data.platform} adapter`, { notSent: true });
+      for (const m of data.messages) sent += (await deliverOne(deps, adapter, data.conversationId, m, now)) ? 1 : 0;
     } catch (e) {
-      if (e instanceof DeliveryError && e.permanent) {
-        deps.onDelivered?.(data.platform, 'failed');
-        deps.logger.error({ conversation: data.conversationId, err: e.message }, 'delivery failed for good');
-        throw new UnrecoverableError(e.message);
+      if (e instanceof NotReadyError) return wait(job, token, data, e);
+      if (e instanceof ConversationGoneError) {
+        deps.logger.error({ job: job.id, conversation: data.conversationId }, e.message);
+        throw e;
       }
-      deps.onDelivered?.(data.platform, 'retried');
-      throw e;
+      return failed(job, data, e);
     }
     if (sent) deps.onDelivered?.(data.platform, 'delivered');
     return sent;
@@ -54,17 +137,37 @@ export function deliverProcessor(deps: DeliverDeps) {
 
 async function conversation(deps: DeliverDeps, id: string): Promise<ConversationRecord> {
   const conv = await deps.conversations.get(id);
-  if (!conv) throw new UnrecoverableError(`conversation ${id} is gone`);
+  if (!conv) throw new ConversationGoneError(`conversation ${id} is gone (expired): its messages cannot be delivered`);
   return conv;
 }
 
+/**
+ * Posts one root or reply: marks the attempt first, tells the adapter about an earlier attempt whose
+ * answer was lost, records the receipt, and clears the mark once the platform's answer is known.
+ */
+async function post(deps: DeliverDeps, id: string, key: string, now: () => number, send: (opts: PostOptions) => ReturnType<ChatAdapter['postRoot']>): Promise<void> {
+  const earlier = await deps.unconfirmed.since(id, key);
+  await deps.unconfirmed.begin(id, key, now());
+  let posted;
+  try {
+    posted = await send(earlier ? { unconfirmedSince: earlier } : {});
+  } catch (e) {
+    // Certainly not posted, and no earlier attempt is in doubt: a later attempt need not look. (With
+    // an earlier one in doubt, this refusal may have been the lookup's: the mark stays.)
+    if (e instanceof DeliveryError && e.notSent && !earlier) await deps.unconfirmed.clear(id, key);
+    throw e;
+  }
+  await deps.conversations.recordPosted(id, key, posted);
+  await deps.unconfirmed.clear(id, key);
+}
+
 /** Delivers one message unless its receipt says it went out already; true if it was sent now. */
-async function deliverOne(deps: DeliverDeps, adapter: ChatAdapter, id: string, m: OutboundMessage): Promise<boolean> {
+async function deliverOne(deps: DeliverDeps, adapter: ChatAdapter, id: string, m: OutboundMessage, now: () => number): Promise<boolean> {
   const store = deps.conversations;
   if (m.op === 'update') {
     if ((await store.deliveredVersion(id, m.of)) >= m.version) return false;
     const target = await store.receipt(id, m.of);
-    if (!target) throw new NotReadyError(`message ${m.of} of ${id} is not delivered yet`);
+    if (!target) throw new NotReadyError(m.of, `message ${m.of} of ${id} is not delivered yet`);
     const conv = await conversation(deps, id);
     await adapter.updateMessage(conv.ref, target.messageId, m.card);
     await store.recordVersion(id, m.of, m.version);
@@ -74,10 +177,10 @@ async function deliverOne(deps: DeliverDeps, adapter: ChatAdapter, id: string, m
   if (await store.receipt(id, receiptKey)) return false;
   const conv = await conversation(deps, id);
   if (m.op === 'root') {
-    await store.recordPosted(id, 'root', await adapter.postRoot(conv.ref, m.card, `${id}.root`));
+    await post(deps, id, 'root', now, (opts) => adapter.postRoot(conv.ref, m.card, `${id}.root`, opts));
   } else if (m.op === 'reply') {
-    if (!conv.ref.threadId) throw new NotReadyError(`conversation ${id} has no thread yet`);
-    await store.recordPosted(id, m.key, await adapter.postReply(conv.ref, m.card, `${id}.${m.key}`));
+    if (!conv.ref.threadId) throw new NotReadyError('root', `conversation ${id} has no thread yet`);
+    await post(deps, id, m.key, now, (opts) => adapter.postReply(conv.ref, m.card, `${id}.${m.key}`, opts));
   } else {
     await adapter.postEphemeral(m.where, m.user, m.card);
     await store.recordPosted(id, receiptKey, { messageId: '', threadId: null });

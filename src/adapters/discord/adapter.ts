@@ -52,7 +52,7 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
   let onInbound: InboundHandler | null = null;
 
   const need = (): { client: Client; rest: DiscordRest } => {
-    if (!client || !rest) throw new DeliveryError('the Discord adapter is not started');
+    if (!client || !rest) throw new DeliveryError('the Discord adapter is not started', { notSent: true });
     return { client, rest };
   };
   const outbound = discordOutbound({ settings, live, need });

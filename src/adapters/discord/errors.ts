@@ -1,6 +1,7 @@
 // Discord failures as DeliveryErrors the deliver queue understands: rate limits carry retryAfterMs,
 // missing access/permissions and unknown channels/messages are permanent, 5xx and network trouble
-// are transient. The library's errors carry request URLs, and interaction/webhook URLs contain the
+// are transient. A rate limit or a 4xx means Discord refused (`notSent`); after a timeout, a dropped
+// connection or a 5xx the message may have been created. The library's errors carry request URLs, and interaction/webhook URLs contain the
 // interaction token, so nothing of the original error (URL, body, cause) is passed on.
 import { scrubText } from '../../lib/scrub.ts';
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
@@ -36,7 +37,7 @@ export function toDeliveryError(err: unknown, what: string): DeliveryError {
   if (err instanceof DeliveryError) return err;
   if (err instanceof RateLimitError) {
     const wait = Math.max(err.retryAfter, err.timeToReset, 0);
-    return new DeliveryError(`${what}: rate limited by Discord on ${routeOf(err.method, err.url)} (retry in ${wait} ms)`, { retryAfterMs: wait });
+    return new DeliveryError(`${what}: rate limited by Discord on ${routeOf(err.method, err.url)} (retry in ${wait} ms)`, { retryAfterMs: wait, notSent: true });
   }
   if (err instanceof DiscordAPIError) {
     const code = typeof err.code === 'number' ? err.code : Number.NaN;
@@ -45,15 +46,16 @@ export function toDeliveryError(err: unknown, what: string): DeliveryError {
     if (err.status === 429) {
       const raw = err.rawError as { retry_after?: unknown };
       const wait = typeof raw.retry_after === 'number' ? Math.ceil(raw.retry_after * 1000) : 1000;
-      return new DeliveryError(`${what}: rate limited by Discord on ${where}`, { retryAfterMs: wait });
+      return new DeliveryError(`${what}: rate limited by Discord on ${where}`, { retryAfterMs: wait, notSent: true });
     }
     // 4xx other than timeouts: the request itself is wrong for this channel/message/token.
     const permanent = known !== undefined || (err.status >= 400 && err.status < 500 && err.status !== 408);
     const detail = known ?? redactTokens(String('message' in err.rawError ? err.rawError.message : err.message)).slice(0, 200);
-    return new DeliveryError(`${what}: Discord refused ${where}: ${err.status} code ${String(err.code)} (${detail})`, { permanent });
+    return new DeliveryError(`${what}: Discord refused ${where}: ${err.status} code ${String(err.code)} (${detail})`, { permanent, notSent: err.status < 500 && err.status !== 408 });
   }
   if (err instanceof HTTPError) {
-    return new DeliveryError(`${what}: Discord answered ${err.status} on ${routeOf(err.method, err.url)}; will retry`, { permanent: err.status >= 400 && err.status < 500 && err.status !== 408 });
+    const refused = err.status >= 400 && err.status < 500 && err.status !== 408;
+    return new DeliveryError(`${what}: Discord answered ${err.status} on ${routeOf(err.method, err.url)}; will retry`, { permanent: refused, notSent: refused });
   }
   const e = err as { name?: string; code?: string; message?: string };
   const reason = e.name === 'AbortError' || e.name === 'TimeoutError' ? 'the request timed out' : redactTokens(String(e.code ?? e.message ?? err)).slice(0, 200);

@@ -1,14 +1,16 @@
 // What the Discord adapter posts: the deferred response becomes the root message while its token
 // lives, a channel message (nonce = key) otherwise; threads start from it. Replies go to the
 // thread, updates through the interaction's webhook while it lives, ephemerals as follow-ups.
+// A channel message whose earlier post answer was lost is looked for before it is sent again.
 import { DiscordAPIError, MessageFlags, type Client } from 'discord.js';
-import type { ChatAdapter, PostedMessage } from '../../chat/adapter.ts';
+import type { ChatAdapter, PostedMessage, PostOptions } from '../../chat/adapter.ts';
 import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import { toDeliveryError } from './errors.ts';
 import { LIMITS } from './limits.ts';
 import type { LiveInteraction, LiveInteractions } from './live-interactions.ts';
+import { findLostPost } from './lost-posts.ts';
 import { nonceOf } from './nonce.ts';
-import { renderCard } from './render.ts';
+import { renderCard, type DiscordMessage } from './render.ts';
 import { clip } from './render-text.ts';
 import type { DiscordRest } from './rest-calls.ts';
 import type { DiscordSettings } from './settings.ts';
@@ -65,6 +67,18 @@ export function discordOutbound({ settings, live, need }: OutboundSession): Pick
     return where.threadId ?? where.channel;
   }
   
+  /**
+   * Creates a channel (or thread) message once: enforce_nonce answers a retry within Discord's few
+   * minutes, and after a lost answer the bot's recent messages are searched for it first.
+   */
+  async function createOnce(c: Client, r: DiscordRest, channelId: string, body: DiscordMessage, key: string, opts: PostOptions): Promise<{ id: string }> {
+    if (opts.unconfirmedSince) {
+      const found = await findLostPost(r, channelId, body, opts.unconfirmedSince, c.user?.id);
+      if (found) return found;
+    }
+    return r.createMessage(channelId, { ...body, nonce: nonceOf(key), enforce_nonce: true });
+  }
+
   /** Runs `fn` with the interaction's token unless it died meanwhile; false means "use the fallback". */
   async function viaToken(entry: LiveInteraction | undefined, fn: (token: string) => Promise<void>): Promise<boolean> {
     if (!entry) return false;
@@ -78,7 +92,7 @@ export function discordOutbound({ settings, live, need }: OutboundSession): Pick
   }
 
   return {
-    async postRoot(where: ConversationRef, card: Card, key: string): Promise<PostedMessage> {
+    async postRoot(where: ConversationRef, card: Card, key: string, opts: PostOptions = {}): Promise<PostedMessage> {
     const { client: c, rest: r } = need();
     const body = renderCard(card, { ...(settings.oncallRoleId ? { oncallRoleId: settings.oncallRoleId } : {}) });
     try {
@@ -94,7 +108,7 @@ export function discordOutbound({ settings, live, need }: OutboundSession): Pick
         });
         if (ok && posted) return posted;
       }
-      const msg = await r.createMessage(where.channel, { ...body, nonce: nonceOf(key), enforce_nonce: true });
+      const msg = await createOnce(c, r, where.channel, body, key, opts);
       if (isThreadChannel(c, where.channel)) return { messageId: msg.id, threadId: where.channel };
       return { messageId: msg.id, threadId: await openThread(r, where.channel, msg.id, card) };
     } catch (e) {
@@ -102,11 +116,11 @@ export function discordOutbound({ settings, live, need }: OutboundSession): Pick
     }
   },
 
-  async postReply(where: ConversationRef, card: Card, key: string): Promise<PostedMessage> {
-    const { rest: r } = need();
+  async postReply(where: ConversationRef, card: Card, key: string, opts: PostOptions = {}): Promise<PostedMessage> {
+    const { client: c, rest: r } = need();
     const body = renderCard(card, { ...(settings.oncallRoleId ? { oncallRoleId: settings.oncallRoleId } : {}) });
     try {
-      const msg = await r.createMessage(where.threadId ?? where.channel, { ...body, nonce: nonceOf(key), enforce_nonce: true });
+      const msg = await createOnce(c, r, where.threadId ?? where.channel, body, key, opts);
       return { messageId: msg.id, threadId: where.threadId };
     } catch (e) {
       throw toDeliveryError(e, 'postReply');

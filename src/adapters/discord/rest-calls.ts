@@ -27,6 +27,11 @@ export class DiscordRest {
     return this.rest.post(Routes.threads(channelId, messageId), { body: { name, auto_archive_duration: AUTO_ARCHIVE_MINUTES } }) as Promise<APIChannel>;
   }
 
+  /** Up to `limit` (1-100) messages of a channel or thread created after message id `after`. */
+  messagesAfter(channelId: string, after: string, limit: number): Promise<APIMessage[]> {
+    return this.rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ after, limit: String(limit) }) }) as Promise<APIMessage[]>;
+  }
+
   getChannel(channelId: string): Promise<APIChannel> {
     return this.rest.get(Routes.channel(channelId)) as Promise<APIChannel>;
   }

@@ -6,7 +6,7 @@ import { withTimeout } from '../../lib/with-timeout.ts';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { ChatAdapter, InboundHandler, PostedMessage } from '../../chat/adapter.ts';
+import type { ChatAdapter, InboundHandler, PostedMessage, PostOptions } from '../../chat/adapter.ts';
 import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import { registerListeners } from './listeners.ts';
 import { type AdapterLogger, makeRedactor, silent, slackLogger } from './logger.ts';
@@ -61,7 +61,7 @@ export function createSlackAdapter(settings: SlackSettings, opts: SlackAdapterOp
     logger: libLog,
   });
   const client = new webApi.WebClient(settings.botToken, clientOptions());
-  const outbound = new SlackOutbound(client, { oncallGroupId: settings.oncallGroupId, redact });
+  const outbound = new SlackOutbound(client, { oncallGroupId: settings.oncallGroupId, redact, log });
   const groups = new UserGroupResolver((args) => client.usergroups.list(args), { logger: log, cacheMs: opts.groupsCacheMs, timeoutMs: apiTimeoutMs });
   const names = new UserNames((args) => client.users.info(args), { timeoutMs: apiTimeoutMs });
   let running: Running | null = null;
@@ -175,8 +175,8 @@ export function createSlackAdapter(settings: SlackSettings, opts: SlackAdapterOp
       // No new events now; let the acknowledged ones reach the bot (bounded, the bot may hang).
       if (pending.size) await withTimeout(Promise.allSettled([...pending]), 10_000, 'handing over acknowledged events').catch((e: Error) => log.warn({ err: e.message }, 'slack: stopped with events still being handled'));
     },
-    postRoot: (where: ConversationRef, card: Card, key: string): Promise<PostedMessage> => outbound.postRoot(where, card, key),
-    postReply: (where: ConversationRef, card: Card, key: string): Promise<PostedMessage> => outbound.postReply(where, card, key),
+    postRoot: (where: ConversationRef, card: Card, key: string, opts?: PostOptions): Promise<PostedMessage> => outbound.postRoot(where, card, key, opts),
+    postReply: (where: ConversationRef, card: Card, key: string, opts?: PostOptions): Promise<PostedMessage> => outbound.postReply(where, card, key, opts),
     updateMessage: (where: ConversationRef, messageId: string, card: Card): Promise<void> => outbound.updateMessage(where, messageId, card),
     postEphemeral: (where: ConversationRef, user: ChatUser, card: Card): Promise<void> => outbound.postEphemeral(where, user, card),
   };

@@ -9,6 +9,8 @@ export const BOT_SCOPES = [
   'app_mentions:read', // "@rdp-medic check work-pc"
   'usergroups:read', // a user's user groups, for policy roles (slack-group:S…)
   'users:read', // display names of users who mention the bot
+  'channels:history', // find a message whose post answer was lost (by its metadata) instead of posting it twice
+  'groups:history', // the same in private channels
 ] as const;
 
 export const COMMAND_USAGE = 'check HOST | fix HOST FIX | undo HOST UNDO_ID | status | history | hosts | help';

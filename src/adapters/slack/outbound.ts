@@ -1,10 +1,13 @@
 // The bot's answers: Cards as chat.postMessage / chat.update / chat.postEphemeral. A card too long
 // for one message continues in the thread; a retry with the same key resumes after the parts that
-// were already posted, so the deliver queue's retries never post a root twice (in this process).
+// were already posted. Every post carries its key in Slack message metadata, so when an earlier
+// attempt's answer was lost (it timed out after Slack accepted it) the retry finds the message in
+// conversations.history / conversations.replies instead of posting it again.
 import type { webApi } from '@slack/bolt';
-import type { PostedMessage } from '../../chat/adapter.ts';
+import type { PostedMessage, PostOptions } from '../../chat/adapter.ts';
 import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import type { SlackMessage } from './block-types.ts';
+import type { AdapterLogger } from './logger.ts';
 import { renderCard } from './render.ts';
 import { toDeliveryError } from './delivery-error.ts';
 
@@ -17,12 +20,31 @@ interface Progress {
 /** Keys remembered for resuming; old ones are forgotten first. */
 const MAX_KEYS = 2_000;
 
+/** The metadata event type of every message rdp-medic posts; its payload names the delivery key. */
+export const METADATA_EVENT_TYPE = 'rdp_medic_message';
+
+/** How far back a lost post is looked for: pages of channel history and of a thread's replies. */
+const LOOKUP = { historyPages: 2, repliesPages: 5, pageSize: 100 } as const;
+
+interface SlackListed {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
+/** The part number of `m` if its metadata names `key`; null otherwise. */
+function partOf(m: SlackListed, key: string): number | null {
+  const md = m.metadata;
+  if (md?.event_type !== METADATA_EVENT_TYPE || md.event_payload?.key !== key) return null;
+  const part = Number(md.event_payload.part ?? 0);
+  return Number.isInteger(part) && part >= 0 ? part : null;
+}
+
 export class SlackOutbound {
   private readonly progress = new Map<string, Progress>();
 
   constructor(
     private readonly client: webApi.WebClient,
-    private readonly opts: { oncallGroupId?: string; redact: (s: string) => string },
+    private readonly opts: { oncallGroupId?: string; redact: (s: string) => string; log?: AdapterLogger },
   ) {}
 
   private render(card: Card, maxParts?: number): SlackMessage[] {
@@ -37,13 +59,14 @@ export class SlackOutbound {
     }
   }
 
-  private async post(channel: string, m: SlackMessage, threadTs: string | null): Promise<string> {
+  private async post(channel: string, m: SlackMessage, threadTs: string | null, key: string, part: number): Promise<string> {
     const res = await this.call('chat.postMessage', () =>
       this.client.chat.postMessage({
         channel,
         text: m.text,
         blocks: m.blocks,
         ...(threadTs ? { thread_ts: threadTs } : {}),
+        metadata: { event_type: METADATA_EVENT_TYPE, event_payload: { key, part } },
         unfurl_links: false,
         unfurl_media: false,
       }),
@@ -58,22 +81,97 @@ export class SlackOutbound {
     if (this.progress.size > MAX_KEYS) this.progress.delete(this.progress.keys().next().value as string);
   }
 
+  /** Messages of a thread (its parent first), page by page, with their metadata. */
+  private async *threadMessages(channel: string, threadTs: string): AsyncGenerator<SlackListed> {
+    let cursor: string | undefined;
+    for (let page = 0; page < LOOKUP.repliesPages; page++) {
+      const res = await this.call('conversations.replies', () =>
+        this.client.conversations.replies({ channel, ts: threadTs, limit: LOOKUP.pageSize, include_all_metadata: true, ...(cursor ? { cursor } : {}) }),
+      );
+      yield* (res.messages ?? []) as SlackListed[];
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!res.has_more || !cursor) return;
+    }
+  }
+
+  /** The newest messages of a channel (thread replies not included), with their metadata. */
+  private async *channelMessages(channel: string): AsyncGenerator<SlackListed> {
+    let cursor: string | undefined;
+    for (let page = 0; page < LOOKUP.historyPages; page++) {
+      const res = await this.call('conversations.history', () =>
+        this.client.conversations.history({ channel, limit: LOOKUP.pageSize, include_all_metadata: true, ...(cursor ? { cursor } : {}) }),
+      );
+      yield* (res.messages ?? []) as SlackListed[];
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!res.has_more || !cursor) return;
+    }
+  }
+
+  /**
+   * The parts of `key` Slack already holds (part number -> ts), looked up through their metadata:
+   * the head in the channel (a root) or in its thread (a reply), the continuations in the thread.
+   */
+  private async findPosted(channel: string, key: string, threadTs: string | null, parts: number): Promise<Map<number, string>> {
+    const found = new Map<number, string>();
+    let thread = threadTs;
+    if (!thread) {
+      for await (const m of this.channelMessages(channel)) {
+        if (partOf(m, key) === 0 && m.ts) {
+          found.set(0, m.ts);
+          thread = m.ts;
+          break;
+        }
+      }
+      // A one-part root has nothing in its thread to look for.
+      if (!thread || parts === 1) return found;
+    }
+    for await (const m of this.threadMessages(channel, thread)) {
+      const part = partOf(m, key);
+      if (part !== null && m.ts && !found.has(part)) found.set(part, m.ts);
+    }
+    return found;
+  }
+
+  /** What an earlier attempt whose answer was lost already posted, as progress to resume from. */
+  private async lostProgress(channel: string, key: string, threadTs: string | null, parts: number): Promise<Progress | undefined> {
+    let found: Map<number, string>;
+    try {
+      found = await this.findPosted(channel, key, threadTs, parts);
+    } catch (e) {
+      const err = toDeliveryError(e, 'lookup');
+      // Without the history scopes (an app installed before they were asked for) the lookup can
+      // never work: post, and say so. Anything else (a 429, a timeout) is retried as usual.
+      if (!err.permanent) throw err;
+      const hint = /missing_scope/.test(err.message) ? ' (reinstall the app: it needs channels:history and groups:history)' : '';
+      this.opts.log?.warn({ err: err.message }, `slack: cannot look for a message whose answer was lost; posting it again${hint}`);
+      return undefined;
+    }
+    const head = found.get(0);
+    if (!head) return undefined;
+    let posted = 1;
+    while (found.has(posted)) posted++;
+    return { first: { messageId: head, threadId: threadTs ?? head }, posted };
+  }
+
   /** Posts the parts of a card; `threadTs` null means the first part opens a new thread. */
-  private async postParts(where: ConversationRef, card: Card, key: string, threadTs: string | null): Promise<PostedMessage> {
+  private async postParts(where: ConversationRef, card: Card, key: string, threadTs: string | null, opts: PostOptions): Promise<PostedMessage> {
     const parts = this.render(card);
-    const done = this.progress.get(key);
+    const known = this.progress.get(key);
+    // An answer lost mid-card: Slack may hold more parts than this process saw confirmed.
+    const lost = opts.unconfirmedSince ? await this.lostProgress(where.channel, key, threadTs, parts.length) : undefined;
+    const done = known && (!lost || known.posted >= lost.posted) ? known : lost;
     let first = done?.first;
     let posted = done?.posted ?? 0;
     if (!first) {
       const [head] = parts;
       if (!head) throw toDeliveryError(new Error('nothing to post'), 'chat.postMessage');
-      const ts = await this.post(where.channel, head, threadTs);
+      const ts = await this.post(where.channel, head, threadTs, key, 0);
       first = { messageId: ts, threadId: threadTs ?? ts };
       posted = 1;
       if (parts.length > 1) this.remember(key, { first, posted });
     }
     for (const part of parts.slice(posted)) {
-      await this.post(where.channel, part, first.threadId);
+      await this.post(where.channel, part, first.threadId, key, posted);
       posted += 1;
       this.remember(key, { first, posted });
     }
@@ -81,13 +179,13 @@ export class SlackOutbound {
     return first;
   }
 
-  postRoot(where: ConversationRef, card: Card, key: string): Promise<PostedMessage> {
-    return this.postParts(where, card, key, null);
+  postRoot(where: ConversationRef, card: Card, key: string, opts: PostOptions = {}): Promise<PostedMessage> {
+    return this.postParts(where, card, key, null, opts);
   }
 
-  postReply(where: ConversationRef, card: Card, key: string): Promise<PostedMessage> {
+  postReply(where: ConversationRef, card: Card, key: string, opts: PostOptions = {}): Promise<PostedMessage> {
     // Without a thread yet, the reply starts one (the bot always posts a root first, so this is a fallback).
-    return this.postParts(where, card, key, where.threadId ?? where.rootMessageId);
+    return this.postParts(where, card, key, where.threadId ?? where.rootMessageId, opts);
   }
 
   async updateMessage(where: ConversationRef, messageId: string, card: Card): Promise<void> {

@@ -1,5 +1,5 @@
 // The fake Discord for tests: start it, point discord.js's rest.api at fake.apiUrl, drive it.
-export { FakeDiscord, FAKE_TOKEN, rateLimited, serverError, discordError, type RestCall, type Failure, type FakeDiscordOptions } from './server.ts';
+export { FakeDiscord, FAKE_TOKEN, rateLimited, serverError, discordError, type RestCall, type Failure, type FakeDiscordOptions, type Storm } from './server.ts';
 export type { GatewayEvent, GatewayFrame } from './gateway.ts';
 export type { StoredInteraction, StoredMessage } from './rest.ts';
 export * from './payloads.ts';

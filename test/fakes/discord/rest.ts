@@ -1,7 +1,9 @@
 // The fake REST v10 API: the routes discord.js and the adapter call, over a small in-memory world
 // (channels, messages, threads, interactions). It answers as Discord does: 204 for callbacks,
 // Discord error codes in JSON bodies, 400/50035 for messages beyond the limits, enforce_nonce
-// de-duplication, 160004 for a second thread on one message, 10062/10015 for dead interactions.
+// de-duplication for a few minutes (nonceWindowMs), the nonce echoed on create only (Discord does
+// not store it: fetched messages have none), 160004 for a second thread on one message, 10062/10015
+// for dead interactions.
 import { IDS, snowflake } from './snowflake.ts';
 import { messageObject, textChannel, botUser } from './payloads.ts';
 import { messageProblems } from './limits-check.ts';
@@ -44,7 +46,10 @@ export interface FakeWorld {
   channels: Map<string, Record<string, unknown>>;
   messages: Map<string, StoredMessage>;
   interactions: Map<string, StoredInteraction>;
-  nonces: Map<string, string>;
+  /** channel:nonce -> the message created with it, and when. */
+  nonces: Map<string, { id: string; at: number }>;
+  /** How long enforce_nonce finds an earlier message ("the past few minutes"). */
+  nonceWindowMs: number;
   threadsOf: Set<string>;
   commands: Map<string, unknown[]>;
   gatewayUrl: () => string;
@@ -56,17 +61,14 @@ export function newWorld(token: string, gatewayUrl: () => string, onThreadCreate
     [IDS.channel, textChannel(IDS.channel, 'ops')],
     [IDS.otherChannel, textChannel(IDS.otherChannel, 'other')],
   ]);
-  return { token, channels, messages: new Map(), interactions: new Map(), nonces: new Map(), threadsOf: new Set(), commands: new Map(), gatewayUrl, onThreadCreated };
+  return { token, channels, messages: new Map(), interactions: new Map(), nonces: new Map(), nonceWindowMs: 5 * 60_000, threadsOf: new Set(), commands: new Map(), gatewayUrl, onThreadCreated };
 }
 
 const err = (status: number, code: number, message: string, extra: Record<string, unknown> = {}): RestReply => ({ status, body: { message, code, ...extra } });
 const json = (body: unknown, status = 200): RestReply => ({ status, body });
 
 function toApi(m: StoredMessage, type = 0): Record<string, unknown> {
-  return {
-    ...messageObject({ id: m.id, channel_id: m.channel_id, content: m.content, embeds: m.embeds, components: m.components, flags: m.flags, type, ...(m.interactionId ? { webhook_id: IDS.application } : {}) }),
-    ...(m.nonce ? { nonce: m.nonce } : {}),
-  };
+  return messageObject({ id: m.id, channel_id: m.channel_id, content: m.content, embeds: m.embeds, components: m.components, flags: m.flags, type, ...(m.interactionId ? { webhook_id: IDS.application } : {}) });
 }
 
 function writeMessage(world: FakeWorld, m: StoredMessage, body: Record<string, unknown>): void {
@@ -197,11 +199,22 @@ export function route(world: FakeWorld, method: string, path: string, query: URL
       const nonce = typeof b.nonce === 'string' ? b.nonce : undefined;
       if (nonce && b.enforce_nonce === true) {
         const existing = world.nonces.get(`${channelId}:${nonce}`);
-        if (existing) return json(toApi(world.messages.get(existing)!));
+        if (existing && Date.now() - existing.at < world.nonceWindowMs) return json({ ...toApi(world.messages.get(existing.id)!), nonce });
       }
       const m = createMessage(world, channelId, b, nonce ? { nonce } : {});
-      if (nonce) world.nonces.set(`${channelId}:${nonce}`, m.id);
-      return json(toApi(m));
+      if (nonce) world.nonces.set(`${channelId}:${nonce}`, { id: m.id, at: Date.now() });
+      return json({ ...toApi(m), ...(nonce ? { nonce } : {}) });
+    }
+
+    case 'GET /channels/:x/messages': {
+      const channelId = parts[1]!;
+      if (!world.channels.has(channelId)) return err(404, 10003, 'Unknown Channel');
+      const limit = Math.min(Math.max(Number(query.get('limit') ?? 50) || 50, 1), 100);
+      const after = query.get('after');
+      const inChannel = [...world.messages.values()].filter((m) => m.channel_id === channelId && !m.deleted).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      // After an id: the `limit` messages right after it; otherwise the newest. Newest first either way.
+      const chosen = after ? inChannel.filter((m) => BigInt(m.id) > BigInt(after)).slice(0, limit) : inChannel.slice(-limit);
+      return json(chosen.reverse().map((m) => toApi(m)));
     }
 
     case 'GET /channels/:x/messages/:x':

@@ -1,7 +1,9 @@
 // A fake Discord on 127.0.0.1 (port 0): REST v10 under /api/v10 and the gateway under /gateway, one
 // HTTP server. Every REST call is recorded (method, route, auth header, body, arrival time) and can
 // be awaited by predicate; failures (429 with rate-limit headers, 500, Discord error codes) can be
-// injected per route. close() terminates sockets so no handle is left; close it AFTER the client.
+// injected per route, a storm answers every matching call 429 for a span of time (`ended` resolves
+// when it is over), and a lost answer carries a call out, then drops the connection before the
+// answer. close() terminates sockets so no handle is left; close it AFTER the client.
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +22,17 @@ export interface RestCall {
   at: number;
   status?: number;
   response?: unknown;
+  /** Carried out, but the connection was dropped before the answer (loseAnswers). */
+  answerLost?: boolean;
+}
+
+/** A span of time in which Discord answers every matching call 429. */
+export interface Storm {
+  /** Resolves when the storm is over. */
+  ended: Promise<void>;
+  /** performance.now() when it ends. */
+  endsAt: number;
+  rejected: number;
 }
 
 export interface Failure {
@@ -42,6 +55,8 @@ export class FakeDiscord extends EventEmitter {
   readonly gateway: FakeGateway;
   readonly world: FakeWorld;
   private readonly failures: Required<Failure>[] = [];
+  private readonly storms: (Storm & { match: (c: RestCall) => boolean; reply: RestReply; timer: NodeJS.Timeout; end: () => void })[] = [];
+  private readonly losing: { match: (c: RestCall) => boolean; times: number }[] = [];
   private port = 0;
 
   private constructor(
@@ -91,6 +106,34 @@ export class FakeDiscord extends EventEmitter {
     this.failures.push({ times: 1, ...f });
   }
 
+  /**
+   * From now for `forMs`, every call `match` accepts (default: anything that writes a message,
+   * interaction callbacks excepted) is answered 429 with retry_after `retryAfterSec`.
+   */
+  storm(opts: { forMs: number; retryAfterSec: number; match?: (c: RestCall) => boolean }): Storm {
+    let end = (): void => undefined;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    const rule = {
+      ended,
+      endsAt: performance.now() + opts.forMs,
+      rejected: 0,
+      match: opts.match ?? ((c: RestCall) => c.method !== 'GET' && !c.path.endsWith('/callback')),
+      reply: rateLimited(opts.retryAfterSec),
+      end,
+      timer: setTimeout(() => {
+        this.storms.splice(this.storms.indexOf(rule), 1);
+        end();
+      }, opts.forMs),
+    };
+    this.storms.push(rule);
+    return rule;
+  }
+
+  /** The next `times` calls `match` accepts are carried out, then the connection drops before the answer. */
+  loseAnswers(match: (c: RestCall) => boolean, times = 1): void {
+    this.losing.push({ match, times });
+  }
+
   /** Sends INTERACTION_CREATE and remembers when, for acknowledgement timing. */
   sendInteraction(payload: Record<string, unknown>): StoredInteraction {
     const stored: StoredInteraction = {
@@ -136,6 +179,10 @@ export class FakeDiscord extends EventEmitter {
   }
 
   async close(): Promise<void> {
+    for (const st of this.storms.splice(0)) {
+      clearTimeout(st.timer);
+      st.end();
+    }
     this.gateway.closeAll();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -158,8 +205,22 @@ export class FakeDiscord extends EventEmitter {
       const call: RestCall = { n: this.calls.length, method: req.method ?? 'GET', path, query: url.searchParams, authorization: req.headers.authorization, body, at };
       this.calls.push(call);
       const failure = this.failures.find((f) => f.times > 0 && f.match(call));
+      const storm = this.storms.find((st) => st.match(call));
+      const lose = this.losing.find((l) => l.times > 0 && l.match(call));
       let reply: RestReply;
-      if (failure) {
+      if (storm) {
+        storm.rejected++;
+        reply = storm.reply;
+      } else if (lose && url.pathname.startsWith('/api/v10/')) {
+        lose.times--;
+        const done = route(this.world, call.method, path, url.searchParams, call.authorization, body);
+        call.status = done.status;
+        call.response = done.body;
+        call.answerLost = true;
+        res.socket?.destroy();
+        this.emit('call', call);
+        return;
+      } else if (failure) {
         failure.times--;
         reply = failure.reply;
       } else if (!url.pathname.startsWith('/api/v10/')) {

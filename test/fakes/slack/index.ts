@@ -1,14 +1,17 @@
 // A fake Slack on 127.0.0.1 for the real @slack/bolt (chat-fakes.md §1-2): the Web API
 // (POST /api/<method>, form or JSON bodies, Bearer tokens checked, every call recorded), failure
-// injection per method, a response_url sink, and the Socket Mode WebSocket at /socket.
+// injection per method, a response_url sink, and the Socket Mode WebSocket at /socket. Two
+// delivery troubles on top: a storm (every matching call answered 429 with Retry-After for a span
+// of time; `ended` resolves when it is over) and lost answers (the call is carried out, then the
+// connection is dropped before the answer, as when a request times out after Slack accepted it).
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeSocketMode } from './socket.ts';
-import { answer, type FakeUserGroup, type WebApiState } from './web-api.ts';
+import { answer, type FakeSlackMessage, type FakeUserGroup, type WebApiState } from './web-api.ts';
 
 export { FakeSocketMode, type EnvelopeAck } from './socket.ts';
-export type { FakeUserGroup } from './web-api.ts';
+export type { FakeSlackMessage, FakeUserGroup } from './web-api.ts';
 
 export const FAKE_BOT_TOKEN = 'xoxb-fake-bot-token-0123456789';
 export const FAKE_APP_TOKEN = 'xapp-1-fake-app-token-0123456789';
@@ -20,10 +23,35 @@ export interface ApiCall {
   /** The Bearer token sent (tests assert which token went where). */
   token: string | null;
   contentType: string;
-  /** What the fake answered: HTTP status and body. */
+  /** What the fake answered: HTTP status and body (for a lost answer: what it would have answered). */
   status: number;
   response: unknown;
   at: number;
+  /** Carried out, but the connection was dropped before the answer (loseAnswers). */
+  answerLost?: boolean;
+}
+
+/** A span of time in which Slack answers every matching call 429 with Retry-After. */
+export interface Storm {
+  /** Resolves when the storm is over (the first call after it is answered normally). */
+  ended: Promise<void>;
+  /** performance.now() when it ends. */
+  endsAt: number;
+  /** Calls answered 429 so far. */
+  rejected: number;
+}
+
+interface StormRule extends Storm {
+  methods: (method: string) => boolean;
+  retryAfterSec: number;
+  timer: NodeJS.Timeout;
+  end: () => void;
+}
+
+interface LoseRule {
+  method: string;
+  match: (args: Record<string, unknown>) => boolean;
+  remaining: number;
 }
 
 export type Failure =
@@ -77,6 +105,8 @@ export class FakeSlack {
   private readonly failures = new Map<string, (Failure | null)[]>();
   private readonly events = new EventEmitter();
   private readonly hung = new Set<http.ServerResponse>();
+  private readonly storms: StormRule[] = [];
+  private readonly losing: LoseRule[] = [];
   private tsSeq = 0;
   private port = 0;
 
@@ -94,6 +124,7 @@ export class FakeSlack {
       nextTs: () => `${1700000000 + ++this.tsSeq}.000100`,
       usergroups: o.usergroups ?? [],
       users: o.users ?? {},
+      messages: [],
     };
   }
 
@@ -135,6 +166,42 @@ export class FakeSlack {
     for (let i = 0; i < (opts.skip ?? 0); i++) list.push(null);
     for (let i = 0; i < count; i++) list.push(failure);
     this.failures.set(method, list);
+  }
+
+  /**
+   * From now for `forMs`, every call to a method `methods` accepts (default: chat.*) is answered
+   * 429 with `Retry-After: retryAfterSec`, as Slack does when an app posts too fast.
+   */
+  storm(opts: { forMs: number; retryAfterSec: number; methods?: (method: string) => boolean }): Storm {
+    let end = (): void => undefined;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    const rule: StormRule = {
+      ended,
+      endsAt: performance.now() + opts.forMs,
+      rejected: 0,
+      methods: opts.methods ?? ((m) => m.startsWith('chat.')),
+      retryAfterSec: opts.retryAfterSec,
+      timer: setTimeout(() => {
+        this.storms.splice(this.storms.indexOf(rule), 1);
+        end();
+      }, opts.forMs),
+      end,
+    };
+    this.storms.push(rule);
+    return rule;
+  }
+
+  /**
+   * The next `count` calls to `method` (whose arguments `match` accepts) are carried out (a post is
+   * stored), then the connection is dropped before the answer: the caller cannot know it worked.
+   */
+  loseAnswers(method: string, count = 1, match: (args: Record<string, unknown>) => boolean = () => true): void {
+    this.losing.push({ method, match, remaining: count });
+  }
+
+  /** The messages the fake holds in a channel (roots and replies), in the order they were posted. */
+  messagesIn(channel: string): FakeSlackMessage[] {
+    return this.state.messages.filter((m) => m.channel === channel);
   }
 
   callsTo(method: string): ApiCall[] {
@@ -200,6 +267,21 @@ export class FakeSlack {
     if (token === null) return reply(200, { ok: false, error: 'not_authed' });
     if (token !== expected) return reply(200, { ok: false, error: 'invalid_auth' });
 
+    const storm = this.storms.find((st) => st.methods(method));
+    if (storm) {
+      storm.rejected++;
+      return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(storm.retryAfterSec) });
+    }
+    const lose = this.losing.find((l) => l.remaining > 0 && l.method === method && l.match(args));
+    if (lose) {
+      lose.remaining--;
+      call.response = answer(method, args, this.state);
+      call.answerLost = true;
+      this.calls.push(call);
+      this.events.emit('call', call);
+      res.socket?.destroy();
+      return;
+    }
     const failure = this.failures.get(method)?.shift();
     if (failure?.kind === 'ratelimited') return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfterSec) });
     if (failure?.kind === 'http') return reply(failure.status, { ok: false, error: 'fake_http_failure' });
@@ -216,6 +298,10 @@ export class FakeSlack {
   /** Closes everything: Socket Mode clients are terminated, so stop the adapter first (§4). */
   async close(): Promise<void> {
     this.socket.close();
+    for (const st of this.storms.splice(0)) {
+      clearTimeout(st.timer);
+      st.end();
+    }
     for (const res of this.hung) res.destroy();
     this.hung.clear();
     this.server.closeAllConnections();
