@@ -52,12 +52,16 @@ export function accuracySuite(title: string, labOptions: Partial<LabOptions> = {
   /** Tighter host limits where a scenario makes the host wait (a hung provider): the lab waits what it models. */
   const READ_PLAN: Record<string, ReadPlanOptions> = { 'wmi-hung': { limits: { cimTimeoutSec: 1 } } };
 
+  // The probes' bound: generous, because a loaded 2-core machine (the runtime suite, pwsh beside it)
+  // was seen to take over a second to answer the RDP Connection Request of a healthy lab host.
+  const PROBE_TIMEOUT_MS = 5000;
+
   async function doctor(name: string, fixId = ''): Promise<Doctor> {
     const host = findHost(config, name);
     const target = checkTarget(host);
     const conn = await connectHost(host);
     const readPlan = READ_PLAN[name] ?? {};
-    const diag = () => diagnose(target, { runPlan: conn.runPlan, dnsServers: config.dns.servers, timeoutMs: 1000, readPlan });
+    const diag = () => diagnose(target, { runPlan: conn.runPlan, dnsServers: config.dns.servers, timeoutMs: PROBE_TIMEOUT_MS, readPlan });
     return {
       target,
       conn,
@@ -67,7 +71,7 @@ export function accuracySuite(title: string, labOptions: Partial<LabOptions> = {
         runPlan: conn.runPlan,
         readFacts: async () => readPlanFacts(await conn.runPlan(buildReadPlan(readPlan))),
         diagnose: diag,
-        probeRdp: () => probeRdp({ host: target.rdpHost, port: target.rdpPort, servername: target.address, timeoutMs: 1000 }),
+        probeRdp: () => probeRdp({ host: target.rdpHost, port: target.rdpPort, servername: target.address, timeoutMs: PROBE_TIMEOUT_MS }),
         undoStore,
       },
     };
