@@ -43,7 +43,8 @@ export async function startStack(adapters: ChatAdapter[], opts: StackOptions = {
   const base = labConfig(lab);
   const config = Config.parse({
     ...base,
-    redis: { url: redis.url },
+    // The stack's Redis persists only when a test asks for AOF (redis-checks.ts refuses it otherwise).
+    redis: { url: redis.url, requirePersistence: opts.appendonly ?? false },
     workers: { lockDurationMs: 2_000, stalledIntervalMs: 1_000, diagnoseConcurrency: 20 },
     bot: { expirySweepMs: 200, summaryIntervalMs: 200 },
     ...opts.config,
