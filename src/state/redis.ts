@@ -133,7 +133,23 @@ export function createRedis(opts: CreateRedisOptions = {}): Redis {
     if (last) log.info({ redis: where }, 'redis: connected again');
     last = '';
   });
+  if (opts.sentinels?.length) releaseFailoverDetector(redis);
   return redis;
+}
+
+/**
+ * ioredis' QUIT ends a Sentinel connection but leaves its failover detector's sentinel
+ * subscriptions open, reconnecting forever: end them with the connection, on duplicates too
+ * (BullMQ duplicates the connection for its blocking commands and QUITs it on close).
+ */
+function releaseFailoverDetector(redis: Redis): void {
+  redis.once('end', () => redis.disconnect());
+  const duplicate = redis.duplicate.bind(redis);
+  redis.duplicate = (override) => {
+    const copy = duplicate(override);
+    releaseFailoverDetector(copy);
+    return copy;
+  };
 }
 
 /** A Lua script run through EVALSHA, loaded on first use per connection (ioredis defineCommand). */
