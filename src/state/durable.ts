@@ -200,7 +200,7 @@ class ReplicaConfirmer implements WriteConfirmer {
         last = errorText(e);
         // A write refused by a demoted primary (READONLY) is retried after the reconnect; anything
         // else is the write's own failure and is the caller's.
-        if (!/READONLY|Connection is closed|connection lost|ECONNRESET|EPIPE/i.test(last)) throw e;
+        if (!/READONLY|LOADING|MASTERDOWN|NOREPLICAS|TRYAGAIN|Connection is closed|connection lost|ECONNRESET|EPIPE/i.test(last)) throw e;
       }
       if (Date.now() > deadline) throw new UnconfirmedWriteError(`${what}: no replica confirmed it within ${this.deadlineMs} ms (${last}); Redis may be failing over`);
       await this.settle(epoch);

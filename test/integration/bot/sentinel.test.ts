@@ -12,56 +12,15 @@ import { startWorkers, type RunningWorkers } from '../../../src/processes/worker
 import { whenSettled } from '../../../src/state/settled.ts';
 import { startLab, type Lab } from '../../../src/lab/lab.ts';
 import { labConfig } from '../../../src/lab/lab-config.ts';
-import type { SimulatedHost } from '../../../src/lab/model/index.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { ChatRecorder, person, type Recorded } from '../../fakes/chat-recorder.ts';
 import { startSentinelGroup, type SentinelGroup } from '../../fakes/redis-sentinel.ts';
+import { HostGate } from '../../support/host-gate.ts';
 
 const alice = person('alice');
 const bob = person('bob');
 
 const text = (r: Recorded): string => [r.card.title, ...r.card.sections.map((s) => ('text' in s ? s.text : s.kind === 'fields' ? s.fields.map((f) => `${f.label}: ${f.value}`).join('\n') : ''))].join('\n');
-
-/** Holds the hosts' next PowerShell runs (their WinRM answers) until released. */
-class HostGate {
-  private armed = false;
-  private held: (() => void)[] = [];
-  private onHold: (() => void)[] = [];
-
-  constructor(hosts: SimulatedHost[]) {
-    for (const host of hosts) {
-      const original = host.powershell.bind(host);
-      host.powershell = (script) => {
-        const proc = original(script);
-        if (!this.armed) return proc;
-        return {
-          readsStdin: proc.readsStdin,
-          run: async (stdin, stream, signal) => {
-            await new Promise<void>((resolve) => {
-              this.held.push(resolve);
-              for (const w of this.onHold.splice(0)) w();
-            });
-            return proc.run(stdin, stream, signal);
-          },
-        };
-      };
-    }
-  }
-
-  arm(): void {
-    this.armed = true;
-  }
-
-  /** Resolves once `n` runs are held. */
-  async holding(n: number): Promise<void> {
-    while (this.held.length < n) await new Promise<void>((resolve) => this.onHold.push(resolve));
-  }
-
-  release(): void {
-    this.armed = false;
-    for (const r of this.held.splice(0)) r();
-  }
-}
 
 interface SentinelStack {
   group: SentinelGroup;
