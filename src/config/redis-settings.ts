@@ -1,6 +1,6 @@
 // The `redis` block: where Redis is (a URL, or Sentinel), how to reach it (passwords, TLS), and
 // what bot and workers check at start (persistence, eviction) and wait for on writes that must
-// survive a failover. REDIS_URL overrides `url`. See docs/decisions/0005-redis-deployments.md.
+// survive a failover. REDIS_URL overrides `url`. See docs/decisions/0006-redis-deployments.md.
 import { z } from 'zod';
 import { SecretRef } from './secret-ref.ts';
 
