@@ -59,7 +59,7 @@ export async function benchDiscord(): Promise<Record<string, unknown>> {
 
     const raw = {
       ...(parse(readFileSync(lab.configFile, 'utf8')) as Record<string, unknown>),
-      redis: { url: redis.url },
+      redis: { url: redis.url, requirePersistence: false },
       policy: POLICY,
       discord: { token: fake.token, applicationId: IDS.application, apiUrl: fake.apiUrl, requestTimeoutMs: 5_000 },
     };

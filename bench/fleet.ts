@@ -70,7 +70,7 @@ export async function benchFleet(): Promise<Record<string, unknown>> {
   try {
     const config = Config.parse({
       ...lab.config,
-      redis: { url: redis.url },
+      redis: { url: redis.url, requirePersistence: false },
       workers: { diagnoseConcurrency: 100 },
       bot: { maxTargets: HOSTS, summaryIntervalMs: 1000 },
       policy: { roles: { responder: ['console:alice'] }, rateLimit: { commandsPerMinute: 10_000 } },

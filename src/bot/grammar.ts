@@ -10,7 +10,7 @@ import { FIX_IDS } from '../rdp/fixes/catalogue.ts';
 import type { Inventory } from './grammar/inventory.ts';
 import { normalize } from './grammar/normalize.ts';
 import { resolveHost, resolveTarget } from './grammar/resolve.ts';
-import { ApprovalIdArg, ConversationIdArg, grammarError, isGrammarError, ParsedCommand, REFERENCE_SUBCOMMANDS, SUBCOMMANDS, USAGE, type AnySubcommand, type GrammarError, type Subcommand } from './grammar/types.ts';
+import { ApprovalIdArg, ConversationIdArg, grammarError, UndoIdArg, isGrammarError, ParsedCommand, REFERENCE_SUBCOMMANDS, SUBCOMMANDS, USAGE, type AnySubcommand, type GrammarError, type Subcommand } from './grammar/types.ts';
 
 export { inventoryOf, type Inventory, type InventoryHost } from './grammar/inventory.ts';
 export { MAX_COMMAND_CHARS } from './grammar/normalize.ts';
@@ -122,7 +122,7 @@ function fixIdOf(text: string, fixIds: readonly string[]): string | GrammarError
 
 function undoIdOf(text: string): string | GrammarError {
   const id = text.toLowerCase();
-  return /^[a-z0-9][a-z0-9-]{0,63}$/.test(id) ? id : grammarError('bad-undo-id', `"${text}" is not an undo id (the fix's result names it, like u-7k3m9qzx); ${usage('undo')}`);
+  return UndoIdArg.safeParse(id).success ? id : grammarError('bad-undo-id', `"${text}" is not an undo id (the fix's result names it: "u-" and 8 characters, like u-7k3m9qzx); ${usage('undo')}`);
 }
 
 function referenceOf(sub: AnySubcommand, text: string): unknown {

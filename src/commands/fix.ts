@@ -8,6 +8,7 @@ import { applyFix, checkFix } from '../rdp/repair.ts';
 import { checkPreviewText } from '../rdp/fixes/check-preview.ts';
 import { openDoctor } from './lib/doctor.ts';
 import { EXIT, out, readConfigOption, runCommand } from './lib/cli-io.ts';
+import { openCliAudit, recordOutcome } from './lib/cli-audit.ts';
 
 export function register(program: Command): void {
   program
@@ -18,9 +19,11 @@ export function register(program: Command): void {
     .option('--config <file>', 'configuration file (or RDP_MEDIC_CONFIG)')
     .option('--yes', 'apply it (without --yes: show what would change and exit)')
     .option('--json', 'print the outcome as JSON')
-    .action((name: string, fixId: string, flags: { config?: string; yes?: boolean; json?: boolean }) =>
+    .option('--no-audit', 'do not record it in the audit trail (when Redis is down; said on stderr)')
+    .action((name: string, fixId: string, flags: { config?: string; yes?: boolean; json?: boolean; audit: boolean }) =>
       runCommand(async () => {
-        const doctor = await openDoctor(readConfigOption(flags.config), name);
+        const config = readConfigOption(flags.config);
+        const doctor = await openDoctor(config, name);
         try {
           if (!flags.yes) {
             const checked = await checkFix({ target: doctor.target, readFacts: doctor.readFacts, runPlan: doctor.conn.runPlan, fixId });
@@ -32,17 +35,19 @@ export function register(program: Command): void {
             out(flags.json ? JSON.stringify({ host: doctor.target.id, fix: fixId, applicable: true, check: preview, plan }, null, 2) : checkPreviewText(plan, preview));
             return preview.clean ? EXIT.ok : EXIT.failure;
           }
-          const outcome = await applyFix({
-            target: doctor.target,
-            fixId,
-            runPlan: doctor.conn.runPlan,
-            readFacts: doctor.readFacts,
-            diagnose: doctor.diagnose,
-            undoStore: new FileUndoStore(),
-          });
-          const { after, ...rest } = outcome;
-          out(flags.json ? JSON.stringify({ ...rest, headlineAfter: after?.headline ?? null }, null, 2) : [outcome.message, outcome.undoId ? `Undo: rdp-medic undo ${doctor.target.id} ${outcome.undoId} --yes` : ''].filter(Boolean).join('\n'));
-          return outcome.applied && outcome.verified ? EXIT.ok : EXIT.failure;
+          // Audited like the bot's fixes: the command first (no record, no change), then what happened.
+          const audit = await openCliAudit(config, flags.audit);
+          try {
+            const host = doctor.target.id;
+            await audit.record({ kind: 'command', host, data: { text: `rdp-medic fix ${host} ${fixId} --yes`, via: 'cli', outcome: 'accepted', subcommand: 'fix' } });
+            const outcome = await applyFix({ target: doctor.target, fixId, runPlan: doctor.conn.runPlan, readFacts: doctor.readFacts, diagnose: doctor.diagnose, undoStore: new FileUndoStore() });
+            const { after, ...rest } = outcome;
+            out(flags.json ? JSON.stringify({ ...rest, headlineAfter: after?.headline ?? null }, null, 2) : [outcome.message, outcome.undoId ? `Undo: rdp-medic undo ${host} ${outcome.undoId} --yes` : ''].filter(Boolean).join('\n'));
+            const recorded = await recordOutcome(audit, host, { fixId, applied: outcome.applied, undoId: outcome.undoId, steps: outcome.steps, message: outcome.message }, outcome.verified, after);
+            return recorded && outcome.applied && outcome.verified ? EXIT.ok : EXIT.failure;
+          } finally {
+            await audit.close();
+          }
         } finally {
           await doctor.close();
         }

@@ -4,6 +4,7 @@ import { FileUndoStore } from '../rdp/undo-store.ts';
 import { undoFix } from '../rdp/repair.ts';
 import { openDoctor } from './lib/doctor.ts';
 import { EXIT, out, readConfigOption, runCommand, UsageError } from './lib/cli-io.ts';
+import { openCliAudit, recordOutcome } from './lib/cli-audit.ts';
 
 export function register(program: Command): void {
   program
@@ -14,15 +15,26 @@ export function register(program: Command): void {
     .option('--config <file>', 'configuration file (or RDP_MEDIC_CONFIG)')
     .option('--yes', 'really undo')
     .option('--json', 'print the outcome as JSON')
-    .action((name: string, undoId: string, flags: { config?: string; yes?: boolean; json?: boolean }) =>
+    .option('--no-audit', 'do not record it in the audit trail (when Redis is down; said on stderr)')
+    .action((name: string, undoId: string, flags: { config?: string; yes?: boolean; json?: boolean; audit: boolean }) =>
       runCommand(async () => {
         if (!flags.yes) throw new UsageError(`undo changes ${name}: re-run with --yes to restore the state recorded under ${undoId}`);
-        const doctor = await openDoctor(readConfigOption(flags.config), name);
+        const config = readConfigOption(flags.config);
+        const doctor = await openDoctor(config, name);
         try {
-          const outcome = await undoFix({ target: doctor.target, undoId, runPlan: doctor.conn.runPlan, readFacts: doctor.readFacts, diagnose: doctor.diagnose, undoStore: new FileUndoStore() });
-          const { after, ...rest } = outcome;
-          out(flags.json ? JSON.stringify({ ...rest, headlineAfter: after?.headline ?? null }, null, 2) : outcome.message);
-          return outcome.restored && outcome.verified ? EXIT.ok : EXIT.failure;
+          // Audited like the bot's undos: the command first (no record, no change), then what happened.
+          const audit = await openCliAudit(config, flags.audit);
+          try {
+            const host = doctor.target.id;
+            await audit.record({ kind: 'command', host, data: { text: `rdp-medic undo ${host} ${undoId} --yes`, via: 'cli', outcome: 'accepted', subcommand: 'undo' } });
+            const outcome = await undoFix({ target: doctor.target, undoId, runPlan: doctor.conn.runPlan, readFacts: doctor.readFacts, diagnose: doctor.diagnose, undoStore: new FileUndoStore() });
+            const { after, ...rest } = outcome;
+            out(flags.json ? JSON.stringify({ ...rest, headlineAfter: after?.headline ?? null }, null, 2) : outcome.message);
+            const recorded = await recordOutcome(audit, host, { undoId, restored: outcome.restored, verified: outcome.verified, message: outcome.message }, outcome.verified, after ?? null);
+            return recorded && outcome.restored && outcome.verified ? EXIT.ok : EXIT.failure;
+          } finally {
+            await audit.close();
+          }
         } finally {
           await doctor.close();
         }

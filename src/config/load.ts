@@ -42,11 +42,20 @@ export function loadConfig(file: string): Config {
   return withPathsRelativeTo(parseConfig(text, file), dirname(resolve(file)));
 }
 
-/** CA bundles and secret files named in a config file are relative to that file, not to the cwd. */
+/** CA bundles, TLS and secret files named in a config file are relative to that file, not to the cwd. */
 function withPathsRelativeTo(config: Config, dir: string): Config {
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(dir, p));
   for (const host of Object.values(config.hosts)) if (host.winrm.ca) host.winrm.ca = abs(host.winrm.ca);
   for (const cred of Object.values(config.credentials)) if ('file' in cred.password) cred.password = { file: abs(cred.password.file) };
+  const r = config.redis;
+  for (const tls of [r.tls, typeof r.sentinelTls === 'object' ? r.sentinelTls : undefined]) {
+    if (!tls) continue;
+    for (const k of ['ca', 'cert', 'key'] as const) if (tls[k]) tls[k] = abs(tls[k]);
+  }
+  for (const k of ['password', 'sentinelPassword'] as const) {
+    const ref = r[k];
+    if (ref && 'file' in ref) r[k] = { file: abs(ref.file) };
+  }
   return config;
 }
 

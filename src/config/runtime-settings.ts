@@ -3,21 +3,7 @@
 // container can be pointed elsewhere without editing it.
 import { z } from 'zod';
 
-export const KeyPrefix = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a key prefix is lower-case letters, digits and "-", starting with a letter');
-
-export const RedisSettings = z
-  .object({
-    /** redis:// or rediss:// URL; REDIS_URL overrides it. */
-    url: z.string().optional(),
-    /** Redis Sentinel: the sentinels to ask for the current master of `name`. */
-    sentinels: z.array(z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }).strict()).optional(),
-    name: z.string().optional(),
-    /** Prefix of every key and queue, so several installations can share one Redis. */
-    prefix: KeyPrefix.default('rdp-medic'),
-  })
-  .strict()
-  .prefault({});
-export type RedisSettings = z.infer<typeof RedisSettings>;
+export { KeyPrefix, RedisSettings } from './redis-settings.ts';
 
 export const WorkerSettings = z
   .object({

@@ -2,7 +2,9 @@
 // every mistake is reported with its path in the file.
 import { z } from 'zod';
 import { Policy } from './policy.ts';
-import { BotSettings, OpsSettings, RedisSettings, WorkerSettings } from './runtime-settings.ts';
+import { RedisSettings } from './redis-settings.ts';
+import { BotSettings, OpsSettings, WorkerSettings } from './runtime-settings.ts';
+import { SecretRef } from './secret-ref.ts';
 
 export const HostId = z
   .string()
@@ -10,13 +12,7 @@ export const HostId = z
   .brand<'HostId'>();
 export type HostId = z.infer<typeof HostId>;
 
-/** Where a secret comes from. The value itself never leaves the process that resolves it. */
-export const SecretRef = z.union([
-  z.object({ value: z.string().min(1) }).strict(),
-  z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/i, 'an environment variable name') }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-]);
-export type SecretRef = z.infer<typeof SecretRef>;
+export { SecretRef } from './secret-ref.ts';
 
 export const Credential = z
   .object({

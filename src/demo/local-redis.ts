@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 
 export interface RedisServerOptions {
-  /** appendonly yes (AOF, fsync every write) or no. Default: no. */
+  /** appendonly yes (AOF) or no. Default: no. */
   appendonly?: boolean;
+  /** How AOF reaches the disk: fsync on every write, or once a second (what deployments use). Default: always. */
+  appendfsync?: 'always' | 'everysec';
   /** Readiness deadline per start. Default: 10 s. */
   readyTimeoutMs?: number;
 }
@@ -146,7 +148,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   const launch = async (): Promise<void> => {
     output = '';
     // Every option on the command line: no config file, nothing outside `dir` is touched.
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', opts.appendonly ? 'yes' : 'no', '--appendfsync', 'always', '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'notice'];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', opts.appendonly ? 'yes' : 'no', '--appendfsync', opts.appendfsync ?? 'always', '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'notice'];
     child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (d: Buffer): void => {
       output = (output + d.toString()).slice(-4000);

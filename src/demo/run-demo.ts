@@ -49,7 +49,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     for (const h of lab.hosts) say(`  ${h.name.padEnd(9)} ${h.scenario}`);
     const config = Config.parse({
       ...labConfig(lab),
-      redis: { url: redisUrl, prefix: `demo-${randomBytes(3).toString('hex')}` },
+      // A throwaway demo: its Redis need not persist.
+      redis: { url: redisUrl, prefix: `demo-${randomBytes(3).toString('hex')}`, requirePersistence: false },
       bot: { expirySweepMs: 5_000, summaryIntervalMs: 500 },
     });
     // Logs would interleave with the chat: only errors, on stderr.

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
-import { connectRedis } from '../state/connect.ts';
+import { foreignRecordLogger } from '../state/record.ts';
 import { bullPrefix, QUEUE_NAMES } from '../state/names.ts';
 import { Outbox } from '../state/outbox.ts';
 import { openQueues, type Queues } from '../state/queues.ts';
@@ -18,6 +18,8 @@ import type { ChatAdapter } from '../chat/adapter.ts';
 import { inventoryOf } from '../bot/grammar.ts';
 import type { Platform } from '../chat/model.ts';
 import { errorText } from '../lib/error-text.ts';
+import { afterConfirmedActivation } from './guard.ts';
+import { openProcessRedis } from './redis.ts';
 
 export interface RunningBot {
   bot: Bot;
@@ -37,13 +39,14 @@ export interface BotHooks {
 
 export async function startBot(config: Config, adapters: ChatAdapter[], logger: Logger, hooks: BotHooks = {}): Promise<RunningBot> {
   const name = `bot:${hostname()}:${process.pid}`;
-  const redis = connectRedis(config, name, logger);
-  const queues = openQueues(redis, { prefix: config.redis.prefix, diagnoseAttempts: config.workers.diagnoseAttempts });
-  const state = openState(redis, config);
+  // Checked before anything is taken or posted: Cluster, primary, TLS, eviction, persistence.
+  const { redis, confirm, close: closeRedis } = await openProcessRedis(config, name, logger);
+  const queues = openQueues(redis, { prefix: config.redis.prefix, diagnoseAttempts: config.workers.diagnoseAttempts, confirm });
+  const state = openState(redis, config, { report: foreignRecordLogger(logger), confirm });
   const bot = createBot({ config, inventory: inventoryOf(config), redis, state, queues, outbox: new Outbox(queues), logger, ...(hooks.counters ? { counters: hooks.counters } : {}) });
   const byPlatform = new Map<Platform, ChatAdapter>(adapters.map((a) => [a.platform, a]));
   const deadLetters = new DeadLetters(redis, config.redis.prefix);
-  const processor = deliverProcessor({
+  const deliver = deliverProcessor({
     adapters: byPlatform,
     conversations: state.conversations,
     unconfirmed: new UnconfirmedPosts(redis, config.redis.prefix),
@@ -52,7 +55,7 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
     logger,
     ...(hooks.onDelivered ? { onDelivered: hooks.onDelivered } : {}),
   });
-  const deliverWorker = new Worker(QUEUE_NAMES.deliver, processor, {
+  const deliverWorker = new Worker(QUEUE_NAMES.deliver, afterConfirmedActivation(confirm, deliver), {
     connection: redis,
     prefix: bullPrefix(config.redis.prefix),
     concurrency: 20,
@@ -68,7 +71,7 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
   const closeCore = async (): Promise<void> => {
     await deliverWorker.close();
     await queues.close();
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis();
   };
   const started: ChatAdapter[] = [];
   for (const a of adapters) {
@@ -100,7 +103,7 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
       await deliverWorker.close();
       for (const a of adapters) await a.stop().catch((e: unknown) => logger.warn({ err: String(e), platform: a.platform }, 'adapter stop failed'));
       await queues.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedis();
     },
   };
 }

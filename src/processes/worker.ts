@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
-import { connectRedis } from '../state/connect.ts';
+import { foreignRecordLogger } from '../state/record.ts';
 import { bullPrefix, QUEUE_NAMES } from '../state/names.ts';
 import { Outbox } from '../state/outbox.ts';
 import { openQueues, type Queues } from '../state/queues.ts';
@@ -15,6 +15,8 @@ import type { WorkerDeps } from '../workers/deps.ts';
 import { diagnoseProcessor } from '../workers/diagnose.ts';
 import { fixProcessor } from '../workers/fix.ts';
 import { HostPool } from '../workers/host-pool.ts';
+import { afterConfirmedActivation } from './guard.ts';
+import { openProcessRedis } from './redis.ts';
 
 export interface RunningWorkers {
   name: string;
@@ -31,12 +33,13 @@ export interface WorkerHooks {
 
 export async function startWorkers(config: Config, logger: Logger, hooks: WorkerHooks = {}): Promise<RunningWorkers> {
   const name = `worker:${hostname()}:${process.pid}`;
-  const redis = connectRedis(config, name, logger);
-  const queues = openQueues(redis, { prefix: config.redis.prefix, diagnoseAttempts: config.workers.diagnoseAttempts });
+  // Checked before any job is taken: Cluster, primary, TLS, eviction, persistence.
+  const { redis, confirm, close: closeRedis } = await openProcessRedis(config, name, logger);
+  const queues = openQueues(redis, { prefix: config.redis.prefix, diagnoseAttempts: config.workers.diagnoseAttempts, confirm });
   const deps: WorkerDeps = {
     name,
     config,
-    state: openState(redis, config),
+    state: openState(redis, config, { report: foreignRecordLogger(logger), confirm }),
     queues,
     outbox: new Outbox(queues),
     pool: new HostPool(config, logger, config.workers.idleConnectionMs, config.workers.maxIdleConnections),
@@ -45,8 +48,8 @@ export async function startWorkers(config: Config, logger: Logger, hooks: Worker
   const w = config.workers;
   const common = { connection: redis, prefix: bullPrefix(config.redis.prefix), lockDuration: w.lockDurationMs, stalledInterval: w.stalledIntervalMs, maxStalledCount: 2 };
   const workers = [
-    new Worker(QUEUE_NAMES.diagnose, diagnoseProcessor(deps), { ...common, concurrency: w.diagnoseConcurrency }),
-    new Worker(QUEUE_NAMES.fix, fixProcessor(deps), { ...common, concurrency: w.fixConcurrency }),
+    new Worker(QUEUE_NAMES.diagnose, afterConfirmedActivation(confirm, diagnoseProcessor(deps)), { ...common, concurrency: w.diagnoseConcurrency }),
+    new Worker(QUEUE_NAMES.fix, afterConfirmedActivation(confirm, fixProcessor(deps)), { ...common, concurrency: w.fixConcurrency }),
   ];
   for (const worker of workers) {
     worker.on('failed', (job, err) => {
@@ -67,7 +70,7 @@ export async function startWorkers(config: Config, logger: Logger, hooks: Worker
       await Promise.all(workers.map((x) => x.close()));
       await deps.pool.close();
       await queues.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedis();
     },
   };
 }

@@ -4,6 +4,9 @@
 import { z } from 'zod';
 import type { PostedMessage } from '../chat/adapter.ts';
 import { ChatUser, ConversationRef, type Platform } from '../chat/model.ts';
+import type { WriteConfirmer } from './durable.ts';
+import { RecordFormat } from './record.ts';
+import { confirmerOf, type StoreOptions } from './store-options.ts';
 import { runLua, type LuaScript, type Redis } from './redis.ts';
 
 export const ConversationKind = z.enum(['check', 'fleet', 'fix', 'undo', 'info']);
@@ -24,6 +27,9 @@ export type ConversationRecord = z.infer<typeof ConversationRecord>;
 
 const Receipt = z.object({ messageId: z.string(), threadId: z.string().nullable() }).strict();
 
+export const CONVERSATION_FORMAT = 1;
+export const RECEIPT_FORMAT = 1;
+
 /** KEYS[1] versions hash; ARGV field, version. Sets it if newer; returns 1 if set. */
 const NEWER: LuaScript = {
   name: 'rdpMedicNewerVersion',
@@ -38,42 +44,62 @@ return 1
 };
 
 export class ConversationStore {
+  private readonly records: RecordFormat<typeof ConversationRecord>;
+  private readonly receipts: RecordFormat<typeof Receipt>;
+  private readonly confirm: WriteConfirmer;
+  private readonly ttlMs: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly ttlMs = 7 * 24 * 3600_000,
-  ) {}
+    opts: StoreOptions & { ttlMs?: number } = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? 7 * 24 * 3600_000;
+    this.confirm = confirmerOf(opts);
+    this.records = new RecordFormat('conversation', CONVERSATION_FORMAT, ConversationRecord, opts.report);
+    this.receipts = new RecordFormat('delivery receipt', RECEIPT_FORMAT, Receipt, opts.report);
+  }
 
   private key = (id: string, part = ''): string => `${this.prefix}:conv:${id}${part}`;
   private indexKey = (platform: Platform, messageId: string): string => `${this.prefix}:conv-by-msg:${platform}:${messageId}`;
 
   async create(record: z.input<typeof ConversationRecord>): Promise<ConversationRecord> {
     const r = ConversationRecord.parse(record);
-    await this.redis.set(this.key(r.id), JSON.stringify(r), 'PX', this.ttlMs);
+    const value = this.records.encode(r);
+    await this.confirm.durably(() => this.redis.set(this.key(r.id), value, 'PX', this.ttlMs));
     return r;
   }
 
   async get(id: string): Promise<ConversationRecord | null> {
-    const raw = await this.redis.get(this.key(id));
-    return raw ? ConversationRecord.parse(JSON.parse(raw)) : null;
+    return this.records.decode(await this.redis.get(this.key(id)), this.key(id));
   }
 
   async receipt(id: string, key: string): Promise<PostedMessage | null> {
     const raw = await this.redis.hget(this.key(id, ':msgs'), key);
-    return raw ? Receipt.parse(JSON.parse(raw)) : null;
+    if (raw === null) return null;
+    // A receipt this version cannot read still says the message went out: never post it again
+    // (its message id is unknown, so an update of it cannot find it; that is reported, not doubled).
+    return this.receipts.decode(raw, `${this.key(id, ':msgs')} ${key}`) ?? { messageId: '', threadId: null };
   }
 
-  /** Records a delivered message; the root's ids become the conversation's root and thread. */
+  /**
+   * Records a delivered message; the root's ids become the conversation's root and thread.
+   * Confirmed on a replica: a receipt lost in a failover would post the message again.
+   */
   async recordPosted(id: string, key: string, posted: PostedMessage): Promise<void> {
+    await this.confirm.durably(() => this.writeReceipt(id, key, posted));
+  }
+
+  private async writeReceipt(id: string, key: string, posted: PostedMessage): Promise<void> {
     const conv = await this.get(id);
     const tx = this.redis.multi();
-    tx.hset(this.key(id, ':msgs'), key, JSON.stringify(Receipt.parse(posted)));
+    tx.hset(this.key(id, ':msgs'), key, this.receipts.encode(posted));
     tx.pexpire(this.key(id, ':msgs'), this.ttlMs);
     if (conv) {
       if (posted.messageId) tx.set(this.indexKey(conv.ref.platform, posted.messageId), id, 'PX', this.ttlMs);
       if (key === 'root') {
         const ref = { ...conv.ref, rootMessageId: posted.messageId, threadId: posted.threadId ?? conv.ref.threadId };
-        tx.set(this.key(id), JSON.stringify({ ...conv, ref }), 'PX', this.ttlMs);
+        tx.set(this.key(id), this.records.encode({ ...conv, ref }), 'PX', this.ttlMs);
       }
     }
     await tx.exec();
@@ -87,7 +113,7 @@ export class ConversationStore {
 
   /** Records a delivered update's version unless a newer one was recorded meanwhile. */
   async recordVersion(id: string, of: string, version: number): Promise<void> {
-    await runLua(this.redis, NEWER, [this.key(id, ':versions')], [of, version, this.ttlMs]);
+    await this.confirm.durably(() => runLua(this.redis, NEWER, [this.key(id, ':versions')], [of, version, this.ttlMs]));
   }
 
   /** The conversation a message belongs to (a click on it, or on its thread). */

@@ -2,7 +2,9 @@
 // answer. In Redis: `<p>:diag:active:<host>` holds the running run id; `<p>:diag:waiters:<run>` the
 // waiters ("c:<conversation>" or "f:<fleet conversation>"). Joining and finishing are Lua scripts,
 // so a waiter that joins while the worker finishes is either answered by that run or starts a new one.
+import type { WriteConfirmer } from './durable.ts';
 import { runLua, type LuaScript, type Redis } from './redis.ts';
+import { confirmerOf, type StoreOptions } from './store-options.ts';
 
 export type Waiter = { kind: 'conversation'; conversationId: string } | { kind: 'fleet'; conversationId: string };
 
@@ -48,20 +50,28 @@ return 1
 };
 
 export class DiagnosisJoin {
+  private readonly confirm: WriteConfirmer;
+  /** A run that never finishes (lost beyond recovery) stops absorbing requests after this. */
+  private readonly runTtlMs: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    /** A run that never finishes (lost beyond recovery) stops absorbing requests after this. */
-    private readonly runTtlMs = 10 * 60_000,
-  ) {}
+    opts: StoreOptions & { runTtlMs?: number } = {},
+  ) {
+    this.confirm = confirmerOf(opts);
+    this.runTtlMs = opts.runTtlMs ?? 10 * 60_000;
+  }
 
   private activeKey = (host: string): string => `${this.prefix}:diag:active:${host.toLowerCase()}`;
   private waitersPrefix = (): string => `${this.prefix}:diag:waiters:`;
 
   /** Joins the host's running diagnosis or starts one with `newRun`; `created` says which. */
   async join(host: string, waiter: Waiter, newRun: string): Promise<{ runId: string; created: boolean }> {
-    const [runId, created] = (await runLua(this.redis, JOIN, [this.activeKey(host)], [encodeWaiter(waiter), newRun, this.runTtlMs, this.waitersPrefix()])) as [string, number];
-    return { runId, created: created === 1 };
+    // Confirmed (a waiter lost in a failover is never answered); a re-run that finds the run it
+    // created itself still reports it as created, so its job is queued.
+    const [runId, created] = (await this.confirm.durably(() => runLua(this.redis, JOIN, [this.activeKey(host)], [encodeWaiter(waiter), newRun, this.runTtlMs, this.waitersPrefix()]))) as [string, number];
+    return { runId, created: created === 1 || runId === newRun };
   }
 
   async waiters(runId: string): Promise<Waiter[]> {
@@ -81,7 +91,7 @@ export class DiagnosisJoin {
       const fresh = all.filter((w) => !done.has(encodeWaiter(w)));
       if (fresh.length) await answer(fresh);
       fresh.forEach((w) => done.add(encodeWaiter(w)));
-      const finished = await runLua(this.redis, FINISH, [this.activeKey(host), this.waitersPrefix() + runId], [runId, all.length, 3_600_000]);
+      const finished = await this.confirm.durably(() => runLua(this.redis, FINISH, [this.activeKey(host), this.waitersPrefix() + runId], [runId, all.length, 3_600_000]));
       if (finished === 1) return;
     }
   }

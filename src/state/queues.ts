@@ -4,6 +4,7 @@
 // same thing twice (a retried worker, a double click) adds one job.
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { NO_CONFIRM, type WriteConfirmer } from './durable.ts';
 import { bullPrefix, QUEUE_NAMES } from './names.ts';
 import { DeliverJob, DiagnoseJob, FixJob } from './schemas.ts';
 
@@ -21,12 +22,15 @@ export interface Queues {
   diagnose: Queue<DiagnoseJob>;
   fix: Queue<FixJob>;
   deliver: Queue<DeliverJob>;
+  /** Confirms adds on a replica (a job lost in a failover is work nobody does). */
+  confirm: WriteConfirmer;
   close(): Promise<void>;
 }
 
 export interface QueueOptions {
   prefix: string;
   diagnoseAttempts: number;
+  confirm?: WriteConfirmer;
 }
 
 /** BullMQ job ids may not contain ":"; ours are built from ids that may. */
@@ -50,6 +54,7 @@ export function openQueues(connection: Redis, opts: QueueOptions): Queues {
     diagnose,
     fix,
     deliver,
+    confirm: opts.confirm ?? NO_CONFIRM,
     close: async () => {
       await Promise.all([diagnose.close(), fix.close(), deliver.close()]);
     },
@@ -58,13 +63,16 @@ export function openQueues(connection: Redis, opts: QueueOptions): Queues {
 
 export async function enqueueDiagnose(queues: Queues, data: DiagnoseJob): Promise<void> {
   const job = DiagnoseJob.parse(data);
-  await queues.diagnose.add('diagnose', job, { jobId: job.runId });
+  // Adding a job id twice adds one job, so a re-run after a failover is safe.
+  await queues.confirm.durably(() => queues.diagnose.add('diagnose', job, { jobId: job.runId }));
 }
 
 export async function enqueueFix(queues: Queues, data: FixJob, id: string): Promise<void> {
-  await queues.fix.add(data.kind, FixJob.parse(data), { jobId: jobId('fix', id) });
+  const job = FixJob.parse(data);
+  await queues.confirm.durably(() => queues.fix.add(data.kind, job, { jobId: jobId('fix', id) }));
 }
 
 export async function enqueueDelivery(queues: Queues, data: DeliverJob, id: string): Promise<void> {
-  await queues.deliver.add('deliver', DeliverJob.parse(data), { jobId: jobId('dlv', id) });
+  const job = DeliverJob.parse(data);
+  await queues.confirm.durably(() => queues.deliver.add('deliver', job, { jobId: jobId('dlv', id) }));
 }

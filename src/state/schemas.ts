@@ -4,21 +4,21 @@
 import { z } from 'zod';
 import { HostId } from '../config/schema.ts';
 import { Card, ChatUser, ConversationRef, Platform } from '../chat/model.ts';
+import { ApprovalId, ConversationId, FixId, RunId, UndoId } from './ids.ts';
 
-export const ConversationId = z.string().regex(/^r-[0-9a-z]{8,32}$/, 'a conversation id is "r-" and 8-32 base36 characters');
-export type ConversationId = z.infer<typeof ConversationId>;
+export { ConversationId } from './ids.ts';
 
 /** One diagnosis of one host; who waits for it is in the join set of `runId` (diagnosis-join.ts). */
-export const DiagnoseJob = z.object({ host: HostId, runId: z.string().regex(/^d-[0-9a-z]{8,32}$/) }).strict();
+export const DiagnoseJob = z.object({ host: HostId, runId: RunId }).strict();
 export type DiagnoseJob = z.infer<typeof DiagnoseJob>;
 
 export const FixJob = z.discriminatedUnion('kind', [
   /** Build the plan from fresh facts and ask for approval in the conversation. */
-  z.object({ kind: z.literal('plan'), host: HostId, fixId: z.string().regex(/^[a-z0-9-]{1,64}$/), conversationId: ConversationId, requester: ChatUser }).strict(),
+  z.object({ kind: z.literal('plan'), host: HostId, fixId: FixId, conversationId: ConversationId, requester: ChatUser }).strict(),
   /** Run an approved fix. */
-  z.object({ kind: z.literal('apply'), approvalId: z.string().regex(/^a_[A-Za-z0-9_-]{8,32}$/) }).strict(),
+  z.object({ kind: z.literal('apply'), approvalId: ApprovalId }).strict(),
   /** Plan putting back what a fix changed, and ask for its approval (an undo is a fix). */
-  z.object({ kind: z.literal('plan-undo'), host: HostId, undoId: z.string().regex(/^u-[0-9a-z]{8}$/), conversationId: ConversationId, requester: ChatUser }).strict(),
+  z.object({ kind: z.literal('plan-undo'), host: HostId, undoId: UndoId, conversationId: ConversationId, requester: ChatUser }).strict(),
 ]);
 export type FixJob = z.infer<typeof FixJob>;
 

@@ -9,6 +9,8 @@ import { DiagnosisStore } from './diagnoses.ts';
 import { policyGate, type PolicyGate } from '../policy/index.ts';
 import { DiagnosisJoin } from './diagnosis-join.ts';
 import { FixLock } from './fix-lock.ts';
+import type { WriteConfirmer } from './durable.ts';
+import type { ForeignRecordReporter } from './record.ts';
 import { RedisUndoStore } from './undo-store-redis.ts';
 
 export interface SharedState {
@@ -24,19 +26,28 @@ export interface SharedState {
   undo: RedisUndoStore;
 }
 
-export function openState(redis: Redis, config: Config): SharedState {
+export interface StateOptions {
+  /** Where records this version cannot read (another version wrote them) are reported. */
+  report?: ForeignRecordReporter;
+  /** How writes that must survive a failover are confirmed (processes/redis.ts). Default: not. */
+  confirm?: WriteConfirmer;
+}
+
+export function openState(redis: Redis, config: Config, opts: StateOptions = {}): SharedState {
   const prefix = config.redis.prefix;
   const policy = policyGate(config.policy);
+  const { report, confirm } = opts;
+  const store = { ...(report ? { report } : {}), ...(confirm ? { confirm } : {}) };
   return {
     prefix,
     policy,
-    conversations: new ConversationStore(redis, prefix),
-    approvals: new ApprovalStore(redis, { policy, expiryMinutes: config.policy.approvalExpiryMinutes, prefix }),
+    conversations: new ConversationStore(redis, prefix, store),
+    approvals: new ApprovalStore(redis, { policy, expiryMinutes: config.policy.approvalExpiryMinutes, prefix, ...store }),
     plans: new ApprovalPlans(redis, prefix),
-    diagnoses: new DiagnosisStore(redis, prefix),
-    audit: new AuditLog(redis, { prefix }),
-    join: new DiagnosisJoin(redis, prefix),
-    locks: new FixLock(redis, prefix),
-    undo: new RedisUndoStore(redis, prefix),
+    diagnoses: new DiagnosisStore(redis, prefix, store),
+    audit: new AuditLog(redis, { prefix, ...store }),
+    join: new DiagnosisJoin(redis, prefix, store),
+    locks: new FixLock(redis, prefix, store),
+    undo: new RedisUndoStore(redis, prefix, store),
   };
 }

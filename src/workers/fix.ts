@@ -9,6 +9,7 @@ import type { ApprovalRecord } from '../state/approvals/record.ts';
 import { askApproval, showApproval } from '../cards/approval-show.ts';
 import { error, fixResult, refused, undoResult } from '../cards/index.ts';
 import { busyMessage } from '../state/fix-lock.ts';
+import { lastRequestOutcome } from '../state/audit/recent.ts';
 import { FixJob } from '../state/schemas.ts';
 import { diagnosisJson } from '../rdp/format.ts';
 import { applyFix, planFix, undoFix, type UndoOutcome } from '../rdp/repair.ts';
@@ -44,7 +45,9 @@ async function planAndAsk(deps: WorkerDeps, job: Extract<FixJob, { kind: 'plan' 
     return 'plan failed';
   }
   if ('notApplicable' in plan) {
-    await deps.outbox.reply(conv, key, refused(`${job.fixId} does not apply to ${job.host}: ${plan.notApplicable}. Nothing will change.`, { title: `Not applicable: ${job.fixId}` }));
+    // A repeated Fix on a host fixed meanwhile says by whom and when (from the audit trail).
+    const before = await lastRequestOutcome(deps.state.audit, job.host, { fixId: job.fixId });
+    await deps.outbox.reply(conv, key, refused(`${job.fixId} does not apply to ${job.host}: ${plan.notApplicable}. Nothing will change.${before ? ` ${before}` : ''}`, { title: `Not applicable: ${job.fixId}` }));
     return 'not applicable';
   }
   return askFor(deps, job, conv, plan);
@@ -76,7 +79,7 @@ async function undoRecordFor(deps: WorkerDeps, host: string, undoId: string): Pr
     const recent = (await deps.state.undo.list(host)).slice(0, 5).map((r) => `${r.undoId} (${r.fixId}, ${r.createdAt}${r.undoneAt ? ', undone' : ''})`);
     return `no undo record "${undoId}" for ${host}; recent undo ids for ${host}: ${recent.join(', ') || 'none'}`;
   }
-  if (record.undoneAt) return `${undoId} was already undone at ${record.undoneAt}; nothing changed.`;
+  if (record.undoneAt) return `${(await lastRequestOutcome(deps.state.audit, host, { undoId })) ?? `${undoId} was already undone at ${record.undoneAt}.`} Nothing changed.`;
   return record;
 }
 

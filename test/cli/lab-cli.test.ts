@@ -7,11 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
+import { startRedisServer, type RedisServer } from '../fakes/redis-server.ts';
+import { freePort } from '../support/free-port.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'rdp-medic.js');
 const dir = mkdtempSync(join(tmpdir(), 'rdp-medic-cli-'));
 const config = join(dir, 'lab.yaml');
 let lab: ChildProcess;
+let redis: RedisServer;
 const lines: Array<Record<string, unknown>> = [];
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -26,6 +29,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
 }
 
 before(async () => {
+  redis = await startRedisServer();
   lab = spawn(process.execPath, [BIN, 'lab', '--host', 'work-pc=cert-expired', '--scenario', 'healthy', '--config-out', config]);
   const rl = createInterface({ input: lab.stdout! });
   await new Promise<void>((resolve, reject) => {
@@ -37,8 +41,9 @@ before(async () => {
   });
 });
 
-after(() => {
+after(async () => {
   if (lab.exitCode === null) lab.kill('SIGKILL');
+  await redis.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -83,7 +88,7 @@ test('winrm exec: remote output and exit code; a WinRM failure exits 255', async
 });
 
 test('check --json, fix --yes --json and undo --yes --json keep their documented shapes', async () => {
-  const env = { RDP_MEDIC_UNDO_DIR: join(dir, 'undo') };
+  const env = { RDP_MEDIC_UNDO_DIR: join(dir, 'undo'), REDIS_URL: redis.url };
   const check = await run(['check', 'work-pc', '--config', config, '--json'], env);
   assert.equal(check.code, 1, check.stderr); // a problem was found
   const d = JSON.parse(check.stdout) as { host: string; verdict: string; findings: Array<Record<string, unknown>> };
@@ -111,10 +116,57 @@ test('check --json, fix --yes --json and undo --yes --json keep their documented
   const u = JSON.parse(undo.stdout) as { host: string; restored: boolean; verified: boolean };
   assert.deepEqual([u.host, u.restored, u.verified], ['work-pc', true, true]);
 
+  // Both changes are in the audit trail, as a person's from this machine, like the bot's.
+  const trail = await auditOf(redis.url);
+  assert.deepEqual(
+    trail.map((e) => [e.kind, e.host, e.data.via]),
+    [
+      ['command', 'work-pc', 'cli'],
+      ['result', 'work-pc', 'cli'],
+      ['verification', 'work-pc', 'cli'],
+      ['command', 'work-pc', 'cli'],
+      ['result', 'work-pc', 'cli'],
+      ['verification', 'work-pc', 'cli'],
+    ],
+  );
+  assert.ok(trail.every((e) => /^cli:[\w.@-]+@[\w.@-]+$/.test(e.actor)), trail.map((e) => e.actor).join(', '));
+  assert.match(String(trail[0]!.data.text), /^rdp-medic fix work-pc regenerate-rdp-certificate --yes$/);
+  assert.deepEqual([trail[1]!.data.applied, trail[1]!.data.undoId, trail[4]!.data.restored], [true, f.undoId, true]);
+
   const unknownFix = await run(['fix', 'work-pc', 'reboot-everything', '--config', config, '--yes'], env);
   assert.notEqual(unknownFix.code, 0);
   assert.match(unknownFix.stderr, /regenerate-rdp-certificate/, 'lists the known fix ids');
 });
+
+test('fix --yes without a reachable audit trail changes nothing and says how to go on; --no-audit runs and says it is not recorded', async () => {
+  const env = { RDP_MEDIC_UNDO_DIR: join(dir, 'undo-2'), REDIS_URL: `redis://127.0.0.1:${await freePort()}` };
+  const refused = await run(['fix', 'work-pc', 'regenerate-rdp-certificate', '--config', config, '--yes', '--json'], env);
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  assert.match(refused.stderr, /cannot write the audit trail at redis:\/\/127\.0\.0\.1:\d+: .*pass --no-audit/);
+  assert.equal(refused.stdout, '', 'nothing was applied');
+  const still = await run(['check', 'work-pc', '--config', config, '--json'], env);
+  assert.equal((JSON.parse(still.stdout) as { verdict: string }).verdict, 'problem', 'the host is unchanged');
+
+  const unaudited = await run(['fix', 'work-pc', 'regenerate-rdp-certificate', '--config', config, '--yes', '--json', '--no-audit'], env);
+  assert.equal(unaudited.code, 0, unaudited.stdout + unaudited.stderr);
+  assert.match(unaudited.stderr, /--no-audit: this change is NOT recorded in the audit trail/);
+  const u = JSON.parse(unaudited.stdout) as { undoId: string };
+  const back = await run(['undo', 'work-pc', u.undoId, '--config', config, '--yes', '--no-audit'], env);
+  assert.equal(back.code, 0, back.stdout + back.stderr);
+});
+
+interface TrailEntry {
+  kind: string;
+  host: string;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+async function auditOf(url: string): Promise<TrailEntry[]> {
+  const r = await run(['audit', 'export', '--redis-url', url]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TrailEntry);
+}
 
 test('SIGTERM stops the lab and it exits 0', async () => {
   const exited = new Promise<number | null>((resolve) => lab.once('exit', (code) => resolve(code)));

@@ -21,7 +21,7 @@ const config = (extra: Record<string, unknown> = {}): string => {
   const base = {
     credentials: { lab: { username: 'Administrator', password: { value: 'pw' } } },
     hosts: { 'work-pc': { address: 'work-pc.lab.test', winrm: { url: 'http://127.0.0.1:1/wsman', auth: 'ntlm', credential: 'lab' } } },
-    redis: { url: redis.url },
+    redis: { url: redis.url, requirePersistence: false },
   };
   writeFileSync(file, stringify({ ...base, ...extra }));
   return file;

@@ -50,6 +50,12 @@ for (const [name, service] of ours) {
   });
 }
 
+test('redis never evicts (BullMQ needs noeviction; bot and workers check it at start)', () => {
+  const args = words(compose.services['redis']!.command);
+  const i = args.indexOf('--maxmemory-policy');
+  assert.ok(i >= 0 && args[i + 1] === 'noeviction', `redis command sets noeviction: ${args.join(' ')}`);
+});
+
 test('redis keeps an append-only file and has a health check', () => {
   const redis = compose.services['redis']!;
   const args = words(redis.command);

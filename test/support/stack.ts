@@ -16,6 +16,10 @@ export interface StackOptions {
   /** Merged over the lab config (policy, workers, bot settings...). */
   config?: Record<string, unknown>;
   appendonly?: boolean;
+  /** With appendonly: fsync on every write (default) or once a second. */
+  appendfsync?: 'always' | 'everysec';
+  /** redis.prefix (default: rdp-medic). */
+  prefix?: string;
   /** Start the bot (false: tests that drive the bot process themselves). Default true. */
   bot?: boolean;
 }
@@ -38,12 +42,13 @@ export const DEFAULT_HOSTS = [
 ];
 
 export async function startStack(adapters: ChatAdapter[], opts: StackOptions = {}): Promise<Stack> {
-  const redis = await startRedisServer({ appendonly: opts.appendonly ?? false });
+  const redis = await startRedisServer({ appendonly: opts.appendonly ?? false, ...(opts.appendfsync ? { appendfsync: opts.appendfsync } : {}) });
   const lab = await startLab({ hosts: opts.hosts ?? DEFAULT_HOSTS });
   const base = labConfig(lab);
   const config = Config.parse({
     ...base,
-    redis: { url: redis.url },
+    // The stack's Redis persists only when a test asks for AOF (redis-checks.ts refuses it otherwise).
+    redis: { url: redis.url, requirePersistence: opts.appendonly ?? false, ...(opts.prefix ? { prefix: opts.prefix } : {}) },
     workers: { lockDurationMs: 2_000, stalledIntervalMs: 1_000, diagnoseConcurrency: 20 },
     bot: { expirySweepMs: 200, summaryIntervalMs: 200 },
     ...opts.config,

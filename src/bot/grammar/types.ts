@@ -2,6 +2,7 @@
 // a GrammarError with a message precise enough to fix the command from.
 import { z } from 'zod';
 import { HostId } from '../../config/schema.ts';
+import { ApprovalId as ApprovalIdArg, ConversationId as ConversationIdArg, FixId as FixIdArg, UndoId as UndoIdArg } from '../../state/ids.ts';
 
 export const SUBCOMMANDS = ['check', 'fix', 'undo', 'status', 'history', 'hosts', 'help'] as const;
 export const Subcommand = z.enum(SUBCOMMANDS);
@@ -25,10 +26,8 @@ export const USAGE: Record<Subcommand, string> = {
   help: 'help [COMMAND]',
 };
 
-export const FixIdArg = z.string().regex(/^[a-z0-9-]{1,64}$/);
-export const UndoIdArg = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
-export const ApprovalIdArg = z.string().regex(/^a_[A-Za-z0-9_-]{8,32}$/);
-export const ConversationIdArg = z.string().regex(/^r-[0-9a-z]{8,32}$/);
+// The same id schemas the job data is validated with (state/ids.ts): what parses here fits a job.
+export { ApprovalId as ApprovalIdArg, ConversationId as ConversationIdArg, FixId as FixIdArg, UndoId as UndoIdArg } from '../../state/ids.ts';
 
 export const Target = z.object({ by: z.enum(['host', 'group', 'tag']), name: z.string().min(1) }).strict();
 export type Target = z.infer<typeof Target>;

@@ -11,6 +11,8 @@ import { commandOfAction, diagnosisDetails, diagnosisRoot, error, refused } from
 import { isGrammarError, parseCommand, type ParsedCommand } from '../grammar.ts';
 import type { Card, Inbound } from '../../chat/model.ts';
 import { takeCommand } from '../../state/rate-limit.ts';
+import { lastRequestOutcome } from '../../state/audit/recent.ts';
+import type { REFUSAL_STAGES } from '../../state/audit/index.ts';
 import { authorize } from './authorize.ts';
 import { startCheck } from './check.ts';
 import { eventContext, type BotContext, type EventContext } from './context.ts';
@@ -19,11 +21,20 @@ import { infoCard } from './info.ts';
 
 const MAX_DETAIL_HOSTS = 10;
 
+type RefusalStage = (typeof REFUSAL_STAGES)[number];
+
 export async function handleEvent(bot: BotContext, event: Inbound): Promise<void> {
   const text = event.kind === 'command' ? event.text : commandOfAction(event.actionId);
   const ctx = await eventContext(bot, event, text ?? '');
-  if (text === null) return ctx.tell(refused('That button is not one of mine (or it is from an older version); nothing was changed.'), 'unknown');
   const platform = ctx.user.platform;
+  const click = event.kind === 'action' ? { click: event.actionId.slice(0, 200) } : {};
+  // Every refusal is in the audit trail too: who tried what, at which stage, and why.
+  const refusal = (stage: RefusalStage, reason: string, host: string | null = null): Promise<void> =>
+    ctx.audit({ kind: 'refusal', host, data: { stage, reason, text: (text ?? '').slice(0, 500), platform, ...click } });
+  if (text === null) {
+    await refusal('unknown-button', 'not one of our buttons');
+    return ctx.tell(refused('That button is not one of mine (or it is from an older version); nothing was changed.'), 'unknown');
+  }
   const count = (kind: string, outcome: 'accepted' | 'refused' | 'invalid' | 'rate-limited'): void => {
     if (ctx.via === 'typed') bot.counters?.command(platform, kind, outcome);
   };
@@ -31,21 +42,24 @@ export async function handleEvent(bot: BotContext, event: Inbound): Promise<void
     const rate = await takeCommand(bot.redis, ctx.user, bot.config.policy.rateLimit.commandsPerMinute);
     if (!rate.allowed) {
       count('unknown', 'rate-limited');
+      await refusal('rate-limit', rate.reason);
       return ctx.tell(refused(rate.reason, { title: 'Slow down' }), 'rate');
     }
   }
   const parsed = parseCommand(text, bot.inventory, { maxTargets: bot.config.bot.maxTargets });
   if (isGrammarError(parsed)) {
     count('unknown', 'invalid');
+    await refusal('grammar', parsed.message);
     return ctx.tell(error(`${parsed.message}\nType \`/rdp help\` for the commands.`, { title: 'I did not understand that' }), 'invalid');
   }
   const decision = authorize(bot.state.policy, parsed, ctx.user);
-  const click = event.kind === 'action' ? { click: event.actionId } : {};
-  await ctx.audit({ kind: 'command', host: await hostOf(bot, parsed), data: { text, platform, outcome: decision.allowed ? 'accepted' : 'refused', ...click } });
+  const host = await hostOf(bot, parsed);
   if (!decision.allowed) {
     count(parsed.kind, 'refused');
+    await refusal('policy', decision.reason, host);
     return ctx.tell(refused(decision.reason), 'policy');
   }
+  await ctx.audit({ kind: 'command', host, data: { text, platform, outcome: 'accepted', subcommand: parsed.kind, ...click } });
   count(parsed.kind, 'accepted');
   await run(ctx, parsed);
 }
@@ -65,7 +79,12 @@ async function run(ctx: EventContext, parsed: ParsedCommand): Promise<void> {
     case 'fix':
     case 'undo': {
       const outcome = parsed.kind === 'fix' ? await requestFix(ctx, parsed.host, parsed.fixId) : await requestUndo(ctx, parsed.host, parsed.undoId);
-      if (outcome === 'duplicate') return ctx.tell(refused('Already on it: that request is being prepared.', { title: 'Already requested' }), 'dup');
+      if (outcome === 'duplicate') {
+        // Say what really happened to the earlier request (fixed, undone, waiting, running).
+        const subject = parsed.kind === 'fix' ? { fixId: parsed.fixId } : { undoId: parsed.undoId };
+        const happened = await lastRequestOutcome(ctx.bot.state.audit, parsed.host, subject);
+        return ctx.tell(refused(happened ?? 'This was asked for less than 30 s ago; its answer is in that thread. Nothing new was requested.', { title: 'Already requested' }), 'dup');
+      }
       return;
     }
     case 'approve':
@@ -86,11 +105,16 @@ async function decide(ctx: EventContext, kind: 'approve' | 'reject', approvalId:
   const current = await bot.state.approvals.get(approvalId);
   if (kind === 'approve' && current?.state === 'pending') {
     const holder = await bot.state.locks.holder(current.host);
-    if (holder) return ctx.tell(refused(busyMessage(current.host, holder), { title: `${current.host} is busy` }), 'busy');
+    if (holder) {
+      const busy = busyMessage(current.host, holder);
+      await ctx.audit({ kind: 'refusal', host: current.host, data: { stage: 'busy', reason: busy, text: ctx.text, approvalId } });
+      return ctx.tell(refused(busy, { title: `${current.host} is busy` }), 'busy');
+    }
   }
   const t = kind === 'approve' ? await bot.state.approvals.approve(approvalId, user) : await bot.state.approvals.reject(approvalId, user);
   if (!t.ok) {
     bot.counters?.approval('refused');
+    await ctx.audit({ kind: 'refusal', host: t.record?.host ?? null, data: { stage: 'decision', reason: t.reason, text: ctx.text, approvalId } });
     if (t.record) await showApproval(bot, t.record);
     return ctx.tell(refused(t.reason), 'decision');
   }

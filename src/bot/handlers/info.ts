@@ -39,7 +39,8 @@ export async function statusCard(ctx: BotContext, host: string, user: ChatUser):
 function historyLine(e: AuditEntry): HistoryEntry {
   const d = (e.data ?? {}) as Record<string, unknown>;
   const text =
-    e.kind === 'command' && 'click' in d ? `pressed ${String(d['click'])}`
+    e.kind === 'refusal' ? `refused (${String(d['stage'] ?? '')}): ${String(d['text'] ?? '')}: ${String(d['reason'] ?? '')}`
+    : e.kind === 'command' && 'click' in d ? `pressed ${String(d['click'])}`
     : e.kind === 'command' ? `command: ${String(d['text'] ?? '')} (${String(d['outcome'] ?? '')})`
     : e.kind === 'decision' ? `${String(d['decision'] ?? 'decision')} ${String(d['fixId'] ?? '')} ${String(d['approvalId'] ?? '')}`.trim()
     : e.kind === 'plan' ? `plan for ${String((d['plan'] as { fixId?: string } | undefined)?.fixId ?? '?')} (${String(d['hash'] ?? '').slice(0, 12)})`

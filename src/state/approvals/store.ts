@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { FixRisk } from '../../rdp/types.ts';
 import { ChatUser } from '../../chat/model.ts';
 import type { Decision } from '../../policy/decide.ts';
+import { NO_CONFIRM, type WriteConfirmer } from '../durable.ts';
 import { runLua, type LuaScript, type Redis } from '../redis.ts';
 import { ApprovalRequest, ApprovalResult, fromHashFields, toHashFields, type ApprovalRecord } from './record.ts';
 import { missing, refusal } from './reasons.ts';
@@ -27,6 +28,8 @@ export interface ApprovalStoreOptions {
   retainMs?: number;
   /** Key prefix. Default: "rdp-medic". */
   prefix?: string;
+  /** Confirms transitions on a replica (one lost in a failover would run a fix twice or never). */
+  confirm?: WriteConfirmer;
 }
 
 export const newApprovalId = (): string => `a_${randomBytes(9).toString('base64url')}`;
@@ -53,7 +56,15 @@ export class ApprovalStore {
   }
 
   private async transition(script: LuaScript, id: string, args: string[]): Promise<Transition> {
-    const { status, nowMs, record } = await this.run(script, id, args);
+    // Confirmed on a replica. A re-run (the first attempt's write may be lost in a failover) that
+    // finds the state its own first attempt made is that success, not a refusal.
+    let first: { record: ApprovalRecord } | null = null;
+    const { status, nowMs, record } = await (this.opts.confirm ?? NO_CONFIRM).durably(async () => {
+      const r = await this.run(script, id, args);
+      if (r.status === 'ok' && r.record) first ??= { record: r.record };
+      else if (first && r.record?.state === first.record.state) return { ...r, status: 'ok', record: first.record };
+      return r;
+    });
     if (status === 'ok' && record) return { ok: true, record };
     if (!record) return { ok: false, reason: missing(id), record: null };
     return { ok: false, reason: refusal(record, nowMs), record };
@@ -63,8 +74,9 @@ export class ApprovalStore {
     const req = ApprovalRequest.parse(request);
     const id = newApprovalId();
     const ttlMs = this.opts.expiryMinutes * 60_000;
-    const { status, record } = await this.run(CREATE, id, [String(ttlMs), ...toHashFields(req)]);
-    if (status !== 'ok' || !record) throw new Error(`approval ${id} could not be created (${status})`);
+    // A re-run finds the record its first attempt created ("exists"): that is the creation.
+    const { status, record } = await (this.opts.confirm ?? NO_CONFIRM).durably(() => this.run(CREATE, id, [String(ttlMs), ...toHashFields(req)]));
+    if ((status !== 'ok' && status !== 'exists') || !record) throw new Error(`approval ${id} could not be created (${status})`);
     return record;
   }
 

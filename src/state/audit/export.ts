@@ -1,7 +1,8 @@
 // Reads the whole audit stream (or from a time on) in pages of XRANGE, oldest first, without
 // holding it in memory: `rdp-medic audit export` streams it out as JSON lines.
 import type { Redis } from '../redis.ts';
-import { entryFromStream, type AuditEntry } from './entry.ts';
+import type { ForeignRecordReporter } from '../record.ts';
+import { readStreamEntry, type AuditEntry } from './entry.ts';
 import { auditKey } from './log.ts';
 
 export interface ExportOptions {
@@ -9,6 +10,8 @@ export interface ExportOptions {
   /** Entries per XRANGE. Default: 500. */
   pageSize?: number;
   prefix?: string;
+  /** Entries this version cannot read are left out and reported here. Default: nowhere. */
+  report?: ForeignRecordReporter;
 }
 
 export async function* exportAudit(redis: Redis, opts: ExportOptions = {}): AsyncIterable<AuditEntry> {
@@ -18,7 +21,11 @@ export async function* exportAudit(redis: Redis, opts: ExportOptions = {}): Asyn
   let start = opts.since ? `${Math.max(0, opts.since.getTime())}-0` : '-';
   while (true) {
     const rows = await redis.xrange(key, start, '+', 'COUNT', count);
-    for (const [id, flat] of rows) yield entryFromStream(id, flat);
+    for (const [id, flat] of rows) {
+      const r = readStreamEntry(id, flat);
+      if (r.ok) yield r.value;
+      else opts.report?.({ store: 'audit entry', key: `${key} ${id}`, problem: r.problem });
+    }
     if (rows.length < count) return;
     start = `(${rows[rows.length - 1]![0]}`;
   }
