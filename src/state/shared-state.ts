@@ -26,7 +26,8 @@ export interface SharedState {
 
 export function openState(redis: Redis, config: Config): SharedState {
   const prefix = config.redis.prefix;
-  const policy = policyGate(config.policy);
+  // The inventory's groups and tags: role scopes are decided over them.
+  const policy = policyGate(config.policy, config.hosts);
   return {
     prefix,
     policy,
