@@ -114,7 +114,7 @@ export function deliveryIdOf(body: unknown): string | undefined {
   return p.success ? (p.data.event_id ?? p.data.trigger_id) : undefined;
 }
 
-/** The workspace (and Enterprise Grid organization) ids a payload names, wherever its kind puts them. */
+/** Where the person is from, wherever a payload's kind puts it: their workspace, and the organization. */
 const TeamFields = z
   .object({
     team_id: Id.optional(),
@@ -122,14 +122,20 @@ const TeamFields = z
     team: z.object({ id: Id }).loose().nullable().optional(),
     enterprise: z.object({ id: Id }).loose().nullable().optional(),
     user: z.object({ team_id: Id.optional() }).loose().optional(),
+    event: z.object({ user_team: Id.optional() }).loose().optional(),
   })
   .loose();
 
+/**
+ * The person's workspace first (in a channel shared with another company the payload's own workspace
+ * is ours, the clicking or mentioning user's is theirs), then the Enterprise Grid organization.
+ */
 export function teamsOf(body: unknown): string[] {
   const p = TeamFields.safeParse(body);
   if (!p.success) return [];
   const b = p.data;
-  return [...new Set([b.team_id, b.enterprise_id, b.team?.id, b.enterprise?.id, b.user?.team_id].filter((x): x is string => typeof x === 'string'))];
+  const workspace = b.user?.team_id ?? b.event?.user_team ?? b.team_id ?? b.team?.id;
+  return [...new Set([workspace, b.enterprise_id, b.enterprise?.id].filter((x): x is string => typeof x === 'string'))];
 }
 
 /** Where the bot answers: these workspaces/organizations, and these channels (null: every channel). */

@@ -25,14 +25,14 @@ import { infoCard } from './info.ts';
 const MAX_DETAIL_HOSTS = 10;
 
 /** How long a delivery id is remembered: past Slack's 5-minute replay window plus its clock skew. */
-export const DELIVERY_MEMORY_MS = 10 * 60_000;
+const DELIVERY_MEMORY_MS = 10 * 60_000;
 
 /**
  * The same person pressing the same button on the same message again within this is the same press
  * (a double click, a flood): it is acted on once. Approve and reject are exempt: their one-way
  * transition already acts once, and tells a repeat who decided.
  */
-export const SAME_PRESS_MS = 10_000;
+const SAME_PRESS_MS = 10_000;
 
 export async function handleEvent(bot: BotContext, event: Inbound): Promise<void> {
   const platform = event.user.platform;

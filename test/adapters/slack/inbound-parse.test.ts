@@ -46,6 +46,9 @@ describe('slack inbound parsing', () => {
     assert.deepEqual(teamsOf({ ...blockActionsPayload({ actionId: 'a', teamId: 'T0OURS' }), enterprise: { id: 'E0ORG' } }), ['T0OURS', 'E0ORG']);
     assert.deepEqual(teamsOf(appMentionCallback({ text: 'x' })), ['T0001']);
     assert.deepEqual(teamsOf('garbage'), []);
+    // In a channel shared with another company, the payload's workspace is ours; the person's is theirs.
+    assert.deepEqual(teamsOf({ ...blockActionsPayload({ actionId: 'a', teamId: 'T0OURS' }), user: { id: 'U0EXT', team_id: 'T0THEIRS' } }), ['T0THEIRS']);
+    assert.deepEqual(teamsOf({ ...appMentionCallback({ text: 'x' }), event: { type: 'app_mention', user_team: 'T0THEIRS' } }), ['T0THEIRS']);
     assert.equal(deliveryIdOf(command), command.trigger_id);
     assert.equal(deliveryIdOf(appMentionCallback({ text: 'x' }, 'Ev42')), 'Ev42');
     assert.equal(deliveryIdOf({ trigger_id: 'x'.repeat(201) }), undefined, 'bounded');
