@@ -33,14 +33,15 @@ function whoCan(roles: string[], policy: Policy, about?: About): string {
 /** "group:lab, tag:kiosk": what these roles cover together. */
 const coverage = (roles: string[], policy: Policy): string => [...new Set(roles.flatMap((r) => policy.roles[r]?.scope ?? []))].join(', ');
 
-function requireRole(user: ChatUser, policy: Policy, needed: string[], action: string, about?: About): Decision {
+/** `action` says what is refused ("request fixes"); `onHost` says it about one host ("request fixes on db-01"). */
+function requireRole(user: ChatUser, policy: Policy, needed: string[], action: string, about?: About, onHost = (host: string): string => `${action} on ${host}`): Decision {
   const mine = rolesOf(user, policy);
   const held = mine.filter((r) => needed.includes(r));
   if (held.some((r) => !about || covers(policy.roles[r]!, about.labels))) return ALLOWED;
   if (about && held.length) {
     return {
       allowed: false,
-      reason: `${mention(user)} may not ${action} on ${about.host}: your roles (${held.join(', ')}) cover ${coverage(held, policy)} only. Who can: ${whoCan(needed, policy, about)}.`,
+      reason: `${mention(user)} may not ${onHost(about.host)}: your roles (${held.join(', ')}) cover ${coverage(held, policy)} only. Who can: ${whoCan(needed, policy, about)}.`,
     };
   }
   const why = mine.length ? `your roles (${mine.join(', ')}) do not include it` : `${identitiesOf(user)[0]} has no rdp-medic role`;
@@ -50,7 +51,7 @@ function requireRole(user: ChatUser, policy: Policy, needed: string[], action: s
 const aboutHost = (hosts: HostIndex, host: string | undefined): About | undefined => (host === undefined ? undefined : { host, labels: hosts[host] });
 
 export function mayCheck(user: ChatUser, policy: Policy, hosts: HostIndex = {}, host?: string): Decision {
-  return requireRole(user, policy, policy.check, 'check hosts', aboutHost(hosts, host));
+  return requireRole(user, policy, policy.check, 'check hosts', aboutHost(hosts, host), (h) => `check ${h}`);
 }
 
 export function mayRequestFix(user: ChatUser, policy: Policy, hosts: HostIndex = {}, host?: string): Decision {

@@ -81,6 +81,7 @@ describe('grammar: accepted spellings', () => {
     // The target limit counts the hosts in scope, not the whole group.
     assert.equal(ok('check group:lab', { within, maxTargets: 2 }).kind, 'check');
     assert.equal(err('check group:lab', { within: () => true, maxTargets: 2 }).code, 'too-many-targets');
+    assert.equal(err('check group:lab', { within, maxTargets: 1 }).message, 'group:lab matches 2 hosts you may check; one command may target at most 1. Narrow it with a smaller group or a tag.');
     // A single host is not expanded: the policy decides it on its own.
     assert.deepEqual(ok('check build02', { within }), { kind: 'check', target: { by: 'host', name: 'build02' }, hosts: ['build02'] });
   });

@@ -49,10 +49,11 @@ export function resolveTarget(inventory: Inventory, text: string, maxTargets: nu
   const all = resolveSet(inventory, kind, name);
   if (!Array.isArray(all)) return all;
   const hosts = within ? all.filter(within) : all;
+  const outside = all.length - hosts.length;
   if (hosts.length > maxTargets) {
-    return grammarError('too-many-targets', `${kind}:${name} matches ${hosts.length} hosts; one command may target at most ${maxTargets}. Narrow it with a smaller group or a tag.`);
+    const yours = outside ? ' you may check' : '';
+    return grammarError('too-many-targets', `${kind}:${name} matches ${hosts.length} hosts${yours}; one command may target at most ${maxTargets}. Narrow it with a smaller group or a tag.`);
   }
   const canonical = namesOf(inventory, kind === 'group' ? 'groups' : 'tags').find((n) => n.toLowerCase() === name.toLowerCase()) ?? name;
-  const outside = all.length - hosts.length;
   return { target: { by: kind, name: canonical }, hosts, ...(outside > 0 ? { outside } : {}) };
 }

@@ -81,7 +81,7 @@ const decidesApproval = (actionId: string): boolean => {
   return kind === 'approve' || kind === 'reject';
 };
 
-/** The host a command is about, for the host's history (an approval's host for approve/reject). */
+/** The host a command is about, for the policy decision and the host's history (an approval's host for approve, reject and plan). */
 async function hostOf(bot: BotContext, p: ParsedCommand): Promise<string | null> {
   if ('host' in p) return p.host;
   if (p.kind === 'check' && p.target.by === 'host') return p.hosts[0]!;
@@ -142,7 +142,7 @@ async function answeredWhereAsked(ctx: EventContext, record: ApprovalRecord): Pr
   return `Approval ${record.id} was asked in another ${ref.platform === ctx.where.platform ? 'channel' : 'chat'}: answer it there, with the buttons on its request. Nothing was changed.`;
 }
 
-/** Approve or reject: the store decides with the policy (risk class, four-eyes), atomically. */
+/** Approve or reject, on the approval's own message: the store decides with the policy (risk class on its host, four-eyes by person), atomically. */
 async function decide(ctx: EventContext, kind: 'approve' | 'reject', approvalId: string): Promise<void> {
   const { bot, user } = ctx;
   const current = await bot.state.approvals.get(approvalId);
