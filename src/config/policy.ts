@@ -32,8 +32,8 @@ export const ScopeEntry = z.string().regex(/^(group|tag):[^\s:]{1,100}$/i, 'a sc
 const RoleGrant = z
   .object({
     members: z.array(Identity),
-    /** The hosts this role covers; absent: every host. */
-    scope: z.array(ScopeEntry).min(1, 'a scope names at least one group:NAME or tag:NAME; leave it out to cover every host').optional(),
+    /** The hosts this role covers; absent (or null, as a parsed config writes it back): every host. */
+    scope: z.array(ScopeEntry).min(1, 'a scope names at least one group:NAME or tag:NAME; leave it out to cover every host').nullable().optional(),
   })
   .strict();
 

@@ -141,6 +141,12 @@ describe('policy: roles scoped to inventory groups and tags', () => {
     assert.match(problems, /roles\.t: a role is a list of identities, or \{ members/);
   });
 
+  it('config: a parsed policy is a valid policy again (a running lab writes its config back out)', () => {
+    const once = Policy.parse({ roles: { a: ['console:x'], b: { members: ['console:y'], scope: ['group:lab'] } }, people: { y: ['console:y', 'slack:U0Y'] } });
+    assert.deepEqual(Policy.parse(once), once);
+    assert.deepEqual(Policy.parse(JSON.parse(JSON.stringify(SCOPED))), SCOPED);
+  });
+
   it('config: a scope names groups and tags the inventory has, or the file is refused with the known ones', () => {
     const host = { winrm: { url: 'https://h:5986/wsman', auth: 'ntlm', credential: 'c' }, groups: ['lab'], tags: ['cert'] };
     const base = { credentials: { c: { username: 'u', password: { env: 'P' } } }, hosts: { h: host } };
