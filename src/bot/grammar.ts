@@ -21,6 +21,8 @@ export interface GrammarOptions {
   maxTargets?: number;
   /** Fix ids `fix` accepts. Default: the fix catalogue. */
   fixIds?: readonly string[];
+  /** The hosts a group or tag may expand to (the user's scope); default: every host. */
+  within?: (host: string) => boolean;
 }
 
 export const DEFAULT_MAX_TARGETS = 500;
@@ -130,11 +132,11 @@ function referenceOf(sub: AnySubcommand, text: string): unknown {
   return ApprovalIdArg.safeParse(text).success ? { kind: sub, approvalId: text } : grammarError('bad-reference', `"${text}" is not an approval id; ${usage(sub)}`);
 }
 
-function build(sub: AnySubcommand, args: Map<Slot, string>, inventory: Inventory, opts: Required<GrammarOptions>): unknown {
+function build(sub: AnySubcommand, args: Map<Slot, string>, inventory: Inventory, opts: Required<Omit<GrammarOptions, 'within'>> & Pick<GrammarOptions, 'within'>): unknown {
   const host = (): ReturnType<typeof resolveHost> => resolveHost(inventory, args.get('host')!);
   switch (sub) {
     case 'check': {
-      const r = resolveTarget(inventory, args.get('target')!, opts.maxTargets);
+      const r = resolveTarget(inventory, args.get('target')!, opts.maxTargets, opts.within);
       return 'kind' in r ? r : { kind: 'check', ...r };
     }
     case 'fix': {
@@ -171,7 +173,7 @@ function build(sub: AnySubcommand, args: Map<Slot, string>, inventory: Inventory
 }
 
 export function parseCommand(text: string, inventory: Inventory, options: GrammarOptions = {}): ParsedCommand | GrammarError {
-  const opts = { maxTargets: options.maxTargets ?? DEFAULT_MAX_TARGETS, fixIds: options.fixIds ?? FIX_IDS };
+  const opts = { maxTargets: options.maxTargets ?? DEFAULT_MAX_TARGETS, fixIds: options.fixIds ?? FIX_IDS, within: options.within };
   const words = normalize(text);
   if (!Array.isArray(words)) return words;
   // A bare mention or "/rdp" alone asks for help.

@@ -17,7 +17,10 @@ export interface ApprovalCardDeps {
 /** Later states replace earlier ones; an update with a lower version is dropped by the outbox. */
 const VERSION: Record<Exclude<ApprovalRecord['state'], 'pending'>, number> = { approved: 1, rejected: 1, expired: 1, running: 2, done: 3, failed: 3 };
 
-const messageKey = (record: ApprovalRecord): string => `approval.${record.id}`;
+/** The approval request's message in its conversation (its receipt names the platform message: clicks elsewhere are refused). */
+export const approvalMessageKey = (approvalId: string): string => `approval.${approvalId}`;
+
+const messageKey = (record: ApprovalRecord): string => approvalMessageKey(record.id);
 
 /** Posts the approval request (on-call pinged) in `conv`, the conversation the plan was asked in. */
 export async function askApproval(deps: ApprovalCardDeps, conv: ConversationRecord, record: ApprovalRecord, plan: FixPlan): Promise<void> {

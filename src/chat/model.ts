@@ -32,10 +32,14 @@ export const ConversationRef = z.object({
 });
 export type ConversationRef = z.infer<typeof ConversationRef>;
 
-/** What a person did, as every platform reports it. */
+/**
+ * What a person did, as every platform reports it. `deliveryId` is the platform's own id of this one
+ * event (Slack trigger_id or event_id, a Discord interaction id): the same id again is a replay or a
+ * redelivery, and the bot acts on it once.
+ */
 export type Inbound =
-  | { kind: 'command'; text: string; user: ChatUser; where: ConversationRef; receivedAt: string }
-  | { kind: 'action'; actionId: string; user: ChatUser; where: ConversationRef; messageId: string; receivedAt: string };
+  | { kind: 'command'; text: string; user: ChatUser; where: ConversationRef; receivedAt: string; deliveryId?: string }
+  | { kind: 'action'; actionId: string; user: ChatUser; where: ConversationRef; messageId: string; receivedAt: string; deliveryId?: string };
 
 // The Card is one zod schema, and its type is inferred from it: a field added here is checked
 // when a job carrying the Card is read back, exactly as it type-checks.

@@ -1,7 +1,7 @@
 // The configuration file: inventory, credentials, DNS, policy. Validated once at start;
 // every mistake is reported with its path in the file.
 import { z } from 'zod';
-import { Policy } from './policy.ts';
+import { Policy, scopeEntries } from './policy.ts';
 import { RedisSettings } from './redis-settings.ts';
 import { BotSettings, OpsSettings, WorkerSettings } from './runtime-settings.ts';
 import { SecretRef } from './secret-ref.ts';
@@ -42,6 +42,11 @@ export const WinrmEndpoint = z
       .optional(),
     /** Skip certificate verification. Logged as a warning on every connection. */
     insecure: z.boolean().default(false),
+    /**
+     * Basic over http:// sends the password in clear text on every request, so it is refused unless
+     * this is set (and then every connection logs a warning). Use https:// or NTLM instead.
+     */
+    allowBasicOverHttp: z.boolean().default(false),
     /** Windows' default AllowUnencrypted=false: NTLM over http:// needs WinRM message encryption. */
     encryption: z.enum(['auto', 'always', 'never']).default('auto'),
     timeouts: z
@@ -116,6 +121,16 @@ export const Config = z
           message: `unknown credential "${host.winrm.credential}"; defined: ${Object.keys(cfg.credentials).join(', ') || 'none'}`,
         });
       }
+    }
+    // A role's scope names groups and tags the inventory has: a typo would silently cover nothing.
+    for (const e of scopeEntries(cfg.policy)) {
+      const known = [...new Set(Object.values(cfg.hosts).flatMap((h) => (e.kind === 'group' ? h.groups : h.tags)))].sort();
+      if (known.some((k) => k.toLowerCase() === e.name.toLowerCase())) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['policy', 'roles', e.role, 'scope', e.index],
+        message: `no host has the ${e.kind} "${e.name}"; the inventory's ${e.kind}s: ${known.join(', ') || 'none'}`,
+      });
     }
   });
 export type Config = z.infer<typeof Config>;

@@ -47,8 +47,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     stops.push(() => lab.close());
     say('Lab: simulated Windows hosts (WinRM + RDP listener each):');
     for (const h of lab.hosts) say(`  ${h.name.padEnd(9)} ${h.scenario}`);
+    const base = labConfig(lab);
     const config = Config.parse({
-      ...labConfig(lab),
+      ...base,
+      policy: demoPolicy(base.policy as Record<string, unknown>),
       // A throwaway demo: its Redis need not persist.
       redis: { url: redisUrl, prefix: `demo-${randomBytes(3).toString('hex')}`, requirePersistence: false },
       bot: { expirySweepMs: 5_000, summaryIntervalMs: 500 },
@@ -75,6 +77,24 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     await stopAll();
     say('Stopped.');
   }
+}
+
+/**
+ * The lab's policy, plus what the walkthrough shows of people and scopes: bob also works as
+ * `bob.admin` (one person, so four-eyes still needs someone else), and carol's role covers only the
+ * hosts tagged cert-expired or healthy.
+ */
+function demoPolicy(lab: Record<string, unknown>): Record<string, unknown> {
+  const roles = lab['roles'] as Record<string, string[]>;
+  return {
+    ...lab,
+    roles: {
+      responder: [...roles['responder']!, 'console:bob.admin'],
+      approver: [...roles['approver']!, 'console:bob.admin'],
+      'cert-responder': { members: ['console:carol'], scope: ['tag:cert-expired', 'tag:healthy'] },
+    },
+    people: { bob: ['console:bob', 'console:bob.admin'] },
+  };
 }
 
 function scripted(): Readable {

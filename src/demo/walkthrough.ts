@@ -8,6 +8,8 @@ export const WALKTHROUGH: { line: string; why: string }[] = [
   { line: 'status work-pc', why: 'the last verdict' },
   { line: 'history work-pc', why: 'the audit trail: who asked, who approved, what ran' },
   { line: 'check group:lab', why: 'every lab host at once: one summary, updated in place' },
+  { line: '/as carol', why: 'carol\'s role covers only the hosts tagged cert-expired or healthy' },
+  { line: 'check group:lab', why: 'her check covers those two hosts and says how many were left out' },
 ];
 
 export function walkthroughText(): string {
@@ -17,6 +19,7 @@ export function walkthroughText(): string {
     ...WALKTHROUGH.map((s) => `  ${s.line.padEnd(width)}   # ${s.why}`),
     '',
     'Buttons are numbers in [brackets]: type the number (or /click N, or /click LABEL). /as NAME switches',
-    'user (alice responds, bob approves). help lists the commands. Ctrl-D or /quit ends the demo.',
+    'user (alice responds, bob approves, carol looks after two hosts). bob.admin is bob too (policy.people): as bob.admin,',
+    'bob cannot approve what bob asked (four-eyes compares people). help lists the commands. Ctrl-D or /quit ends the demo.',
   ].join('\n');
 }

@@ -14,8 +14,28 @@ export interface HostConnection {
   close(): Promise<void>;
 }
 
+/** The config key that accepts Basic over http:// for a host. */
+export const basicOverHttpKey = (hostId: string): string => `hosts.${hostId}.winrm.allowBasicOverHttp`;
+
+/**
+ * Basic over http:// puts the password on the wire in clear text with every request: refused unless
+ * the host's configuration opts in, and then a warning on every connection.
+ */
+function basicOverHttp(host: ResolvedHost, logger: WinrmLogger | undefined): boolean {
+  const { winrm } = host.config;
+  if (winrm.auth !== 'basic' || new URL(winrm.url).protocol !== 'http:') return false;
+  const key = basicOverHttpKey(host.id);
+  if (!winrm.allowBasicOverHttp) {
+    throw new Error(`${host.id}: WinRM Basic over http:// would send the password in clear text; refused. Use an https:// URL (or auth: ntlm), or accept the risk for this host with ${key}: true`);
+  }
+  logger?.warn({ host: host.id, auth: 'basic' }, `WinRM Basic over http:// to ${host.id}: the password crosses the network in clear text (${key} is true)`);
+  return true;
+}
+
 export async function connectHost(host: ResolvedHost, opts: { logger?: WinrmLogger } = {}): Promise<HostConnection> {
   const { winrm } = host.config;
+  // Before the secret is even read: a refused connection never touches the password.
+  const clearText = basicOverHttp(host, opts.logger);
   const password = await resolveSecret(host.credential.password);
   const client = createWinrmClient({
     url: winrm.url,
@@ -26,6 +46,8 @@ export async function connectHost(host: ResolvedHost, opts: { logger?: WinrmLogg
     ...(winrm.pinSha256 ? { pinSha256: winrm.pinSha256 } : {}),
     insecure: winrm.insecure,
     encryption: winrm.encryption,
+    // Opted in above (and warned there): the client need not warn a second time.
+    ...(clearText ? { allowUnencrypted: true } : {}),
     timeouts: winrm.timeouts,
     ...(winrm.maxResponseBytes ? { maxResponseBytes: winrm.maxResponseBytes } : {}),
     ...(winrm.maxOutputBytes ? { maxOutputBytes: winrm.maxOutputBytes } : {}),

@@ -1,7 +1,9 @@
-// Per-user command rate limit: a sliding one-minute log in a Redis sorted set, checked and updated
-// by one Lua script against the server's clock (bots on several machines share one count). A
-// refused command is not counted, so a user who waits gets back in exactly when the oldest expires.
-import { randomUUID } from 'node:crypto';
+// Floods and repeats. Per-user command rate limit (typed text and clicks alike): a sliding one-minute
+// log in a Redis sorted set, checked and updated by one Lua script against the server's clock (bots
+// on several machines share one count). A refused command is not counted, so a user who waits gets
+// back in exactly when the oldest expires. And firstWithin: a repeat of one event (a replayed
+// request, a double click) is seen once across every bot process.
+import { createHash, randomUUID } from 'node:crypto';
 import { runLua, type LuaScript, type Redis } from './redis.ts';
 import type { ChatUser } from '../chat/model.ts';
 import { identitiesOf } from '../policy/roles.ts';
@@ -40,4 +42,13 @@ export async function takeCommand(redis: Redis, user: ChatUser, commandsPerMinut
   const retryAfterMs = Math.max(0, n);
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return { allowed: false, retryAfterMs, reason: `slow down: ${commandsPerMinute} commands a minute; try again in ${seconds} s` };
+}
+
+/**
+ * True the first time `what` is seen within `ttlMs` (SET NX PX, shared by every bot process). `what`
+ * may come from a platform: it is hashed, so its size and characters never reach a key as they are.
+ */
+export async function firstWithin(redis: Redis, prefix: string, kind: string, what: string, ttlMs: number): Promise<boolean> {
+  const digest = createHash('sha256').update(what).digest('base64url');
+  return (await redis.set(`${prefix}:seen:${kind}:${digest}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
 }

@@ -35,7 +35,8 @@ export interface StateOptions {
 
 export function openState(redis: Redis, config: Config, opts: StateOptions = {}): SharedState {
   const prefix = config.redis.prefix;
-  const policy = policyGate(config.policy);
+  // The inventory's groups and tags: role scopes are decided over them.
+  const policy = policyGate(config.policy, config.hosts);
   const { report, confirm } = opts;
   const store = { ...(report ? { report } : {}), ...(confirm ? { confirm } : {}) };
   return {

@@ -1,6 +1,6 @@
 // Approvals against a real redis-server: one-way transitions, atomic under concurrency (50
 // approvers on 50 connections: one wins, 49 are told who won), expiry by the server's clock, and
-// policy (roles, four-eyes) before any transition.
+// policy (roles on the approval's host, four-eyes by person) before any transition.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApprovalStore, type ApprovalRecord } from '../../src/state/approvals/index.ts';
@@ -138,6 +138,45 @@ describe('approvals (real redis-server)', () => {
     const byRequester = await store.approve(id, alice);
     assert.ok(!byRequester.ok && byRequester.reason.includes('four-eyes'));
     assert.equal((await store.get(id))!.state, 'pending');
+  });
+
+  it('four-eyes compares people: a second account of the requester (console+Slack, Slack+Discord) changes nothing', async () => {
+    const policy = Policy.parse({
+      roles: { approver: ['slack:UALICE', 'discord:111111111111111111', 'slack:UAPPROVER0'] },
+      people: { alice: ['console:alice', 'slack:UALICE'], dana: ['slack:UDANA', 'discord:111111111111111111'] },
+      approve: { safe: ['approver'], disruptive: ['approver'], 'weakens-security': ['approver'] },
+    });
+    const people = new ApprovalStore(redis, { policy: policyGate(policy), expiryMinutes: 15 });
+    const aliceConsole: ChatUser = { platform: 'console', id: 'alice', name: 'alice', groups: [] };
+    const danaDiscord: ChatUser = { platform: 'discord', id: '111111111111111111', name: 'dana', groups: [] };
+    for (const [requester, approver, accounts] of [
+      [aliceConsole, alice, 'slack:UALICE and console:alice are both alice'],
+      [user('UDANA'), danaDiscord, 'discord:111111111111111111 and slack:UDANA are both dana'],
+    ] as const) {
+      const { id } = await people.create(request('disruptive', requester));
+      // Both accounts at once: neither gets through, whichever the store sees first.
+      const results = await Promise.all([people.approve(id, approver), people.approve(id, approver)]);
+      for (const r of results) assert.ok(!r.ok && r.reason.includes(`(four-eyes): ${accounts} (policy.people)`), !r.ok ? r.reason : 'approved');
+      assert.equal((await people.get(id))!.state, 'pending');
+      // Someone else does.
+      assert.ok((await people.approve(id, bob)).ok);
+    }
+  });
+
+  it('a scoped approver approves on the hosts its role covers, nowhere else', async () => {
+    const policy = Policy.parse({
+      roles: { responder: ['slack:UALICE'], 'lab-approver': { members: ['slack:UAPPROVER0'], scope: ['group:lab'] } },
+      approve: { safe: ['lab-approver'], disruptive: ['lab-approver'], 'weakens-security': ['lab-approver'] },
+    });
+    const hosts = { 'lab-pc': { groups: ['lab'], tags: [] }, 'work-pc': { groups: ['office'], tags: [] } };
+    const scoped = new ApprovalStore(redis, { policy: policyGate(policy, hosts), expiryMinutes: 15 });
+    const office = await scoped.create(request('safe'));
+    const refused = await scoped.approve(office.id, bob);
+    assert.ok(!refused.ok);
+    assert.equal(refused.reason, '@uapprover0 may not approve safe fixes on work-pc: your roles (lab-approver) cover group:lab only. Who can: nobody (no role for it covers work-pc).');
+    assert.equal((await scoped.get(office.id))!.state, 'pending');
+    const lab = await scoped.create({ ...request('safe'), host: 'lab-pc' });
+    assert.ok((await scoped.approve(lab.id, bob)).ok);
   });
 
   it('an unknown approval says so', async () => {

@@ -72,6 +72,20 @@ describe('grammar: accepted spellings', () => {
     assert.deepEqual(ok('check TAG:Cert'), { kind: 'check', target: { by: 'tag', name: 'cert' }, hosts: ['work-pc', 'build01'] });
   });
 
+  it('with a scope (the hosts a user may check), a group or tag expands within it and counts the rest', () => {
+    const within = (h: string): boolean => h !== 'build02';
+    assert.deepEqual(ok('check group:lab', { within }), { kind: 'check', target: { by: 'group', name: 'lab' }, hosts: ['build01', 'build03'], outside: 1 });
+    assert.deepEqual(ok('check tag:cert', { within }), { kind: 'check', target: { by: 'tag', name: 'cert' }, hosts: ['work-pc', 'build01'] });
+    // Nothing in scope: no hosts, all counted outside (the policy decision refuses it in its words).
+    assert.deepEqual(ok('check group:office', { within: () => false }), { kind: 'check', target: { by: 'group', name: 'office' }, hosts: [], outside: 2 });
+    // The target limit counts the hosts in scope, not the whole group.
+    assert.equal(ok('check group:lab', { within, maxTargets: 2 }).kind, 'check');
+    assert.equal(err('check group:lab', { within: () => true, maxTargets: 2 }).code, 'too-many-targets');
+    assert.equal(err('check group:lab', { within, maxTargets: 1 }).message, 'group:lab matches 2 hosts you may check; one command may target at most 1. Narrow it with a smaller group or a tag.');
+    // A single host is not expanded: the policy decides it on its own.
+    assert.deepEqual(ok('check build02', { within }), { kind: 'check', target: { by: 'host', name: 'build02' }, hosts: ['build02'] });
+  });
+
   it('a bare mention or /rdp asks for help', () => {
     assert.deepEqual(ok('/rdp'), { kind: 'help', topic: null });
     assert.deepEqual(ok('<@U0123ABC>'), { kind: 'help', topic: null });

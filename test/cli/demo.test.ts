@@ -31,12 +31,14 @@ async function portClosed(port: string): Promise<boolean> {
   });
 }
 
-test('demo --auto: alice asks, bob approves, the fix is verified; everything stops', async () => {
+test('demo --auto: alice asks, bob approves, the fix is verified; carol\'s role covers two hosts; everything stops', async () => {
   const { code, out } = await runDemo(['--auto'], '');
   assert.equal(code, 0, out);
   assert.match(out, /@alice may not approve safe fixes/);
   assert.match(out, /applied on WORK-PC and verified/);
   assert.match(out, /group:lab: 4 of 4 checked/);
+  assert.match(out, /group:lab: 2 hosts left out/);
+  assert.match(out, /group:lab: 2 of 2 checked/);
   assert.match(out, /Stopped\./);
   assert.ok(await portClosed(redisPort(out)), 'redis-server still listening after the demo');
 });

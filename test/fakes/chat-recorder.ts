@@ -69,16 +69,17 @@ export class ChatRecorder implements ChatAdapter {
     this.record({ op: 'ephemeral', messageId: '', threadId: null, card, user: user.id });
   }
 
-  /** What a platform does on a slash command. */
-  async command(text: string, user: ChatUser): Promise<void> {
-    await this.send({ kind: 'command', text, user, where: where(), receivedAt: new Date().toISOString() });
+  /** What a platform does on a slash command (in the test channel unless `channel` says otherwise). */
+  async command(text: string, user: ChatUser, opts: { channel?: string } = {}): Promise<void> {
+    await this.send({ kind: 'command', text, user, where: where(null, opts.channel), receivedAt: new Date().toISOString() });
   }
 
   async click(actionId: string, messageId: string, user: ChatUser): Promise<void> {
     await this.send({ kind: 'action', actionId, user, where: where(messageId), messageId, receivedAt: new Date().toISOString() });
   }
 
-  private async send(event: Inbound): Promise<void> {
+  /** Any event, as a platform would hand it over (a replay is the same event again). */
+  async send(event: Inbound): Promise<void> {
     if (!this.handler) throw new Error('the recorder is not started');
     await this.handler(event);
   }
@@ -93,6 +94,8 @@ export class ChatRecorder implements ChatAdapter {
   }
 }
 
-const where = (messageId: string | null = null): ConversationRef => ({ platform: 'console', channel: 'C-test', rootMessageId: messageId, threadId: messageId, handle: null });
+export const TEST_CHANNEL = 'C-test';
+
+const where = (messageId: string | null = null, channel = TEST_CHANNEL): ConversationRef => ({ platform: 'console', channel, rootMessageId: messageId, threadId: messageId, handle: null });
 
 export const person = (id: string, groups: string[] = []): ChatUser => ({ platform: 'console', id, name: id, groups });

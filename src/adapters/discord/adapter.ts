@@ -2,7 +2,9 @@
 // acknowledgements, raw REST bodies for everything the bot posts. Inbound: every slash command is
 // deferred and every click deferUpdate'd before the bot hears of it (Discord's 3-second limit);
 // the interaction, whose token answers it for 15 minutes, stays in this process's memory under
-// its id, which is all the bot sees (`handle`). Outbound (what the bot posts) is outbound.ts.
+// its id, which is all the bot sees (`handle`) and which names the delivery (`deliveryId`: a gateway
+// replay is acted on once). An interaction from a guild or channel outside the allow-list is refused
+// to its sender and never reaches the bot. Outbound (what the bot posts) is outbound.ts.
 import { withTimeout } from '../../lib/with-timeout.ts';
 import { Client, Events, GatewayIntentBits, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type AutocompleteInteraction } from 'discord.js';
 import type { ChatAdapter, InboundHandler } from '../../chat/adapter.ts';
@@ -11,12 +13,12 @@ import { silentLogger, type Logger } from '../../log.ts';
 import { autocompleteChoices, type InventoryNames } from './autocomplete.ts';
 import { COMMAND_NAME, toGrammarText } from './commands.ts';
 import { loginFailure, toDeliveryError } from './errors.ts';
-import { buttonWhere, commandWhere, inThread, slashInputOf, userOf } from './inbound.ts';
+import { buttonWhere, commandWhere, inThread, placeRefusal, slashInputOf, userOf } from './inbound.ts';
 import { DEFAULT_TTL_MS, LiveInteractions } from './live-interactions.ts';
 import { guardPacket, type RawPacket } from './packet-guard.ts';
 import { discordOutbound } from './outbound.ts';
 import { DiscordRest } from './rest-calls.ts';
-import type { DiscordSettings } from './settings.ts';
+import { allowedPlaces, type DiscordSettings } from './settings.ts';
 
 export interface DiscordAdapterOptions {
   /** Names for autocomplete, read on every keystroke (keep it cheap). */
@@ -35,17 +37,18 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
   const log = (opts.logger ?? silentLogger).child({ adapter: 'discord' });
   const now = opts.now ?? Date.now;
   const live = new LiveInteractions(opts.interactionTtlMs ?? DEFAULT_TTL_MS, now);
-  /** Channel type per interaction id, from the raw packet, until its handler reads it. */
-  const channelTypes = new Map<string, number>();
-  const rememberChannelType = (id: string, type: number): void => {
+  const places = allowedPlaces(settings);
+  /** Channel type (and a thread's parent) per interaction id, from the raw packet, until its handler reads it. */
+  const channelInfo = new Map<string, { type: number; parentId: string | null }>();
+  const rememberChannel = (id: string, type: number, parentId: string | null): void => {
     // Bounded: interactions nobody handles (other types) must not pile up.
-    if (channelTypes.size >= 1000) channelTypes.delete(channelTypes.keys().next().value!);
-    channelTypes.set(id, type);
+    if (channelInfo.size >= 1000) channelInfo.delete(channelInfo.keys().next().value!);
+    channelInfo.set(id, { type, parentId });
   };
-  const threadOf = (i: Interaction): boolean => {
-    const type = channelTypes.get(i.id);
-    channelTypes.delete(i.id);
-    return inThread(i, type);
+  const takeChannel = (i: Interaction): { isThread: boolean; parentId: string | null } => {
+    const info = channelInfo.get(i.id);
+    channelInfo.delete(i.id);
+    return { isThread: inThread(i, info?.type), parentId: info?.parentId ?? null };
   };
   let client: Client | null = null;
   let rest: DiscordRest | null = null;
@@ -65,13 +68,12 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
     }
   }
 
-  async function onCommand(i: ChatInputCommandInteraction): Promise<void> {
+  async function onCommand(i: ChatInputCommandInteraction, isThread: boolean): Promise<void> {
     const receivedAt = new Date(now()).toISOString();
     if (i.commandName !== COMMAND_NAME) {
       await i.reply({ content: `This bot answers /${COMMAND_NAME} only.`, flags: MessageFlags.Ephemeral });
       return;
     }
-    const isThread = threadOf(i);
     // Acknowledge first: Discord gives 3 seconds, and nothing the bot does may stand in the way.
     let handle: string | null = null;
     try {
@@ -86,12 +88,11 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
       return;
     }
     const text = toGrammarText(slashInputOf(i));
-    await deliver({ kind: 'command', text, user: userOf(i), where: { ...commandWhere(i, i.channelId), handle }, receivedAt });
+    await deliver({ kind: 'command', text, user: userOf(i), where: { ...commandWhere(i, i.channelId), handle }, receivedAt, deliveryId: i.id });
   }
 
-  async function onButton(i: ButtonInteraction): Promise<void> {
+  async function onButton(i: ButtonInteraction, isThread: boolean): Promise<void> {
     const receivedAt = new Date(now()).toISOString();
-    const isThread = threadOf(i);
     let handle: string | null = null;
     try {
       await i.deferUpdate();
@@ -104,7 +105,7 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
       log.warn({ interaction: i.id }, 'click without a channel; ignored');
       return;
     }
-    await deliver({ kind: 'action', actionId: i.customId, user: userOf(i), where: { ...buttonWhere(i, i.channelId, isThread), handle }, messageId: i.message.id, receivedAt });
+    await deliver({ kind: 'action', actionId: i.customId, user: userOf(i), where: { ...buttonWhere(i, i.channelId, isThread), handle }, messageId: i.message.id, receivedAt, deliveryId: i.id });
   }
 
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
@@ -115,12 +116,18 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
   }
 
   async function onInteraction(i: Interaction): Promise<void> {
-    if (i.isAutocomplete()) {
-      channelTypes.delete(i.id);
-      return onAutocomplete(i);
+    const { isThread, parentId } = takeChannel(i);
+    const refused = placeRefusal(i.guildId, i.channelId, parentId, places);
+    if (refused) {
+      log.warn({ interaction: i.id, guild: i.guildId, channel: i.channelId }, 'refused an interaction from outside discord.allowedGuilds / discord.allowedChannels');
+      // Autocomplete too: the inventory's names are not for other servers.
+      if (i.isAutocomplete()) return i.respond([]);
+      if (i.isChatInputCommand() || i.isButton()) await i.reply({ content: refused, flags: MessageFlags.Ephemeral });
+      return;
     }
-    if (i.isChatInputCommand()) return onCommand(i);
-    if (i.isButton()) return onButton(i);
+    if (i.isAutocomplete()) return onAutocomplete(i);
+    if (i.isChatInputCommand()) return onCommand(i, isThread);
+    if (i.isButton()) return onButton(i, isThread);
     log.debug({ interaction: i.id, type: i.type }, 'ignored an interaction type rdp-medic does not use');
   }
 
@@ -146,7 +153,7 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
       c.on('raw', (packet: RawPacket) => {
         const result = guardPacket(packet);
         if (result?.ok === false) log.warn({ problem: result.problem }, 'dropped a malformed INTERACTION_CREATE');
-        else if (result?.ok) rememberChannelType(result.interactionId, result.channelType);
+        else if (result?.ok) rememberChannel(result.interactionId, result.channelType, result.parentId ?? null);
       });
       c.on(Events.InteractionCreate, (i) => {
         onInteraction(i).catch((e: unknown) => log.error({ interaction: i.id, error: toDeliveryError(e, 'interaction').message }, 'failed to handle a Discord interaction'));
@@ -160,6 +167,7 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
       try {
         await withTimeout(c.login(settings.token), opts.loginTimeoutMs ?? 30_000, 'Discord login');
         log.info({ user: c.user?.id }, 'connected to Discord');
+        if (!places.guilds) log.warn({}, 'discord.allowedGuilds (and discord.guildId) are not set: commands from every guild the bot is in are taken');
       } catch (e) {
         client = null;
         rest = null;

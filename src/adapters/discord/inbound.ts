@@ -1,6 +1,7 @@
 // Discord interactions to the bot's Inbound parts: who (user id, name, role ids), where (channel,
-// thread) and, for slash commands, the subcommand and its options. Reads defensively: a partial or
-// odd payload gives empty values, never a throw.
+// thread) and, for slash commands, the subcommand and its options; and whether the place is one the
+// bot answers in (the guild and channel allow-list). Reads defensively: a partial or odd payload gives
+// empty values, never a throw.
 import { ApplicationCommandOptionType, ChannelType, type BaseInteraction, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import type { ChatUser, ConversationRef } from '../../chat/model.ts';
 import type { SlashInput } from './commands.ts';
@@ -57,4 +58,26 @@ export function buttonWhere(interaction: ButtonInteraction, channelId: string, i
     threadId: thread?.id ?? null,
     handle: interaction.id,
   };
+}
+
+/** Where the bot answers: these guilds and these channels (null: any). */
+export interface DiscordPlaces {
+  guilds: readonly string[] | null;
+  channels: readonly string[] | null;
+}
+
+/**
+ * Null when an interaction from this guild and channel (a thread: its parent counts) may reach the
+ * bot; else what to tell the person. A direct message has no guild: refused once guilds are listed.
+ */
+export function placeRefusal(guildId: string | null, channelId: string | null, parentId: string | null, allowed: DiscordPlaces): string | null {
+  if (allowed.guilds) {
+    if (!guildId) return 'rdp-medic answers in its server only, not in direct messages.';
+    if (!allowed.guilds.includes(guildId)) return 'rdp-medic is not enabled in this server.';
+  }
+  if (allowed.channels && ![channelId, parentId].some((c) => c !== null && allowed.channels!.includes(c))) {
+    const where = allowed.channels.slice(0, 5).map((c) => `<#${c}>`).join(', ');
+    return `rdp-medic does not answer in this channel; use ${where}${allowed.channels.length > 5 ? ' (or another allowed channel)' : ''}.`;
+  }
+  return null;
 }

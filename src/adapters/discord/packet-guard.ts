@@ -56,11 +56,12 @@ export interface RawPacket {
   d?: unknown;
 }
 
-export type GuardResult = { ok: true; interactionId: string; channelType: number } | { ok: false; problem: string } | null;
+/** parentId: a thread's parent channel, when the packet names one (the channel allow-list needs it). */
+export type GuardResult = { ok: true; interactionId: string; channelType: number; parentId?: string } | { ok: false; problem: string } | null;
 
 /**
  * For INTERACTION_CREATE: neutralizes a malformed packet in place and says why, or returns the
- * interaction's id and channel type; null for every other packet.
+ * interaction's id, channel type and (a thread) parent channel; null for every other packet.
  */
 export function guardPacket(packet: RawPacket): GuardResult {
   if (packet.t !== 'INTERACTION_CREATE') return null;
@@ -69,6 +70,7 @@ export function guardPacket(packet: RawPacket): GuardResult {
     packet.t = IGNORED_DISPATCH;
     return { ok: false, problem };
   }
-  const d = packet.d as { id: string; channel: { type: number } };
-  return { ok: true, interactionId: d.id, channelType: d.channel.type };
+  const d = packet.d as { id: string; channel: { type: number; parent_id?: unknown } };
+  const parent = d.channel.parent_id;
+  return { ok: true, interactionId: d.id, channelType: d.channel.type, ...(typeof parent === 'string' && /^\d{1,25}$/.test(parent) ? { parentId: parent } : {}) };
 }

@@ -2,6 +2,7 @@
 // belongs in the environment, not in a file). Errors name the setting and what it should be, and
 // never echo a value: the token must not reach a terminal or a log.
 import { z } from 'zod';
+import type { DiscordPlaces } from './inbound.ts';
 
 const Snowflake = z.string().regex(/^\d{15,25}$/, 'a Discord id (a snowflake: 15-25 digits; copy it with Developer Mode on)');
 
@@ -11,6 +12,13 @@ export const DiscordSettings = z
     applicationId: Snowflake,
     /** Register /rdp in this guild only (instant); absent: global commands. */
     guildId: Snowflake.optional(),
+    /**
+     * The guilds whose commands and clicks the bot takes; anything from another guild (or a direct
+     * message) is refused. Absent: [guildId] when guildId is set, else every guild the bot is in.
+     */
+    allowedGuilds: z.array(Snowflake).min(1, 'at least one guild id; leave it out for guildId alone').optional(),
+    /** The channels the bot answers in (a thread counts as its parent channel). Absent: every channel. */
+    allowedChannels: z.array(Snowflake).min(1, 'at least one channel id; leave it out for every channel').optional(),
     /** The role notify:'oncall' cards mention. */
     oncallRoleId: Snowflake.optional(),
     /** REST base without the version (default https://discord.com/api); tests point it at a fake. */
@@ -75,9 +83,17 @@ function expectation(key: string, fallback?: string): string {
     case 'guildId':
     case 'oncallRoleId':
       return 'a Discord id (a snowflake: 15-25 digits)';
+    case 'allowedGuilds':
+    case 'allowedChannels':
+      return 'a list of Discord ids (snowflakes: 15-25 digits), e.g. ["123456789012345678"]';
     case 'apiUrl':
       return 'an http(s) URL such as https://discord.com/api';
     default:
       return fallback ?? 'a valid value';
   }
+}
+
+/** The guilds and channels the bot answers in (null: any), from the settings' allow-lists. */
+export function allowedPlaces(s: DiscordSettings): DiscordPlaces {
+  return { guilds: s.allowedGuilds ?? (s.guildId ? [s.guildId] : null), channels: s.allowedChannels ?? null };
 }

@@ -1,14 +1,17 @@
 // Slack behind the ChatAdapter interface, on @slack/bolt: Socket Mode by default, signed HTTP
 // requests as an option. Every command, mention and click is acknowledged first, then validated and
 // handed to the bot; answers go out through our own Web API client (no retries of its own: the
-// deliver queue retries, honouring Slack's Retry-After).
+// deliver queue retries, honouring Slack's Retry-After). In HTTP mode Bolt refuses a request signed
+// more than 5 minutes ago; one dated further in the future than a small clock skew is refused here
+// (Bolt accepts it), and the bot acts on a replay of an accepted one once (its trigger_id/event_id).
 import { withTimeout } from '../../lib/with-timeout.ts';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { ChatAdapter, InboundHandler, PostedMessage, PostOptions } from '../../chat/adapter.ts';
 import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import { registerListeners } from './listeners.ts';
+import type { SlackPlaces } from './inbound.ts';
 import { type AdapterLogger, makeRedactor, silent, slackLogger } from './logger.ts';
 import { SlackOutbound } from './outbound.ts';
 import type { SlackSettings } from './settings.ts';
@@ -16,6 +19,16 @@ import { UserGroupResolver } from './user-groups.ts';
 import { UserNames } from './user-names.ts';
 
 export { SLASH_COMMAND } from './listeners.ts';
+
+/** How far ahead of our clock a signed request's timestamp may be (clocks drift; replays need the future). */
+export const MAX_FUTURE_SKEW_S = 60;
+
+/** Seconds a request's x-slack-request-timestamp lies ahead of `nowMs`, or null without a numeric one. */
+export function secondsAhead(req: Pick<IncomingMessage, 'headers'>, nowMs: number): number | null {
+  const raw = req.headers['x-slack-request-timestamp'];
+  const ts = typeof raw === 'string' && /^\d{1,12}$/.test(raw) ? Number(raw) : null;
+  return ts === null ? null : ts - Math.floor(nowMs / 1000);
+}
 
 export interface SlackAdapterOptions {
   logger?: AdapterLogger;
@@ -79,11 +92,13 @@ export function createSlackAdapter(settings: SlackSettings, opts: SlackAdapterOp
     return p.finally(() => pending.delete(p));
   }
 
-  async function authTest(): Promise<{ userId: string; botId: string }> {
+  async function authTest(): Promise<{ userId: string; botId: string; teams: string[] }> {
     try {
       const res = await client.auth.test();
       if (!res.user_id || !res.bot_id) throw new Error('auth.test did not return user_id and bot_id (is this a bot token?)');
-      return { userId: res.user_id, botId: res.bot_id };
+      // The token's own workspace (and Enterprise Grid organization): the default allow-list.
+      const teams = [res.team_id, res.enterprise_id].filter((t): t is string => typeof t === 'string' && t.length > 0);
+      return { userId: res.user_id, botId: res.bot_id, teams };
     } catch (e) {
       const code = e instanceof webApi.WebAPIPlatformError ? String(e.data.error) : (e as Error).message;
       throw new Error(redact(`Slack rejected the bot token or could not be reached (auth.test: ${code}); check slack.botToken / SLACK_BOT_TOKEN and slack.apiUrl`));
@@ -105,7 +120,9 @@ export function createSlackAdapter(settings: SlackSettings, opts: SlackAdapterOp
     // botId and botUserId from our own auth.test: Bolt then never calls auth.test itself, whose
     // rejected promise would otherwise surface as an unhandled rejection.
     const app = new App({ token: settings.botToken, receiver, botId: auth.botId, botUserId: auth.userId, clientOptions: clientOptions(), logger: libLog });
-    registerListeners(app, { onInbound, groups, names, log, redact, botUserId: auth.userId, receivedAt, track });
+    const places: SlackPlaces = { teams: settings.allowedTeams ?? auth.teams, channels: settings.allowedChannels ?? null };
+    registerListeners(app, { onInbound, groups, names, log, redact, botUserId: auth.userId, places, receivedAt, track });
+    if (receiver instanceof HTTPReceiver) receiver.requestListener = refuseFutureRequests(receiver.requestListener);
     if (receiver instanceof SocketModeReceiver) {
       try {
         await withTimeout(receiver.start(), startTimeoutMs, 'Slack Socket Mode connection');
@@ -128,6 +145,19 @@ export function createSlackAdapter(settings: SlackSettings, opts: SlackAdapterOp
     eventsUrl = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/slack/events`;
     running = { app, receiver, server };
     log.info({ mode: 'http', port, botUserId }, 'slack: listening for signed requests on /slack/events');
+  }
+
+  /** In front of Bolt: a request dated beyond the skew is refused (401) before its body is read. */
+  function refuseFutureRequests(bolt: RequestListener): RequestListener {
+    return (req, res) => {
+      const ahead = secondsAhead(req, now().getTime());
+      if (ahead !== null && ahead > MAX_FUTURE_SKEW_S) {
+        log.warn({ secondsAhead: ahead }, `slack: refused a request dated ${ahead} s in the future (more than ${MAX_FUTURE_SKEW_S} s ahead: a replay or a wrong clock)`);
+        res.writeHead(401).end();
+        return;
+      }
+      return bolt(req, res);
+    };
   }
 
   async function doStop(r: Running): Promise<void> {

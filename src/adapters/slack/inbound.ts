@@ -1,5 +1,7 @@
 // Slack payloads -> the bot's Inbound events. Every payload is validated here first: anything
-// malformed is dropped (null) instead of reaching the bot as garbage.
+// malformed is dropped (null) instead of reaching the bot as garbage. Also where a payload comes from
+// (workspace, channel) for the allow-list, and Slack's own id of the delivery (trigger_id, event_id),
+// by which the bot acts on a replayed or redelivered request once.
 import { z } from 'zod';
 import type { ChatUser, ConversationRef, Inbound } from '../../chat/model.ts';
 
@@ -102,4 +104,52 @@ export function clickInbound(click: ParsedClick, groups: string[], receivedAt: s
     messageId: click.messageTs,
     receivedAt,
   };
+}
+
+/** Slack's own id of one delivery: a slash command's or click's trigger_id, an event's event_id. */
+const DeliveryFields = z.object({ trigger_id: z.string().min(1).max(200).optional(), event_id: z.string().min(1).max(200).optional() }).loose();
+
+export function deliveryIdOf(body: unknown): string | undefined {
+  const p = DeliveryFields.safeParse(body);
+  return p.success ? (p.data.event_id ?? p.data.trigger_id) : undefined;
+}
+
+/** Where the person is from, wherever a payload's kind puts it: their workspace, and the organization. */
+const TeamFields = z
+  .object({
+    team_id: Id.optional(),
+    enterprise_id: Id.nullable().optional(),
+    team: z.object({ id: Id }).loose().nullable().optional(),
+    enterprise: z.object({ id: Id }).loose().nullable().optional(),
+    user: z.object({ team_id: Id.optional() }).loose().optional(),
+    event: z.object({ user_team: Id.optional() }).loose().optional(),
+  })
+  .loose();
+
+/**
+ * The person's workspace first (in a channel shared with another company the payload's own workspace
+ * is ours, the clicking or mentioning user's is theirs), then the Enterprise Grid organization.
+ */
+export function teamsOf(body: unknown): string[] {
+  const p = TeamFields.safeParse(body);
+  if (!p.success) return [];
+  const b = p.data;
+  const workspace = b.user?.team_id ?? b.event?.user_team ?? b.team_id ?? b.team?.id;
+  return [...new Set([workspace, b.enterprise_id, b.enterprise?.id].filter((x): x is string => typeof x === 'string'))];
+}
+
+/** Where the bot answers: these workspaces/organizations, and these channels (null: every channel). */
+export interface SlackPlaces {
+  teams: readonly string[];
+  channels: readonly string[] | null;
+}
+
+/** Null when a payload from these teams, in this channel, may reach the bot; else what to tell the person. */
+export function placeRefusal(teams: readonly string[], channel: string, allowed: SlackPlaces): string | null {
+  if (!teams.some((t) => allowed.teams.includes(t))) return 'rdp-medic does not answer in this workspace.';
+  if (allowed.channels && !allowed.channels.includes(channel)) {
+    const where = allowed.channels.slice(0, 5).map((c) => `<#${c}>`).join(', ');
+    return `rdp-medic does not answer in this channel; use ${where}${allowed.channels.length > 5 ? ' (or another allowed channel)' : ''}.`;
+  }
+  return null;
 }

@@ -17,6 +17,9 @@ export const SLACK_ENV: Record<string, string> = {
   oncallGroupId: 'SLACK_ONCALL_GROUP_ID',
 };
 
+/** Settings only the config file sets (lists have no environment variable). */
+const FILE_ONLY = ['allowedTeams', 'allowedChannels'];
+
 const msg = (text: string) => ({ error: () => text });
 
 const SlackSettingsSchema = z
@@ -31,6 +34,13 @@ const SlackSettingsSchema = z
       .refine((u) => /^https?:$/.test(new URL(u).protocol), 'expected an http:// or https:// URL')
       .default('https://slack.com/api/'),
     oncallGroupId: z.string(msg('expected a user group id such as S0123ABC')).regex(/^S[A-Z0-9]{2,30}$/, 'expected a Slack user group id such as S0123ABC').optional(),
+    /**
+     * Workspaces (T…) or Enterprise Grid organizations (E…) whose people may use the bot. Absent: the
+     * bot token's own workspace (and organization), from auth.test at start.
+     */
+    allowedTeams: z.array(z.string().regex(/^[TE][A-Z0-9]{2,30}$/, 'expected workspace ids such as T0123ABC (or organization ids E0123ABC)'), msg('expected a list of workspace ids such as ["T0123ABC"]')).min(1, 'expected at least one workspace id; leave it out for the bot\'s own workspace').optional(),
+    /** Channels the bot answers in (C…, G…). Absent: every channel it is invited to. */
+    allowedChannels: z.array(z.string().regex(/^[CGD][A-Z0-9]{2,30}$/, 'expected channel ids such as C0123ABC'), msg('expected a list of channel ids such as ["C0123ABC"]')).min(1, 'expected at least one channel id; leave it out for every channel').optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -69,7 +79,7 @@ export function loadSlackSettings(record: Record<string, unknown> | undefined, e
   const result = SlackSettingsSchema.safeParse(merged, { reportInput: false });
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `slack: unknown setting(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; known: ${Object.keys(SLACK_ENV).join(', ')}`;
+    if (issue.code === 'unrecognized_keys') return `slack: unknown setting(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; known: ${[...Object.keys(SLACK_ENV), ...FILE_ONLY].join(', ')}`;
     return `${settingName(issue.path[0] as string | undefined)}: ${issue.message}`;
   });
   throw new SlackSettingsError(`invalid Slack settings:\n  ${lines.join('\n  ')}`);
@@ -82,6 +92,8 @@ export function describeSlackSettings(s: SlackSettings): Record<string, unknown>
     port: s.mode === 'http' ? s.port : undefined,
     apiUrl: s.apiUrl,
     oncallGroupId: s.oncallGroupId,
+    allowedTeams: s.allowedTeams ?? 'the bot\'s own workspace',
+    allowedChannels: s.allowedChannels ?? 'every channel',
     botToken: 'set',
     appToken: s.appToken ? 'set' : 'unset',
     signingSecret: s.signingSecret ? 'set' : 'unset',

@@ -32,8 +32,11 @@ function resolveSet(inventory: Inventory, by: 'group' | 'tag', name: string): Ho
   return grammarError(by === 'group' ? 'unknown-group' : 'unknown-tag', `unknown ${by} "${name}"${near.length ? ` (did you mean ${near.map((n) => `${by}:${n}`).join(', ')}?)` : ''}; ${list}`);
 }
 
-/** "work-pc", "group:lab" or "tag:cert" to its host ids, at most maxTargets of them. */
-export function resolveTarget(inventory: Inventory, text: string, maxTargets: number): { target: Target; hosts: HostId[] } | GrammarError {
+/**
+ * "work-pc", "group:lab" or "tag:cert" to its host ids, at most maxTargets of them. With `within`, a
+ * group or tag expands only to the hosts it allows; `outside` counts the ones it left out.
+ */
+export function resolveTarget(inventory: Inventory, text: string, maxTargets: number, within?: (host: HostId) => boolean): { target: Target; hosts: HostId[]; outside?: number } | GrammarError {
   const m = /^([a-z]+):(.*)$/i.exec(text);
   if (!m) {
     const host = resolveHost(inventory, text);
@@ -43,11 +46,14 @@ export function resolveTarget(inventory: Inventory, text: string, maxTargets: nu
   const name = m[2]!;
   if (kind !== 'group' && kind !== 'tag') return grammarError('unknown-target-kind', `"${text}" is not a target: use HOST, group:NAME or tag:NAME`);
   if (!name) return grammarError('missing-argument', `"${text}" names no ${kind}: use ${kind}:NAME`);
-  const hosts = resolveSet(inventory, kind, name);
-  if (!Array.isArray(hosts)) return hosts;
+  const all = resolveSet(inventory, kind, name);
+  if (!Array.isArray(all)) return all;
+  const hosts = within ? all.filter(within) : all;
+  const outside = all.length - hosts.length;
   if (hosts.length > maxTargets) {
-    return grammarError('too-many-targets', `${kind}:${name} matches ${hosts.length} hosts; one command may target at most ${maxTargets}. Narrow it with a smaller group or a tag.`);
+    const yours = outside ? ' you may check' : '';
+    return grammarError('too-many-targets', `${kind}:${name} matches ${hosts.length} hosts${yours}; one command may target at most ${maxTargets}. Narrow it with a smaller group or a tag.`);
   }
   const canonical = namesOf(inventory, kind === 'group' ? 'groups' : 'tags').find((n) => n.toLowerCase() === name.toLowerCase()) ?? name;
-  return { target: { by: kind, name: canonical }, hosts };
+  return { target: { by: kind, name: canonical }, hosts, ...(outside > 0 ? { outside } : {}) };
 }

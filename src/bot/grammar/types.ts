@@ -33,7 +33,9 @@ export const Target = z.object({ by: z.enum(['host', 'group', 'tag']), name: z.s
 export type Target = z.infer<typeof Target>;
 
 export const ParsedCommand = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('check'), target: Target, hosts: z.array(HostId).min(1) }).strict(),
+  // Hosts may be none when a group's or tag's hosts are all outside the user's scope (`outside` of them):
+  // the policy decision refuses that, in its own words.
+  z.object({ kind: z.literal('check'), target: Target, hosts: z.array(HostId), outside: z.number().int().positive().optional() }).strict(),
   z.object({ kind: z.literal('fix'), host: HostId, fixId: FixIdArg }).strict(),
   z.object({ kind: z.literal('undo'), host: HostId, undoId: UndoIdArg }).strict(),
   z.object({ kind: z.literal('status'), host: HostId }).strict(),

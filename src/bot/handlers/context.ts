@@ -34,6 +34,8 @@ export interface EventContext {
   user: ChatUser;
   where: ConversationRef;
   via: 'typed' | 'click';
+  /** The clicked message's platform id (a click), else null. */
+  messageId: string | null;
   /** ISO time the adapter received the event (keys answers, so a redelivered event answers once). */
   receivedAt: string;
   /** What the event said as grammar text (a click's id turned into the command it stands for). */
@@ -68,6 +70,7 @@ export async function eventContext(bot: BotContext, event: Inbound, text: string
     user: event.user,
     where: event.where,
     via: event.kind === 'action' ? 'click' : 'typed',
+    messageId: event.kind === 'action' ? event.messageId : null,
     receivedAt: event.receivedAt,
     text,
     conversation,

@@ -24,8 +24,15 @@ export function helpCard(topic: keyof typeof USAGE | null): Card {
   return help(subs, { prefix: '/rdp' });
 }
 
-export function hostsCard(ctx: BotContext): Card {
-  return hostsList(Object.entries(ctx.config.hosts).map(([id, h]) => ({ id, address: h.address, groups: h.groups, tags: h.tags })));
+/** The hosts this user may check; the others are counted, not named. */
+export function hostsCard(ctx: BotContext, user: ChatUser): Card {
+  const checkable = ctx.state.policy.checkable(user);
+  const all = Object.entries(ctx.config.hosts);
+  const mine = all.filter(([id]) => checkable(id));
+  const card = hostsList(mine.map(([id, h]) => ({ id, address: h.address, groups: h.groups, tags: h.tags })));
+  const hidden = all.length - mine.length;
+  if (hidden === 0) return card;
+  return { ...card, sections: [...card.sections, { kind: 'text', text: `${hidden} more host${hidden === 1 ? ' is' : 's are'} outside your roles' scope.` }] };
 }
 
 export async function statusCard(ctx: BotContext, host: string, user: ChatUser): Promise<Card> {
@@ -59,6 +66,6 @@ export type InfoCommand = Extract<ParsedCommand, { kind: 'status' | 'history' | 
 export async function infoCard(ctx: BotContext, cmd: InfoCommand, user: ChatUser): Promise<Card> {
   if (cmd.kind === 'status') return statusCard(ctx, cmd.host, user);
   if (cmd.kind === 'history') return historyOf(ctx, cmd.host);
-  if (cmd.kind === 'hosts') return hostsCard(ctx);
+  if (cmd.kind === 'hosts') return hostsCard(ctx, user);
   return helpCard(cmd.topic);
 }

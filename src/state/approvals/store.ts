@@ -1,7 +1,8 @@
 // Approvals in Redis: create, then one-way transitions pending -> approved -> running -> done|failed,
-// or pending -> rejected|expired. Policy decides first (who may approve or reject this risk class;
-// four-eyes); then a Lua script makes the transition atomically or says why not. The policy check
-// may read the record outside the script because risk and requester never change.
+// or pending -> rejected|expired. Policy decides first (who may approve or reject this risk class on
+// this host; four-eyes, which compares people, not accounts); then a Lua script makes the transition
+// atomically or says why not. The policy check may read the record outside the script because host,
+// risk and requester never change.
 import { randomBytes } from 'node:crypto';
 import type { FixRisk } from '../../rdp/types.ts';
 import { ChatUser } from '../../chat/model.ts';
@@ -16,8 +17,8 @@ export type Transition = { ok: true; record: ApprovalRecord } | { ok: false; rea
 
 /** The policy decisions approvals need (a PolicyGate fits). */
 export interface ApprovalPolicy {
-  mayApprove(user: ChatUser, risk: FixRisk, requester: ChatUser): Decision;
-  mayReject(user: ChatUser, risk: FixRisk, requester: ChatUser): Decision;
+  mayApprove(user: ChatUser, risk: FixRisk, requester: ChatUser, host?: string): Decision;
+  mayReject(user: ChatUser, risk: FixRisk, requester: ChatUser, host?: string): Decision;
 }
 
 export interface ApprovalStoreOptions {
@@ -86,7 +87,7 @@ export class ApprovalStore {
     return pairs.length ? fromHashFields(pairs) : null;
   }
 
-  /** Policy first (role for the risk class, four-eyes), then pending -> approved if not expired. */
+  /** Policy first (role for the risk class on the host, four-eyes by person), then pending -> approved if not expired. */
   async approve(id: string, approver: ChatUser): Promise<Transition> {
     return this.decide(id, ChatUser.parse(approver), 'approve', APPROVE);
   }
@@ -99,7 +100,8 @@ export class ApprovalStore {
   private async decide(id: string, user: ChatUser, action: 'approve' | 'reject', script: LuaScript): Promise<Transition> {
     const current = await this.get(id);
     if (!current) return { ok: false, reason: missing(id), record: null };
-    const decision = action === 'approve' ? this.opts.policy.mayApprove(user, current.risk, current.requester) : this.opts.policy.mayReject(user, current.risk, current.requester);
+    const { policy } = this.opts;
+    const decision = action === 'approve' ? policy.mayApprove(user, current.risk, current.requester, current.host) : policy.mayReject(user, current.risk, current.requester, current.host);
     if (!decision.allowed) return { ok: false, reason: decision.reason, record: current };
     return this.transition(script, id, [JSON.stringify(user)]);
   }

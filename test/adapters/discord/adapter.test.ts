@@ -66,7 +66,7 @@ describe('discord adapter: inbound', () => {
     assert.equal(callbackBeforeHandler, true);
     assert.deepEqual((await h.fake.waitForCall(isCallback(sent.id))).body, { type: 6 });
     assert.deepEqual(e, {
-      kind: 'action', actionId: 'approve:ap-1', messageId: '1100000000000000001', receivedAt: e.receivedAt,
+      kind: 'action', actionId: 'approve:ap-1', messageId: '1100000000000000001', receivedAt: e.receivedAt, deliveryId: sent.id,
       user: { platform: 'discord', id: IDS.bob, name: 'bob', groups: [IDS.responderRole, IDS.oncallRole] },
       where: { platform: 'discord', channel: IDS.channel, rootMessageId: null, threadId: null, handle: sent.id },
     });

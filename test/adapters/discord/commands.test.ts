@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { parseCommand, SUBCOMMANDS } from '../../../src/bot/grammar.ts';
 import { rdpCommandDefinition, toGrammarText } from '../../../src/adapters/discord/commands.ts';
 import { autocompleteChoices, matchChoices } from '../../../src/adapters/discord/autocomplete.ts';
-import { loadDiscordSettings } from '../../../src/adapters/discord/settings.ts';
+import { allowedPlaces, loadDiscordSettings } from '../../../src/adapters/discord/settings.ts';
+import { placeRefusal } from '../../../src/adapters/discord/inbound.ts';
 import { redactTokens } from '../../../src/adapters/discord/errors.ts';
 import { nonceOf } from '../../../src/adapters/discord/nonce.ts';
 import { guardPacket } from '../../../src/adapters/discord/packet-guard.ts';
@@ -91,6 +92,31 @@ describe('discord settings', () => {
         return true;
       },
     );
+  });
+});
+
+describe('discord guild and channel allow-list', () => {
+  const app = { token: 'MTAwMDAw.secret-token-value', applicationId: '100000000000000001' };
+  const GUILD = '100000000000000100';
+  const OPS = '100000000000000200';
+  test('the allowed guilds: allowedGuilds, else guildId, else any (as before)', () => {
+    assert.deepEqual(allowedPlaces(loadDiscordSettings({ ...app, guildId: GUILD }, {})), { guilds: [GUILD], channels: null });
+    assert.deepEqual(allowedPlaces(loadDiscordSettings({ ...app, guildId: GUILD, allowedGuilds: ['100000000000000101', GUILD], allowedChannels: [OPS] }, {})), { guilds: ['100000000000000101', GUILD], channels: [OPS] });
+    assert.deepEqual(allowedPlaces(loadDiscordSettings(app, {})), { guilds: null, channels: null });
+    assert.throws(() => loadDiscordSettings({ ...app, allowedGuilds: ['ours'] }, {}), /discord\.allowedGuilds: expected a list of Discord ids/);
+  });
+  test('a foreign guild, a direct message, or a channel not listed is refused; a thread counts as its parent', () => {
+    const places = { guilds: [GUILD], channels: [OPS] };
+    assert.equal(placeRefusal('100000000000000999', OPS, null, places), 'rdp-medic is not enabled in this server.');
+    assert.equal(placeRefusal(null, '100000000000000300', null, places), 'rdp-medic answers in its server only, not in direct messages.');
+    assert.equal(placeRefusal(GUILD, '100000000000000201', null, places), `rdp-medic does not answer in this channel; use <#${OPS}>.`);
+    assert.equal(placeRefusal(GUILD, OPS, null, places), null);
+    assert.equal(placeRefusal(GUILD, '100000000000000555', OPS, places), null, 'a thread of the ops channel');
+    assert.equal(placeRefusal('100000000000000999', null, null, { guilds: null, channels: null }), null, 'no allow-list: as before');
+  });
+  test('the packet guard reads a thread\'s parent channel', () => {
+    const d = slashInteraction({ subcommand: 'hosts', channelId: '100000000000000555', channelType: 11, parentId: OPS });
+    assert.deepEqual(guardPacket({ t: 'INTERACTION_CREATE', d }), { ok: true, interactionId: d.id, channelType: 11, parentId: OPS });
   });
 });
 

@@ -65,6 +65,15 @@ describe('slack settings', () => {
     assert.match(errorOf(() => loadSlackSettings({ botToken: 42, appToken: APP }, {})), /slack\.botToken .*: expected a bot token string/);
   });
 
+  test('workspace and channel allow-lists come from the config file; mistakes name the setting', () => {
+    const s = loadSlackSettings({ botToken: BOT, appToken: APP, allowedTeams: ['T0OURS', 'E0ORG'], allowedChannels: ['C0OPS', 'G0PRIVATE'] }, {});
+    assert.deepEqual([s.allowedTeams, s.allowedChannels], [['T0OURS', 'E0ORG'], ['C0OPS', 'G0PRIVATE']]);
+    const msg = errorOf(() => loadSlackSettings({ botToken: BOT, appToken: APP, allowedTeams: ['ours'], allowedChannels: [] }, {}));
+    assert.match(msg, /slack\.allowedTeams: expected workspace ids such as T0123ABC/);
+    assert.match(msg, /slack\.allowedChannels: expected at least one channel id; leave it out for every channel/);
+    assert.match(errorOf(() => loadSlackSettings({ botToken: BOT, appToken: APP, allowedTeam: ['T0OURS'] }, {})), /unknown setting\(s\) "allowedTeam"; known: .*allowedTeams, allowedChannels/);
+  });
+
   test('describeSlackSettings says which secrets are set, never their values', () => {
     const text = JSON.stringify(describeSlackSettings(loadSlackSettings({ botToken: BOT, appToken: APP, signingSecret: SIGN }, {})));
     assert.match(text, /"botToken":"set"/);

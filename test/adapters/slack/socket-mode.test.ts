@@ -39,13 +39,14 @@ describe('slack adapter, Socket Mode', () => {
   });
 
   test('a slash command is acked with an empty payload and reaches the bot with user, groups, channel and text', async () => {
-    const { envelopeId } = h.fake.socket.send('slash_commands', slashCommandPayload({ text: 'check work-pc', userId: 'U0BOB', userName: 'bob', channelId: 'C0OPS' }));
+    const payload = slashCommandPayload({ text: 'check work-pc', userId: 'U0BOB', userName: 'bob', channelId: 'C0OPS' });
+    const { envelopeId } = h.fake.socket.send('slash_commands', payload);
     const ack = await h.fake.socket.waitForAck(envelopeId);
     assert.deepEqual(ack.payload, {});
     const e = await h.inbound.next((x) => x.kind === 'command' && x.user.id === 'U0BOB');
     assert.equal(e.kind, 'command');
     assert.deepEqual({ ...e, receivedAt: 'x' }, {
-      kind: 'command', text: 'check work-pc', receivedAt: 'x',
+      kind: 'command', text: 'check work-pc', receivedAt: 'x', deliveryId: payload.trigger_id,
       user: { platform: 'slack', id: 'U0BOB', name: 'bob', groups: ['S0RESP', 'S0APPR'] },
       where: { platform: 'slack', channel: 'C0OPS', rootMessageId: null, threadId: null, handle: null },
     });
@@ -73,11 +74,12 @@ describe('slack adapter, Socket Mode', () => {
   });
 
   test('a button click becomes an action in the clicked message and its thread', async () => {
-    const { envelopeId } = h.fake.socket.send('interactive', blockActionsPayload({ actionId: 'approve:a_1234', userId: 'U0BOB', userName: 'bob', messageTs: '1700000009.000100', threadTs: '1700000001.000100' }));
+    const payload = blockActionsPayload({ actionId: 'approve:a_1234', userId: 'U0BOB', userName: 'bob', messageTs: '1700000009.000100', threadTs: '1700000001.000100' });
+    const { envelopeId } = h.fake.socket.send('interactive', payload);
     assert.deepEqual((await h.fake.socket.waitForAck(envelopeId)).payload, {});
     const e = await h.inbound.next((x) => x.kind === 'action' && x.actionId === 'approve:a_1234');
     assert.deepEqual({ ...e, receivedAt: 'x' }, {
-      kind: 'action', actionId: 'approve:a_1234', messageId: '1700000009.000100', receivedAt: 'x',
+      kind: 'action', actionId: 'approve:a_1234', messageId: '1700000009.000100', receivedAt: 'x', deliveryId: payload.trigger_id,
       user: { platform: 'slack', id: 'U0BOB', name: 'bob', groups: ['S0RESP', 'S0APPR'] },
       where: { platform: 'slack', channel: 'C0CHAN', rootMessageId: '1700000001.000100', threadId: '1700000001.000100', handle: null },
     });

@@ -87,6 +87,8 @@ export function messageObject(m: { id: string; channel_id: string; content?: str
 }
 
 interface Where {
+  /** The guild the interaction comes from (default: the fake's own guild). */
+  guildId?: string;
   channelId?: string;
   /** Channel type: 0 text, 11 public thread. */
   channelType?: number;
@@ -96,21 +98,22 @@ interface Where {
 function base(type: number, user: FakeUser, where: Where): Record<string, unknown> {
   const channelId = where.channelId ?? IDS.channel;
   const channelType = where.channelType ?? 0;
+  const guildId = where.guildId ?? IDS.guild;
   return {
     id: snowflake(),
     application_id: IDS.application,
     type,
     token: `itoken-${snowflake()}-${Math.random().toString(36).slice(2)}`,
     version: 1,
-    guild_id: IDS.guild,
+    guild_id: guildId,
     channel_id: channelId,
-    channel: { id: channelId, type: channelType, guild_id: IDS.guild, name: channelType === 0 ? 'ops' : 'rdp thread', ...(where.parentId ? { parent_id: where.parentId } : {}) },
+    channel: { id: channelId, type: channelType, guild_id: guildId, name: channelType === 0 ? 'ops' : 'rdp thread', ...(where.parentId ? { parent_id: where.parentId } : {}) },
     member: { user: userObject(user), roles: user.roles, permissions: PERMISSIONS, joined_at: '2024-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0 },
     app_permissions: PERMISSIONS,
     locale: 'en-US',
     guild_locale: 'en-US',
     entitlements: [],
-    authorizing_integration_owners: { '0': IDS.guild },
+    authorizing_integration_owners: { '0': guildId },
     context: 0,
   };
 }

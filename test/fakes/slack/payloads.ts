@@ -1,5 +1,11 @@
 // What Slack sends an app, as the smallest realistic payloads (chat-fakes.md §1.4, §1.5, §2.2):
-// slash commands, block_actions clicks and app_mention events, for both HTTP and Socket Mode.
+// slash commands, block_actions clicks and app_mention events, for both HTTP and Socket Mode. Like
+// Slack's, every command's and click's trigger_id is new (a replay is the same body sent again).
+import { randomBytes } from 'node:crypto';
+
+let triggers = 0;
+/** "12345.67890.9f3a…": unique per payload, as Slack's are. */
+export const newTriggerId = (): string => `${++triggers}.${Date.now()}.${randomBytes(8).toString('hex')}`;
 
 export interface SlashCommandFields {
   text: string;
@@ -8,12 +14,14 @@ export interface SlashCommandFields {
   channelId?: string;
   command?: string;
   responseUrl?: string;
+  teamId?: string;
+  triggerId?: string;
 }
 
 export function slashCommandPayload(f: SlashCommandFields): Record<string, string> {
   return {
     token: 'legacy',
-    team_id: 'T0001',
+    team_id: f.teamId ?? 'T0001',
     team_domain: 'fake',
     channel_id: f.channelId ?? 'C0CHAN',
     channel_name: 'ops',
@@ -24,7 +32,7 @@ export function slashCommandPayload(f: SlashCommandFields): Record<string, strin
     api_app_id: 'A0APP',
     is_enterprise_install: 'false',
     response_url: f.responseUrl ?? 'http://127.0.0.1:9/response/unused',
-    trigger_id: '123.456.abc',
+    trigger_id: f.triggerId ?? newTriggerId(),
   };
 }
 
@@ -36,17 +44,19 @@ export interface ClickFields {
   messageTs?: string;
   threadTs?: string;
   responseUrl?: string;
+  teamId?: string;
+  triggerId?: string;
 }
 
 export function blockActionsPayload(f: ClickFields): Record<string, unknown> {
   const messageTs = f.messageTs ?? '1700000002.000100';
   return {
     type: 'block_actions',
-    user: { id: f.userId ?? 'U0USER', username: f.userName ?? 'alice', name: f.userName ?? 'alice', team_id: 'T0001' },
+    user: { id: f.userId ?? 'U0USER', username: f.userName ?? 'alice', name: f.userName ?? 'alice', team_id: f.teamId ?? 'T0001' },
     api_app_id: 'A0APP',
     token: 'legacy',
-    trigger_id: '789.012.def',
-    team: { id: 'T0001', domain: 'fake' },
+    trigger_id: f.triggerId ?? newTriggerId(),
+    team: { id: f.teamId ?? 'T0001', domain: 'fake' },
     container: { type: 'message', message_ts: messageTs, channel_id: f.channelId ?? 'C0CHAN', is_ephemeral: false, ...(f.threadTs ? { thread_ts: f.threadTs } : {}) },
     channel: { id: f.channelId ?? 'C0CHAN', name: 'ops' },
     message: { type: 'message', ts: messageTs, text: 'card', user: 'U0BOT', bot_id: 'B0BOT', ...(f.threadTs ? { thread_ts: f.threadTs } : {}) },

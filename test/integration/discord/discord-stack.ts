@@ -23,6 +23,8 @@ export interface DiscordStack {
 export interface DiscordStackOptions {
   policy: Record<string, unknown>;
   hosts?: StackOptions['hosts'];
+  /** More of the config's `discord` section (allow-lists). */
+  discord?: Record<string, unknown>;
   /** Gateway heartbeat interval; short for the zombie test (Discord's is 41250 ms). */
   heartbeatIntervalMs?: number;
   logLevel?: string;
@@ -43,7 +45,7 @@ export async function startDiscordStack(opts: DiscordStackOptions): Promise<Disc
   const fake = await FakeDiscord.start({ ...(opts.heartbeatIntervalMs ? { heartbeatIntervalMs: opts.heartbeatIntervalMs } : {}) });
   let stack: Stack | null = null;
   try {
-    const discord = { token: fake.token, applicationId: IDS.application, apiUrl: fake.apiUrl, oncallRoleId: IDS.oncallRole, requestTimeoutMs: 5_000 };
+    const discord = { token: fake.token, applicationId: IDS.application, apiUrl: fake.apiUrl, oncallRoleId: IDS.oncallRole, requestTimeoutMs: 5_000, ...opts.discord };
     // bot: false: the bot is started below with the adapters the config describes.
     stack = await startStack([], { bot: false, ...(opts.hosts ? { hosts: opts.hosts } : {}), config: { policy: opts.policy, discord } });
     // An empty environment: a DISCORD_* variable on the developer's machine must not redirect the test.

@@ -4,7 +4,7 @@
 // and on the queues (settled), never on a timer.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ALICE, BOB, IDS, autocompleteInteraction, buttonInteraction, slashInteraction, type FakeUser, type RestCall } from '../../fakes/discord/index.ts';
+import { ALICE, BOB, IDS, autocompleteInteraction, buttonInteraction, slashInteraction, type FakeUser, type RestCall, type StoredInteraction } from '../../fakes/discord/index.ts';
 import {
   buttonIds,
   clickInThread,
@@ -41,7 +41,8 @@ let d: DiscordStack;
 
 before(async () => {
   // A 1 s heartbeat: the zombie test notices a dead connection within two beats.
-  d = await startDiscordStack({ policy: POLICY, hosts: HOSTS, heartbeatIntervalMs: 1_000 });
+  // Our guild, and the ops channel (its threads count as it): anything else is refused.
+  d = await startDiscordStack({ policy: POLICY, hosts: HOSTS, heartbeatIntervalMs: 1_000, discord: { allowedGuilds: [IDS.guild], allowedChannels: [IDS.channel] } });
 });
 
 after(async () => {
@@ -243,6 +244,34 @@ describe('Discord end to end', () => {
     const dropped = d.logLines.filter((l) => l.includes('dropped a malformed INTERACTION_CREATE'));
     assert.equal(dropped.length, malformed.length + 2);
     assert.deepEqual(d.rejections, []);
+  });
+
+  test('a command, a click or autocomplete from a guild that is not ours, or from another channel: refused to the sender, nothing reaches the bot', async () => {
+    await settled();
+    const FOREIGN = '1000000000000000999';
+    const audited = (await d.bot.state.audit.historyOf('work-pc', 200)).length;
+    /** The interaction's answer: an ephemeral reply (type 4, flags 64) saying why. */
+    const refusalOf = async (i: StoredInteraction): Promise<string> => {
+      const body = (await d.fake.waitForCall(isCallbackOf(i))).body as { type: number; data: { content: string; flags: number } };
+      assert.equal(body.type, 4);
+      assert.equal(body.data.flags, 64, 'ephemeral');
+      return body.data.content;
+    };
+    const foreign = d.fake.sendInteraction(slashInteraction({ subcommand: 'check', options: { host: 'work-pc' }, user: ALICE, guildId: FOREIGN }));
+    assert.equal(await refusalOf(foreign), 'rdp-medic is not enabled in this server.');
+    const click = d.fake.sendInteraction(buttonInteraction({ customId: `propose:work-pc:${FIX}`, messageId: '1100000000000000777', user: ALICE, guildId: FOREIGN }));
+    assert.equal(await refusalOf(click), 'rdp-medic is not enabled in this server.');
+    const ac = d.fake.sendInteraction(autocompleteInteraction({ subcommand: 'check', focused: 'host', value: 'work', guildId: FOREIGN }));
+    assert.deepEqual((await d.fake.waitForCall(isCallbackOf(ac))).body, { type: 8, data: { choices: [] } }, 'the inventory is not for other servers');
+    const other = d.fake.sendInteraction(slashInteraction({ subcommand: 'check', options: { host: 'work-pc' }, user: ALICE, channelId: IDS.otherChannel }));
+    assert.equal(await refusalOf(other), `rdp-medic does not answer in this channel; use <#${IDS.channel}>.`);
+    // The next command from our guild and channel is answered; the refused ones never reached the bot.
+    const hosts = d.fake.sendInteraction(slashInteraction({ subcommand: 'hosts', user: BOB }));
+    await d.fake.waitForCall((c) => isOriginalEditOf(hosts)(c) && /hosts in the inventory/.test(titleOf(bodyOf(c))), SLOW);
+    await settled();
+    assert.equal((await d.bot.state.audit.historyOf('work-pc', 200)).length, audited, 'nothing audited for work-pc');
+    for (const i of [foreign, click, other]) assert.equal(d.fake.calls.filter((c) => isOriginalEditOf(i)(c) || isFollowUpOf(i)(c)).length, 0);
+    assert.equal(d.logLines.filter((l) => l.includes('refused an interaction from outside discord.allowedGuilds')).length, 4);
   });
 
   test('no unhandled rejection, and no token in any log line', () => {

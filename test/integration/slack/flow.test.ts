@@ -230,7 +230,56 @@ function flowSuite(mode: SlackMode): void {
       for (const secret of [FAKE_BOT_TOKEN, FAKE_APP_TOKEN, SIGNING_SECRET]) assert.equal(logged.includes(secret), false);
     });
 
+    test('a command or click from another workspace, or from a channel outside the allow-list, is refused to its sender and reaches nothing', async () => {
+      const { fake, driver, stack } = s;
+      await stack.settled();
+      const seen = fake.calls.length;
+      const audited = (await stack.bot!.state.audit.historyOf('ok-pc', 100)).length;
+      const fromOtherTeam = await driver.commandAck(slashCommandPayload({ text: 'check ok-pc', userId: alice.id, userName: alice.name, channelId: CHANNEL, teamId: 'T0OTHER' }));
+      assert.deepEqual(fromOtherTeam, { response_type: 'ephemeral', text: 'rdp-medic does not answer in this workspace.' });
+      const fromOtherChannel = await driver.commandAck(slashCommandPayload({ text: 'check ok-pc', userId: alice.id, userName: alice.name, channelId: 'C0ELSEWHERE' }));
+      assert.deepEqual(fromOtherChannel, { response_type: 'ephemeral', text: `rdp-medic does not answer in this channel; use <#${CHANNEL}>.` });
+      await driver.click('propose:ok-pc:regenerate-rdp-certificate', { ts: '1700000999.000100' }, { ...alice });
+      // The same click from another workspace (acked, then dropped).
+      const foreignClick = blockActionsPayload({ actionId: 'propose:ok-pc:regenerate-rdp-certificate', userId: alice.id, userName: alice.name, channelId: CHANNEL, messageTs: '1700000998.000100', teamId: 'T0OTHER' });
+      if (mode === 'socket') await fake.socket.waitForAck(fake.socket.send('interactive', foreignClick).envelopeId);
+      else assert.equal((await driver.signed(payloadBody(foreignClick))).status, 200);
+      await driver.command('help', carol);
+      await fake.waitFor(all(isRoot, (c) => fake.calls.indexOf(c) >= seen), WAIT);
+      await stack.settled();
+      // alice's click from our workspace and channel was taken (and refused by the bot: no such message);
+      // the rest never got that far.
+      assert.equal((await stack.bot!.state.audit.historyOf('ok-pc', 100)).length, audited + 1, 'only the click from our workspace reached the bot');
+      assert.equal(fake.calls.slice(seen).filter(all(isRoot, saying(/Checking ok-pc/))).length, 0, 'no check of ok-pc started');
+    });
+
     if (mode === 'http') {
+      test('a signed /rdp fix replayed three times within the window makes one approval request; a request dated in the future is refused', async () => {
+        const { fake, driver, stack } = s;
+        await stack.settled();
+        const body = formBody(slashCommandPayload({ text: 'fix replay-pc regenerate-rdp-certificate', userId: alice.id, userName: alice.name, channelId: CHANNEL, responseUrl: fake.responseUrl('cmd') }));
+        const timestamp = Math.floor(Date.now() / 1000);
+        // The captured request, sent again as it was (same timestamp, same signature): Slack's check passes each time.
+        for (let i = 0; i < 3; i++) assert.equal((await driver.signed(body, { timestamp })).status, 200);
+        const root = await fake.waitFor(all(isRoot, saying(/Planning regenerate-rdp-certificate on replay-pc/)), WAIT);
+        await fake.waitFor(all(inThread(tsOf(root)), withButton('approve:')), WAIT);
+        await stack.settled();
+        assert.equal(fake.calls.filter(all(isRoot, saying(/Planning .* on replay-pc/))).length, 1, 'one request planned');
+        assert.equal(fake.calls.filter(all((c) => c.method === 'chat.postMessage', withButton('approve:'), saying(/on replay-pc/))).length, 1, 'one approval request');
+        const commands = (await stack.bot!.state.audit.historyOf('replay-pc', 100)).filter((e) => e.kind === 'command');
+        assert.equal(commands.length, 1, 'one command audited');
+
+        // Signed correctly but dated 5 minutes ahead (a request prepared for a later replay, or a wrong clock): 401.
+        const later = formBody(slashCommandPayload({ text: 'status replay-pc', userId: alice.id, userName: alice.name, channelId: CHANNEL }));
+        assert.equal((await driver.signed(later, { timestamp: timestamp + 300 })).status, 401);
+        // A clock a few seconds ahead is fine.
+        assert.equal((await driver.signed(formBody(slashCommandPayload({ text: 'status replay-pc', userId: bob.id, userName: bob.name, channelId: CHANNEL })), { timestamp: timestamp + 20 })).status, 200);
+        await fake.waitFor(all(isRoot, saying(/replay-pc/), (c) => /@bob|replay-pc:/.test(textOf(c)) && !/Planning/.test(textOf(c))), WAIT);
+        await stack.settled();
+        const audited = (await stack.bot!.state.audit.historyOf('replay-pc', 100)).filter((e) => e.kind === 'command').map((e) => e.actor);
+        assert.deepEqual(audited.sort(), ['slack:U0ALICE', 'slack:U0BOB'], 'the request from the future never reached the bot');
+      });
+
       test('a bad signature or a stale timestamp: 401, and nothing reaches the bot', async () => {
         const { fake, driver, stack } = s;
         await stack.settled();

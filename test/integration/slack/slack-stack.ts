@@ -43,6 +43,7 @@ export const HOSTS = [
   { name: 'dup-pc', scenarios: ['cert-expired'] },
   { name: 'exp-pc', scenarios: ['cert-expired'] },
   { name: 'ok-pc', scenarios: ['healthy'] },
+  { name: 'replay-pc', scenarios: ['cert-expired'] },
 ];
 
 /** Where a click happened: the clicked message and the thread it is in (none for a root). */
@@ -69,7 +70,8 @@ export async function startSlackStack(mode: SlackMode, opts: StackOptions = {}):
     ],
     users: Object.fromEntries([alice, bob, carol, dave].map((p) => [p.id, p.name])),
   });
-  const settings = loadSlackSettings({ botToken: FAKE_BOT_TOKEN, appToken: FAKE_APP_TOKEN, signingSecret: SIGNING_SECRET, mode, port: 0, apiUrl: fake.apiUrl }, {});
+  // The workspace allow-list is the bot token's own (T0001, from auth.test); the channel list is ours.
+  const settings = loadSlackSettings({ botToken: FAKE_BOT_TOKEN, appToken: FAKE_APP_TOKEN, signingSecret: SIGNING_SECRET, mode, port: 0, apiUrl: fake.apiUrl, allowedChannels: [CHANNEL] }, {});
   const { logger, lines } = captureLogger();
   const adapter = createSlackAdapter(settings, { logger, host: '127.0.0.1', apiTimeoutMs: 5_000, startTimeoutMs: 10_000 });
   let stack: Stack;
@@ -107,6 +109,18 @@ export class SlackDriver {
   signed(body: string, opts: Partial<SignedOptions> = {}): ReturnType<typeof sendSigned> {
     assert.equal(this.mode, 'http');
     return sendSigned(this.adapter.eventsUrl ?? '', body, { secret: SIGNING_SECRET, timeoutMs: 5_000, ...opts });
+  }
+
+  /** Sends a slash command payload as Slack would; returns what the ack said (null: empty). */
+  async commandAck(payload: Record<string, string>): Promise<unknown> {
+    if (this.mode === 'socket') {
+      const { envelopeId } = this.fake.socket.send('slash_commands', payload);
+      const { payload: ack } = await this.fake.socket.waitForAck(envelopeId);
+      return ack && Object.keys(ack as object).length ? ack : null;
+    }
+    const res = await this.signed(formBody(payload));
+    assert.equal(res.status, 200, `slash command answered ${res.status}: ${res.body}`);
+    return res.body ? JSON.parse(res.body) : null;
   }
 
   async command(text: string, who: Person): Promise<void> {
