@@ -34,7 +34,8 @@ before(async () => {
     stringify({
       credentials: { lab: { username: 'Administrator', password: { value: 'pw' } } },
       hosts: { 'work-pc': { address: 'work-pc.lab.test', winrm: { url: 'http://127.0.0.1:1/wsman', auth: 'ntlm', credential: 'lab' } } },
-      redis: { url: server.url },
+      // A throwaway test Redis keeps nothing; the bot would (rightly) refuse it otherwise.
+      redis: { url: server.url, requirePersistence: false },
     }),
   );
   const prefix = loadConfig(file).redis.prefix;
@@ -97,7 +98,11 @@ function startBot(port: number): { child: ChildProcess; line: (re: RegExp) => Pr
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
   void exit.then(() => clearTimeout(timer));
-  return { child, output: () => out, exit, line: (re) => (re.test(out) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ re, resolve }))) };
+  // A bot that exits before printing the line fails the wait at once, with what it said.
+  const exited = exit.then((code) => Promise.reject(new Error(`the bot exited (${String(code)}) before printing the line:\n${out}`)));
+  exited.catch(() => undefined);
+  const line = (re: RegExp): Promise<void> => (re.test(out) ? Promise.resolve() : Promise.race([new Promise<void>((resolve) => waiters.push({ re, resolve })), exited]));
+  return { child, output: () => out, exit, line };
 }
 
 const get = async (port: number, path: string): Promise<{ status: number; text: string }> => {
