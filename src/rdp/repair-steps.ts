@@ -2,8 +2,20 @@
 // failed op themselves (later ops report NotRun); one op at a time still keeps a step's result even
 // when the connection drops in the middle of a plan, and stops at the first failure either way.
 import { Plan, PLAN_VERSION, type Operation, type OpError, type OpResult, type PlanResult } from '../host/operations.ts';
-import type { FixOutcome } from './types.ts';
+import type { HostFacts } from './read-plan.ts';
+import type { CheckTarget, FixOutcome } from './types.ts';
+import type { UndoStore } from './undo-store.ts';
 import { describeReg } from './fixes/lib/op-state.ts';
+
+/** What applying or undoing a fix needs of a host. */
+export interface HostDeps {
+  target: CheckTarget;
+  runPlan(plan: Plan): Promise<PlanResult>;
+  /** Runs the read plan and returns the facts (fresh on every call). */
+  readFacts(): Promise<HostFacts>;
+  undoStore: UndoStore;
+  now?: () => Date;
+}
 
 export type Step = FixOutcome['steps'][number];
 

@@ -173,4 +173,10 @@ export interface FixOutcome {
   /** Plain words: what happened, and what to do if it did not work. */
   message: string;
   after: Diagnosis | null;
+  /**
+   * Where the host ended, once the fix ran any step: every step applied, every step put back as
+   * before, half-applied (put back failed or was refused), or unreachable (not verified: the step
+   * journal is kept and the fix is settled when the host answers).
+   */
+  end?: 'applied' | 'as-before' | 'half-applied' | 'unreachable';
 }

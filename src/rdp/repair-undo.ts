@@ -1,0 +1,91 @@
+// Undoing a fix from its undo record (rdp-checks.md §6). Compare-and-set: refused on a host that
+// changed since the fix; steps whose previous state is already back are skipped; afterwards every
+// value the fix touched must show its recorded previous state. A fix that is rolled back (a step
+// failed, or an interrupted fix that cannot be finished) is put back through this same path.
+import type { Diagnosis } from './types.ts';
+import { opState } from './fixes/lib/op-state.ts';
+import { describePrecondition, runStepwise, stepsOf, type HostDeps, type Step } from './repair-steps.ts';
+import type { UndoStore } from './undo-store.ts';
+import { errorText } from '../lib/error-text.ts';
+
+export class UnknownUndoError extends Error {
+  override readonly name = 'UnknownUndoError';
+}
+
+export interface UndoFixArgs extends HostDeps {
+  undoId: string;
+  /** Optional diagnosis after the undo, attached to the outcome. */
+  diagnose?(): Promise<Diagnosis>;
+}
+
+export interface UndoOutcome {
+  host: string;
+  undoId: string;
+  restored: boolean;
+  verified: boolean;
+  steps: Step[];
+  message: string;
+  after?: Diagnosis | null;
+}
+
+async function recentIds(store: UndoStore, host: string): Promise<string> {
+  const recent = (await store.list(host)).slice(0, 5);
+  return recent.length ? recent.map((r) => `${r.undoId} (${r.fixId}, ${r.createdAt}${r.undoneAt ? ', undone' : ''})`).join(', ') : 'none';
+}
+
+export async function undoFix(args: UndoFixArgs): Promise<UndoOutcome> {
+  const clock = args.now ?? (() => new Date());
+  const record = await args.undoStore.load(args.undoId);
+  if (!record) {
+    throw new UnknownUndoError(`no undo record "${args.undoId}"; recent undo ids for ${args.target.id}: ${await recentIds(args.undoStore, args.target.id)}`);
+  }
+  const refused = (_host: string, message: string): UndoOutcome => ({ host: args.target.id, undoId: args.undoId, restored: false, verified: false, steps: [], message });
+  if (record.undoneAt) return refused(record.host, `Undo ${args.undoId} (${record.fixId}) was already undone at ${record.undoneAt}; nothing was changed.`);
+
+  const facts = await args.readFacts();
+  const host = facts.host;
+  if (host.toUpperCase() !== record.host.toUpperCase()) {
+    return refused(host, `Undo ${args.undoId} belongs to ${record.host}, but ${args.target.id} is ${host}; nothing was changed.`);
+  }
+  const ops = [...record.plan.ops];
+  if (record.revertTask && !ops.some((o) => o.op === 'task.cancel' && o.name === record.revertTask)) {
+    ops.push({ id: 'undo-cancel-revert-task', op: 'task.cancel', name: record.revertTask });
+  }
+
+  // Compare-and-set up front: refuse before touching anything if a value the fix left was changed
+  // since; skip steps whose previous state is already back (e.g. the revert task ran at expiry).
+  const states = ops.map((op) => ({ op, st: opState(op, facts) }));
+  const changed = states.filter(({ st }) => st.pre === false && st.post !== true);
+  if (changed.length) {
+    return refused(host, `${host} changed since the fix, so undo ${args.undoId} was refused: ${changed.map(({ st }) => st.now).join('; ')}. Nothing was changed.`);
+  }
+  const toRun = states.filter(({ st }) => st.post !== true).map(({ op }) => op);
+  const already = ops.length - toRun.length;
+
+  const run = await runStepwise(args.runPlan, toRun, host);
+  const steps = stepsOf(toRun, run.result);
+  if (run.failed) {
+    const { op, error } = run.failed;
+    const why = error.code === 'PreconditionFailed' ? `${host} changed since the fix: ${describePrecondition(op, error)}` : `step ${op.id} (${op.op}) failed: ${error.code}: ${error.message}`;
+    const done = run.result.results.filter((r) => r.ok).length;
+    return { host: args.target.id, undoId: args.undoId, restored: false, verified: false, steps, message: `Undo ${args.undoId} (${record.fixId}) stopped: ${why}. ${done ? `${done} of ${toRun.length} step(s) were done.` : 'Nothing was changed.'}` };
+  }
+
+  // Verify: every value the fix touched is back to its recorded previous state.
+  let verified = false;
+  let verifyNote = '';
+  try {
+    const now = await args.readFacts();
+    const wrong = ops.map((op) => opState(op, now)).filter((st) => st.post === false);
+    verified = wrong.length === 0;
+    if (!verified) verifyNote = ` but the host does not show the previous state: ${wrong.map((s) => s.now).join('; ')}`;
+  } catch (e) {
+    verifyNote = `, but the host could not be re-read to verify it (${errorText(e)})`;
+  }
+  await args.undoStore.markUndone(args.undoId, clock().toISOString());
+  let after: Diagnosis | null | undefined;
+  if (args.diagnose) after = await args.diagnose().catch(() => null);
+  const what = ops.length === 0 ? 'the fix changed nothing that needs putting back (a service restart cannot be undone)' : `${record.fixId} undone on ${host}`;
+  const alreadyNote = already ? ` (${already} step(s) were already back${record.revertTask ? ', e.g. the revert task ran' : ''})` : '';
+  return { host: args.target.id, undoId: args.undoId, restored: true, verified, steps, message: `Undo ${args.undoId}: ${what}${alreadyNote}${verified ? ', verified' : verifyNote}.`, ...(after !== undefined ? { after } : {}) };
+}
