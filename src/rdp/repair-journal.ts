@@ -3,7 +3,7 @@
 // answering, a Redis restart: the next worker reads the journal and finishes the fix or puts it back
 // (repair-resume.ts). The records are here; the Redis store is state/journal.ts.
 import { z } from 'zod';
-import { Operation, OpResult, Plan } from '../host/operations.ts';
+import { OpResult, Plan, type Operation } from '../host/operations.ts';
 import type { HostFacts } from './read-plan.ts';
 import { CHECK_IDS } from './types.ts';
 import { fact, Missing, regState, service } from './fixes/lib/facts.ts';
@@ -49,6 +49,8 @@ export const JournalStep = z
     result: OpResult.optional(),
     /** 'facts': a later worker found from the host's state that this step ran (it died before recording it). */
     resolvedBy: z.literal('facts').optional(),
+    /** Run again after an attempt the host's state could not tell apart: `undo` stays the first attempt's. */
+    repeated: z.literal(true).optional(),
     at: Iso,
   })
   .strict();

@@ -85,7 +85,11 @@ export async function runSteps(run: Run, from: number): Promise<StepsEnd> {
   const all = ops(run);
   for (let i = from; i < all.length; i++) {
     const op = all[i]!;
-    const intent: JournalStep = { version: JOURNAL_VERSION, index: i, id: op.id, state: 'intent', undo: predictedResult(op, run.facts), at: now(run).toISOString() };
+    // Run again after an attempt of unknown outcome: the undo record stays the one from before the first attempt.
+    const earlier = run.steps[i]?.state === 'intent' ? run.steps[i] : undefined;
+    const intent: JournalStep = earlier
+      ? { ...earlier, repeated: true, at: now(run).toISOString() }
+      : { version: JOURNAL_VERSION, index: i, id: op.id, state: 'intent', undo: predictedResult(op, run.facts), at: now(run).toISOString() };
     record(run, intent);
     await flush(run, i === 0 && !run.headWritten ? { phase: 'applying' } : {});
     let r: OpResult;
@@ -107,7 +111,7 @@ function ranResults(run: Run, andMaybe = false): OpResult[] {
   const out: OpResult[] = [];
   for (const s of run.steps) {
     if (!s) continue;
-    if (s.state === 'done' && s.result?.ok) out.push(s.result);
+    if (s.state === 'done' && s.result?.ok) out.push(s.repeated && s.undo?.ok ? { ...s.result, previous: s.undo.previous } : s.result);
     // A step that may have run: its predicted undo record (the undo skips it if its previous state is
     // still there). Not a service start or stop: one of a restart would cancel the other's inverse.
     else if (andMaybe && s.state === 'intent' && s.undo && run.head.plan.ops[s.index]?.op !== 'service.control') out.push(s.undo);

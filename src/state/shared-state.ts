@@ -9,6 +9,7 @@ import { DiagnosisStore } from './diagnoses.ts';
 import { policyGate, type PolicyGate } from '../policy/index.ts';
 import { DiagnosisJoin } from './diagnosis-join.ts';
 import { FixLock } from './fix-lock.ts';
+import { JournalStore } from './journal.ts';
 import { RedisUndoStore } from './undo-store-redis.ts';
 
 export interface SharedState {
@@ -22,11 +23,14 @@ export interface SharedState {
   join: DiagnosisJoin;
   locks: FixLock;
   undo: RedisUndoStore;
+  /** The step journals of fixes (one per approval). */
+  journal: JournalStore;
 }
 
 export function openState(redis: Redis, config: Config): SharedState {
   const prefix = config.redis.prefix;
   const policy = policyGate(config.policy);
+  const undo = new RedisUndoStore(redis, prefix);
   return {
     prefix,
     policy,
@@ -37,6 +41,7 @@ export function openState(redis: Redis, config: Config): SharedState {
     audit: new AuditLog(redis, { prefix }),
     join: new DiagnosisJoin(redis, prefix),
     locks: new FixLock(redis, prefix),
-    undo: new RedisUndoStore(redis, prefix),
+    undo,
+    journal: new JournalStore(redis, prefix, undo),
   };
 }

@@ -1,6 +1,6 @@
 // Undo records in Redis, so any worker on any machine can undo a fix another worker applied.
 // One JSON string per record, and a sorted set per host (newest first) for listing.
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { UNDO_ID_PATTERN, type StoredUndoRecord, type UndoStore } from '../rdp/undo-store.ts';
 
 const RETAIN_MS = 90 * 24 * 3600_000;
@@ -15,13 +15,18 @@ export class RedisUndoStore implements UndoStore {
   private hostKey = (host: string): string => `${this.prefix}:undo-by-host:${host.toLowerCase()}`;
 
   async save(record: StoredUndoRecord): Promise<void> {
+    await this.queueSave(this.redis.multi(), record).exec();
+  }
+
+  /** Adds the save to `tx`, so another store's write (a step journal's) and the save are one round trip. */
+  queueSave(tx: ChainableCommander, record: StoredUndoRecord): ChainableCommander {
     if (!UNDO_ID_PATTERN.test(record.undoId)) throw new Error(`invalid undo id ${JSON.stringify(record.undoId)}`);
     const score = Date.parse(record.createdAt) || Date.now();
-    const tx = this.redis.multi().set(this.key(record.undoId), JSON.stringify(record), 'PX', RETAIN_MS);
+    tx.set(this.key(record.undoId), JSON.stringify(record), 'PX', RETAIN_MS);
     for (const h of new Set([record.host, record.targetId].filter((x): x is string => !!x).map((x) => x.toLowerCase()))) {
       tx.zadd(this.hostKey(h), score, record.undoId).pexpire(this.hostKey(h), RETAIN_MS);
     }
-    await tx.exec();
+    return tx;
   }
 
   async load(undoId: string): Promise<StoredUndoRecord | null> {
