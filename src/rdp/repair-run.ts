@@ -12,9 +12,9 @@ import type { RdpProbeResult } from './probes/index.ts';
 import type { Diagnosis, FixOutcome } from './types.ts';
 import { FIX_INFO } from './fixes/catalogue.ts';
 import { opState } from './fixes/lib/op-state.ts';
-import { buildUndo, rdpThumbprints } from './fixes/undo.ts';
+import { buildUndo, restartStepIds } from './fixes/undo.ts';
 import { JOURNAL_VERSION, predictedResult, resolveStep, type FixJournal, type JournalHead, type JournalPhase, type JournalSnapshot, type JournalStep } from './repair-journal.ts';
-import { describePrecondition, runStepwise, type HostDeps, type Step } from './repair-steps.ts';
+import { describePrecondition, type HostDeps, type Step } from './repair-steps.ts';
 import { undoFix } from './repair-undo.ts';
 import { timeBoxNote, verifyFix } from './repair-verify.ts';
 import type { StoredUndoRecord } from './undo-store.ts';
@@ -107,14 +107,10 @@ export async function runSteps(run: Run, from: number): Promise<StepsEnd> {
 }
 
 /** The steps that ran (done), with the results buildUndo reads. */
-function ranResults(run: Run, andMaybe = false): OpResult[] {
+function ranResults(run: Run): OpResult[] {
   const out: OpResult[] = [];
   for (const s of run.steps) {
-    if (!s) continue;
-    if (s.state === 'done' && s.result?.ok) out.push(s.repeated && s.undo?.ok ? { ...s.result, previous: s.undo.previous } : s.result);
-    // A step that may have run: its predicted undo record (the undo skips it if its previous state is
-    // still there). Not a service start or stop: one of a restart would cancel the other's inverse.
-    else if (andMaybe && s.state === 'intent' && s.undo && run.head.plan.ops[s.index]?.op !== 'service.control') out.push(s.undo);
+    if (s?.state === 'done' && s.result?.ok) out.push(s.repeated && s.undo?.ok ? { ...s.result, previous: s.undo.previous } : s.result);
   }
   return out;
 }
@@ -122,11 +118,33 @@ function ranResults(run: Run, andMaybe = false): OpResult[] {
 const ranIds = (run: Run): string[] => run.steps.filter((s): s is JournalStep => s?.state === 'done').map((s) => s.id);
 const maybeIds = (run: Run): string[] => run.steps.filter((s): s is JournalStep => s?.state === 'intent').map((s) => s.id);
 
+/**
+ * The undo record of what ran; with `andMaybe`, also of the step that may have run (its predicted
+ * undo record: the undo skips an op whose previous state is already there, so it is safe either
+ * way). A restart is the exception: the start of a restart whose stop ran is covered by the stop's
+ * inverse (start, skipped if running), and a dependent's start after a completed restart is put
+ * back as a start (skipped if running), since a completed restart has no inverse.
+ */
 function undoRecordOf(run: Run, after: HostFacts | undefined, andMaybe = false): StoredUndoRecord {
-  const results = ranResults(run, andMaybe);
+  const all = ops(run);
+  const results = ranResults(run);
+  const first: Operation[] = [];
+  for (const s of andMaybe ? run.steps : []) {
+    if (s?.state !== 'intent' || !s.undo?.ok) continue;
+    const op = all[s.index];
+    if (op?.op === 'service.control' && op.action === 'start') {
+      const prev = all[s.index - 1];
+      if (prev?.op === 'service.control' && prev.action === 'stop' && prev.name.toLowerCase() === op.name.toLowerCase()) continue;
+      if (restartStepIds(all, [...results, s.undo]).has(op.id)) {
+        first.push({ id: `undo-${op.id}`.slice(0, 64), op: 'service.control', name: op.name, action: 'start', expectState: 'Stopped', timeoutSec: op.timeoutSec });
+        continue;
+      }
+    }
+    results.push(s.undo);
+  }
   const plan = { fixId: run.head.fixId, host: run.head.host, apply: run.head.plan };
   const rec = buildUndo(plan, { runtime: '', host: run.head.host, startedAt: run.head.startedAt, elapsedMs: 0, check: false, results }, run.head.undoId, now(run), after, run.head.rdpCertsBefore ?? undefined);
-  return { ...rec, targetId: run.head.target };
+  return { ...rec, plan: { ...rec.plan, ops: [...first, ...rec.plan.ops] }, targetId: run.head.target };
 }
 
 /** The outcome's steps: every op of the plan, ok when it ran (whoever ran it), else why not. */
@@ -182,7 +200,8 @@ export async function finishApplied(run: Run, interruption?: string): Promise<Fi
 
 /**
  * Puts back what ran with undoFix (the undo's compare-and-set inverses, skip what is already back,
- * verify). Certificates Windows made while SessionEnv was restarted are removed as the undo record says.
+ * verify). Certificates Windows made meanwhile are removed: those the undo record names (made before
+ * the rollback) and those undoFix sees appear when it starts a service.
  */
 export async function rollBack(run: Run, why: string, interruption?: string): Promise<FixOutcome> {
   const ran = ranIds(run);
@@ -212,13 +231,11 @@ export async function putBack(run: Run, why: string, interruption: string | unde
   }
   const touched = [...ran, ...maybe];
   if (u.restored) {
-    const extra = await removeGenerated(run);
-    const verified = u.verified && extra === null;
-    const end = verified ? 'rolled-back' : 'half-applied';
-    await flush(run, { phase: end, why });
+    const verified = u.verified;
+    await flush(run, { phase: verified ? 'rolled-back' : 'half-applied', why });
     const story = interruption ? ` ${interruption}; ${touched.length ? `${list(touched)} had run` : 'no step had changed anything'}.` : '';
     const message = !verified
-      ? `${title} on ${host}: still half-applied. ${why}.${story} Putting back ${list(touched)} ran, but ${host} does not show its previous state${extra ? ` (${extra})` : ''}: ${u.message} Check ${host}.`
+      ? `${title} on ${host}: still half-applied. ${why}.${story} Putting back ${list(touched)} ran, but ${host} does not show its previous state: ${u.message} Check ${host}.`
       : interruption
         ? `${title} on ${host}: put back as before (verified).${story} ${why}, so ${touched.length ? `${list(touched)} ${were(touched)} put back` : 'nothing needed putting back'}.`
         : `${title}: not applied. ${why}. The ${ran.length} step(s) already done were rolled back; ${host} is as before.`;
@@ -233,23 +250,6 @@ export async function putBack(run: Run, why: string, interruption: string | unde
     end: 'half-applied',
     message: `${title} on ${host}: still half-applied (failed half-way). ${why}.${story} Putting back ${list(touched)} did not complete: ${u.message} Check ${host}, then retry with: rdp-medic undo ${run.head.target} ${run.head.undoId} --yes`,
   });
-}
-
-/** After a rollback: certificates in 'Remote Desktop' that were not there before (Windows made them) are removed. */
-async function removeGenerated(run: Run): Promise<string | null> {
-  if (!run.head.rdpCertsBefore || !ops(run).some((o) => o.op === 'cert.move')) return null;
-  let facts: HostFacts;
-  try {
-    facts = await run.deps.readFacts();
-  } catch (e) {
-    return `the certificate store could not be re-read: ${errorText(e)}`;
-  }
-  const before = new Set(run.head.rdpCertsBefore);
-  const extra = (rdpThumbprints(facts) ?? []).filter((t) => !before.has(t));
-  if (!extra.length) return null;
-  const removal = extra.map((t, i): Operation => ({ id: `rollback-generated-cert-${i + 1}`, op: 'cert.remove', store: 'Remote Desktop', thumbprint: t }));
-  const r = await runStepwise(run.deps.runPlan, removal, run.head.host);
-  return r.failed ? `a certificate Windows made meanwhile could not be removed: ${describePrecondition(r.failed.op, r.failed.error)}` : null;
 }
 
 /** Every step of the rollback shows its previous state (re-checked when a dead worker had marked it undone). */

@@ -2,8 +2,12 @@
 // changed since the fix; steps whose previous state is already back are skipped; afterwards every
 // value the fix touched must show its recorded previous state. A fix that is rolled back (a step
 // failed, or an interrupted fix that cannot be finished) is put back through this same path.
+import type { Operation } from '../host/operations.ts';
+import type { HostFacts } from './read-plan.ts';
 import type { Diagnosis } from './types.ts';
+import { RDP_STORE } from './fixes/lib/facts.ts';
 import { opState } from './fixes/lib/op-state.ts';
+import { rdpThumbprints } from './fixes/undo.ts';
 import { describePrecondition, runStepwise, stepsOf, type HostDeps, type Step } from './repair-steps.ts';
 import type { UndoStore } from './undo-store.ts';
 import { errorText } from '../lib/error-text.ts';
@@ -75,7 +79,9 @@ export async function undoFix(args: UndoFixArgs): Promise<UndoOutcome> {
   let verified = false;
   let verifyNote = '';
   try {
-    const now = await args.readFacts();
+    let now = await args.readFacts();
+    const made = await removeCertsMadeByStarts(args, host, toRun, facts, now);
+    if (made) now = await args.readFacts();
     const wrong = ops.map((op) => opState(op, now)).filter((st) => st.post === false);
     verified = wrong.length === 0;
     if (!verified) verifyNote = ` but the host does not show the previous state: ${wrong.map((s) => s.now).join('; ')}`;
@@ -88,4 +94,20 @@ export async function undoFix(args: UndoFixArgs): Promise<UndoOutcome> {
   const what = ops.length === 0 ? 'the fix changed nothing that needs putting back (a service restart cannot be undone)' : `${record.fixId} undone on ${host}`;
   const alreadyNote = already ? ` (${already} step(s) were already back${record.revertTask ? ', e.g. the revert task ran' : ''})` : '';
   return { host: args.target.id, undoId: args.undoId, restored: true, verified, steps, message: `Undo ${args.undoId}: ${what}${alreadyNote}${verified ? ', verified' : verifyNote}.`, ...(after !== undefined ? { after } : {}) };
+}
+
+/**
+ * Starting SessionEnv or TermService with no usable certificate makes Windows create one: when this
+ * undo started a service (an interrupted fix's stop put back), a certificate that appeared in
+ * 'Remote Desktop' while it ran was not there before: removed. Returns whether any was.
+ */
+async function removeCertsMadeByStarts(args: UndoFixArgs, host: string, ran: Operation[], before: HostFacts, after: HostFacts): Promise<boolean> {
+  if (!ran.some((op) => op.op === 'service.control' && op.action === 'start')) return false;
+  const was = new Set(rdpThumbprints(before) ?? []);
+  const made = (rdpThumbprints(after) ?? []).filter((t) => !was.has(t) && !ran.some((op) => op.op === 'cert.move' && op.thumbprint.toUpperCase() === t));
+  if (!made.length) return false;
+  const removal = made.map((t, i): Operation => ({ id: `undo-made-cert-${i + 1}`, op: 'cert.remove', store: RDP_STORE, thumbprint: t }));
+  const r = await runStepwise(args.runPlan, removal, host);
+  if (r.failed) throw new Error(`a certificate Windows made while the undo started a service could not be removed: ${describePrecondition(r.failed.op, r.failed.error)}`);
+  return true;
 }

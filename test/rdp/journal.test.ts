@@ -234,12 +234,27 @@ describe('settling when the host changed, or does not answer', () => {
     assert.match(out.message, /could not reach LAB-HOST1 \(connect ECONNREFUSED .*\), so its state is not verified: it may be half-applied: move-cert-1 ran; stop-SessionEnv may or may not have run/);
     assert.equal((await journal.read())?.phase.phase, 'applying');
     const saved = await store.load(out.undoId ?? '');
-    assert.deepEqual(saved?.plan.ops.map((o) => o.op), ['cert.move'], 'the undo record moves the certificate back');
+    // Starts SessionEnv (skipped if the stop never ran), then moves the certificate back.
+    assert.deepEqual(saved?.plan.ops.map((o) => [o.op, 'action' in o ? o.action : o.id]), [['service.control', 'start'], ['cert.move', 'undo-move-cert-1']]);
 
     const later = await resumeFix({ ...deps(h, store), journal });
     assert.equal(later?.end, 'applied', later?.message);
     assert.match(later.message, /fully applied and verified\. .*move-cert-1, stop-SessionEnv had run\. .* start-SessionEnv ran now/);
     await assertUndoPutsBack(c, h, store, later.undoId, original);
+  });
+
+  it('the host stays away and a person undoes what may have run: the host is exactly as before (the certificate SessionEnv made on start removed)', async () => {
+    const c = MULTI_STEP_FIXES.find((x) => x.fix === 'regenerate-rdp-certificate')!;
+    const h = labHost(c);
+    const original = comparableSnapshot(h.model);
+    const store = new MemoryUndoStore();
+    const journal = new MemoryFixJournal(store);
+    await assert.rejects(applyFix({ ...deps(h, store), fixId: c.fix, journal: new DyingJournal(journal, 3, 'lost') }), Killed);
+    const out = await resumeFix({ ...deps(h, store), readFacts: async () => Promise.reject(new Error('timed out')), journal });
+    assert.equal(out?.end, 'unreachable');
+    const undo = await undoFix({ target: TARGET, runPlan: h.runPlan, readFacts: h.readFacts, undoStore: store, undoId: out.undoId ?? '' });
+    assert.equal(undo.restored && undo.verified, true, undo.message);
+    assert.deepEqual(comparableSnapshot(h.model), original);
   });
 
   it('the host stops answering in the middle of a step, then answers: the step is judged from the host, the fix finished', async () => {
