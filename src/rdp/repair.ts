@@ -31,6 +31,8 @@ export interface ApplyFixArgs extends HostDeps {
   probeRdp?(): Promise<RdpProbeResult>;
   /** The hash of the plan the approver saw: refuse when the fresh plan differs. */
   expectHash?: string;
+  /** When that plan was built (FixPlan.plannedAt): the fresh plan is built at the same time, so time-derived parts match. */
+  plannedAt?: Date;
   newUndoId?: () => string;
   /** The step journal (one per approval, in Redis); without it the steps are journaled in memory only. */
   journal?: FixJournal | null;
@@ -75,7 +77,7 @@ export async function applyFix(args: ApplyFixArgs): Promise<FixOutcome> {
   // Outcomes name the inventory host (what the user typed); messages use the computer name the host reported.
   const nothing = (message: string, steps: Step[] = []): FixOutcome => ({ host: args.target.id, fix: fixId, applied: false, verified: false, undoId: null, steps, message, after: null });
 
-  const built = buildFix(fixId, { facts: before, target: args.target, now: clock() });
+  const built = buildFix(fixId, { facts: before, target: args.target, now: args.plannedAt ?? clock() });
   if (isNotApplicable(built)) return nothing(`${title}: not applied on ${host}, because ${built.notApplicable}. Nothing was changed.`);
   const plan = built;
   if (args.expectHash !== undefined && args.expectHash !== plan.hash) {

@@ -149,6 +149,8 @@ export interface FixPlan {
   verify: FixVerification;
   /** sha256 of the canonical JSON of `apply` (the audit record names it). */
   hash: string;
+  /** When it was built: parts of `apply` derive from the time (a revert task's name), so applying it rebuilds it at this time. */
+  plannedAt?: string;
 }
 
 export interface UndoRecord {

@@ -218,8 +218,13 @@ function hostDeps(deps: WorkerDeps, host: string): HostDeps & { diagnose: () => 
 
 async function runFix(deps: WorkerDeps, record: ApprovalRecord): Promise<FixOutcome> {
   try {
+    const approved = await deps.state.plans.get(record.id);
+    const plannedAt = approved?.plannedAt ? new Date(approved.plannedAt) : undefined;
     return await deps.pool.use(record.host, (h) =>
-      applyFix({ target: h.target, runPlan: h.runPlan, readFacts: h.readFacts, diagnose: h.diagnose, undoStore: deps.state.undo, fixId: record.fixId, expectHash: record.planHash, journal: deps.state.journal.of(record.id) }),
+      applyFix({
+        target: h.target, runPlan: h.runPlan, readFacts: h.readFacts, diagnose: h.diagnose, undoStore: deps.state.undo,
+        fixId: record.fixId, expectHash: record.planHash, journal: deps.state.journal.of(record.id), ...(plannedAt ? { plannedAt } : {}),
+      }),
     );
   } catch (e) {
     return notRun(record, `${record.fixId} on ${record.host} failed before it could apply: ${errorText(e)}`);

@@ -16,7 +16,7 @@ import { runDueTasks } from '../../src/lab/model/tasks.ts';
 import { startRdpListener, type RdpListener } from '../../src/lab/rdp/index.ts';
 import { buildHost } from '../../src/lab/scenarios/index.ts';
 import { probeRdp } from '../../src/rdp/probes/index.ts';
-import { applyFix, undoFix, UnknownFixError, UnknownUndoError, type ApplyFixArgs } from '../../src/rdp/repair.ts';
+import { applyFix, planFix, undoFix, UnknownFixError, UnknownUndoError, type ApplyFixArgs } from '../../src/rdp/repair.ts';
 import type { CheckTarget, Diagnosis } from '../../src/rdp/types.ts';
 import { FileUndoStore, MemoryUndoStore, newUndoId, UNDO_ID_PATTERN, type UndoStore } from '../../src/rdp/undo-store.ts';
 import { comparableSnapshot } from '../support/model-snapshot.ts';
@@ -211,6 +211,21 @@ describe('applyFix / undoFix', () => {
     assert.equal(undo2.restored && undo2.verified, true, undo2.message);
     assert.match(undo2.message, /already back, e\.g\. the revert task ran/);
     assert.deepEqual(comparableSnapshot(l.model), before);
+  });
+
+  it('disable-nla-temporarily approved a minute after it was planned: applied, its revert task named from the plan\'s time', async () => {
+    const l = lab(['healthy']);
+    const planned = new Date(NOW.getTime() - 60_000);
+    const plan = await planFix({ target: TARGET, readFacts: l.readFacts, fixId: 'disable-nla-temporarily', now: () => planned });
+    assert.ok(!('notApplicable' in plan));
+    assert.equal(plan.plannedAt, planned.toISOString());
+    const args = { ...deps(l, new MemoryUndoStore()), fixId: 'disable-nla-temporarily', diagnose: l.diagnose, expectHash: plan.hash };
+    // Rebuilt at apply time, the task name differs: the plan is not the one approved.
+    const refused = await applyFix(args);
+    assert.match(refused.message, /changed since the plan was approved/);
+    const out = await applyFix({ ...args, plannedAt: planned });
+    assert.equal(out.applied && out.verified, true, out.message);
+    assert.ok(l.model.tasks[(plan.apply.ops[0] as { name: string }).name.toLowerCase()], 'the approved task name');
   });
 
   it('undo ids are short and typeable; the file store finds nothing for a malformed id', async () => {
