@@ -14,7 +14,7 @@ import { FIX_INFO } from './fixes/catalogue.ts';
 import { opState } from './fixes/lib/op-state.ts';
 import { buildUndo, restartStepIds } from './fixes/undo.ts';
 import { JOURNAL_VERSION, predictedResult, resolveStep, type FixJournal, type JournalHead, type JournalPhase, type JournalSnapshot, type JournalStep } from './repair-journal.ts';
-import { describePrecondition, type HostDeps, type Step } from './repair-steps.ts';
+import { describePrecondition, isUnanswered, UNANSWERED, type HostDeps, type Step } from './repair-steps.ts';
 import { undoFix } from './repair-undo.ts';
 import { timeBoxNote, verifyFix } from './repair-verify.ts';
 import type { StoredUndoRecord } from './undo-store.ts';
@@ -40,9 +40,6 @@ export interface Run {
   /** Step ids that had run before this process settled the fix (another worker's, or before the host stopped answering). */
   ranBefore: string[];
 }
-
-/** Where the host ended; `unreachable`: it could not be read, so nothing is claimed. */
-export type FixEnd = NonNullable<FixOutcome['end']>;
 
 const now = (run: Run): Date => (run.deps.now ?? (() => new Date()))();
 const hostOf = (run: Run): string => run.head.host;
@@ -75,7 +72,7 @@ function record(run: Run, step: JournalStep): void {
   run.pending = [...run.pending.filter((s) => s.index !== step.index), step];
 }
 
-/** Codes that mean the host refused the step before changing anything. A Timeout may have changed something. */
+/** Answers that leave the step's effect known (it did not happen). A Timeout (a service still pending) may have had one. */
 const REFUSED = new Set(['PreconditionFailed', 'NotFound', 'AccessDenied', 'InvalidArgument', 'NotSupported', 'NotRun', 'Failed']);
 
 type StepsEnd = { kind: 'done' } | { kind: 'failed'; index: number } | { kind: 'unanswered'; index: number; error: string };
@@ -97,7 +94,7 @@ export async function runSteps(run: Run, from: number): Promise<StepsEnd> {
       const pr = await run.deps.runPlan(Plan.parse({ version: PLAN_VERSION, mode: 'write', ops: [op] }));
       r = pr.results.find((x) => x.id === op.id) ?? { id: op.id, ok: false, error: { code: 'Failed', message: 'the host returned no result for this step' } };
     } catch (e) {
-      return { kind: 'unanswered', index: i, error: `the host did not answer (${errorText(e)})` };
+      return { kind: 'unanswered', index: i, error: `${UNANSWERED} (${errorText(e)})` };
     }
     if (!r.ok && !REFUSED.has(r.error.code)) return { kind: 'unanswered', index: i, error: `${r.error.code}: ${r.error.message}` };
     record(run, { ...intent, state: r.ok ? 'done' : 'failed', result: r, at: now(run).toISOString() });
@@ -221,7 +218,7 @@ export async function rollBack(run: Run, why: string, interruption?: string): Pr
 export async function putBack(run: Run, why: string, interruption: string | undefined, ran: string[], maybe: string[]): Promise<FixOutcome> {
   const host = run.head.host;
   const title = titleOf(run);
-  let u: { restored: boolean; verified: boolean; message: string };
+  let u: { restored: boolean; verified: boolean; message: string; steps?: Step[] };
   try {
     // A worker that died after the undo finished (marked undone) but before it said so: re-check the host.
     const saved = await run.deps.undoStore.load(run.head.undoId);
@@ -229,6 +226,9 @@ export async function putBack(run: Run, why: string, interruption: string | unde
   } catch (e) {
     return unreachable(run, errorText(e), interruption);
   }
+  // The host stopped answering during the roll-back: as unknown as any other unanswered step.
+  const lost = u.steps?.find((st) => st.error && isUnanswered(st.error));
+  if (!u.restored && lost?.error) return unreachable(run, lost.error.message, interruption);
   const touched = [...ran, ...maybe];
   if (u.restored) {
     const verified = u.verified;
@@ -252,16 +252,12 @@ export async function putBack(run: Run, why: string, interruption: string | unde
   });
 }
 
-/** Every step of the rollback shows its previous state (re-checked when a dead worker had marked it undone). */
+/** Every step of the rollback shows its previous state (re-checked when a dead worker had marked it undone; throws when the host cannot be read). */
 async function backAsBefore(run: Run): Promise<boolean> {
   const rec = await run.deps.undoStore.load(run.head.undoId);
   if (!rec) return false;
-  try {
-    const facts = await run.deps.readFacts();
-    return rec.plan.ops.every((op) => opState(op, facts).post !== false);
-  } catch {
-    return false;
-  }
+  const facts = await run.deps.readFacts();
+  return rec.plan.ops.every((op) => opState(op, facts).post !== false);
 }
 
 /** The host cannot be read: keep the journal, save the undo record of what ran (and may have), claim nothing. */

@@ -25,6 +25,10 @@ export interface StepwiseRun {
   failed: { op: Operation; error: OpError } | null;
 }
 
+/** How a step whose command got no answer is reported: it may or may not have run. */
+export const UNANSWERED = 'the host did not answer';
+export const isUnanswered = (error: OpError): boolean => error.code === 'Failed' && error.message.startsWith(UNANSWERED);
+
 export async function runStepwise(runPlan: (plan: Plan) => Promise<PlanResult>, ops: Operation[], host: string): Promise<StepwiseRun> {
   const results: OpResult[] = [];
   let first: PlanResult | undefined;
@@ -39,7 +43,7 @@ export async function runStepwise(runPlan: (plan: Plan) => Promise<PlanResult>, 
       r = pr.results.find((x) => x.id === op.id) ?? { id: op.id, ok: false, error: { code: 'Failed', message: 'the host returned no result for this step' } };
     } catch (e) {
       // We cannot tell whether it ran: say so rather than guess.
-      const message = `the host did not answer (${e instanceof Error ? e.message : String(e)}); this step may or may not have run`;
+      const message = `${UNANSWERED} (${e instanceof Error ? e.message : String(e)}); this step may or may not have run`;
       r = { id: op.id, ok: false, error: { code: 'Failed', message } };
     }
     results.push(r);

@@ -227,6 +227,8 @@ async function runFix(deps: WorkerDeps, record: ApprovalRecord): Promise<FixOutc
       }),
     );
   } catch (e) {
+    // Steps journaled: it stopped mid-way, so nothing is claimed; the job's retry settles it from the journal.
+    if (await deps.state.journal.of(record.id).read().catch(() => 'unreadable')) throw e;
     return notRun(record, `${record.fixId} on ${record.host} failed before it could apply: ${errorText(e)}`);
   }
 }

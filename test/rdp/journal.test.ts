@@ -217,6 +217,29 @@ describe('settling when the host changed, or does not answer', () => {
     assert.equal(getDword(h.model, 'enabled'), 0);
   });
 
+  it('the host stops answering while what ran is being put back: nothing is claimed, the roll-back is finished later', async () => {
+    const h = labHost(tls);
+    let writes = 0;
+    let down = false;
+    const runPlan = async (plan: Plan) => {
+      if (down && plan.mode === 'write') throw new Error('connect ETIMEDOUT');
+      const r = await h.runPlan(plan);
+      if (plan.mode === 'write' && ++writes === 1) dbdKey(h.model).values['disabledbydefault']!.data = 2;
+      if (writes === 2) down = true;
+      return r;
+    };
+    const store = new MemoryUndoStore();
+    const journal = new MemoryFixJournal(store);
+    const out = await applyFix({ ...deps(h, store), runPlan, fixId: tls.fix, journal });
+    assert.equal(out.end, 'unreachable', out.message);
+    assert.match(out.message, /could not reach LAB-HOST1 \(the host did not answer \(connect ETIMEDOUT\); this step may or may not have run\), so its state is not verified: it may be half-applied: set-tls12-Enabled ran/);
+    assert.equal((await journal.read())?.phase.phase, 'rolling-back');
+    assert.equal(getDword(h.model, 'enabled'), 1, 'not put back yet');
+    const later = await resumeFix({ ...deps(h, store), journal });
+    assert.equal(later?.end, 'as-before', later?.message);
+    assert.equal(getDword(h.model, 'enabled'), 0);
+  });
+
   it('the host cannot be read: nothing is claimed, the journal stays, the undo record covers what ran; later it is finished', async () => {
     const c = MULTI_STEP_FIXES.find((x) => x.fix === 'regenerate-rdp-certificate')!;
     const h = labHost(c);
