@@ -20,12 +20,18 @@ export function chatHints(message: string): string {
 function status(o: FixOutcome): CardStatus {
   if (o.applied && o.verified) return 'ok';
   if (o.applied) return 'warning';
-  return o.steps.some((s) => s.ok) ? 'problem' : 'refused';
+  if (o.end === 'as-before') return 'refused';
+  if (o.end === 'unreachable') return 'unknown';
+  return o.steps.some((s) => s.ok) || o.end === 'half-applied' ? 'problem' : 'refused';
 }
 
+/** Where the host ended is the headline: a fix that ran steps and was put back is not "failed half-way". */
 function headline(o: FixOutcome): string {
   if (o.applied && o.verified) return 'applied and verified';
   if (o.applied) return 'applied, not verified';
+  if (o.end === 'as-before') return o.steps.some((s) => s.ok) ? 'not applied, put back as before' : 'not applied';
+  if (o.end === 'half-applied') return 'still half-applied';
+  if (o.end === 'unreachable') return 'host not answering, state not verified';
   return o.steps.some((s) => s.ok) ? 'failed half-way' : 'not applied';
 }
 

@@ -2,8 +2,20 @@
 // failed op themselves (later ops report NotRun); one op at a time still keeps a step's result even
 // when the connection drops in the middle of a plan, and stops at the first failure either way.
 import { Plan, PLAN_VERSION, type Operation, type OpError, type OpResult, type PlanResult } from '../host/operations.ts';
-import type { FixOutcome } from './types.ts';
+import type { HostFacts } from './read-plan.ts';
+import type { CheckTarget, FixOutcome } from './types.ts';
+import type { UndoStore } from './undo-store.ts';
 import { describeReg } from './fixes/lib/op-state.ts';
+
+/** What applying or undoing a fix needs of a host. */
+export interface HostDeps {
+  target: CheckTarget;
+  runPlan(plan: Plan): Promise<PlanResult>;
+  /** Runs the read plan and returns the facts (fresh on every call). */
+  readFacts(): Promise<HostFacts>;
+  undoStore: UndoStore;
+  now?: () => Date;
+}
 
 export type Step = FixOutcome['steps'][number];
 
@@ -12,6 +24,10 @@ export interface StepwiseRun {
   /** The op that failed (the last result), or null when every op succeeded. */
   failed: { op: Operation; error: OpError } | null;
 }
+
+/** How a step whose command got no answer is reported: it may or may not have run. */
+export const UNANSWERED = 'the host did not answer';
+export const isUnanswered = (error: OpError): boolean => error.code === 'Failed' && error.message.startsWith(UNANSWERED);
 
 export async function runStepwise(runPlan: (plan: Plan) => Promise<PlanResult>, ops: Operation[], host: string): Promise<StepwiseRun> {
   const results: OpResult[] = [];
@@ -27,7 +43,7 @@ export async function runStepwise(runPlan: (plan: Plan) => Promise<PlanResult>, 
       r = pr.results.find((x) => x.id === op.id) ?? { id: op.id, ok: false, error: { code: 'Failed', message: 'the host returned no result for this step' } };
     } catch (e) {
       // We cannot tell whether it ran: say so rather than guess.
-      const message = `the host did not answer (${e instanceof Error ? e.message : String(e)}); this step may or may not have run`;
+      const message = `${UNANSWERED} (${e instanceof Error ? e.message : String(e)}); this step may or may not have run`;
       r = { id: op.id, ok: false, error: { code: 'Failed', message } };
     }
     results.push(r);

@@ -168,6 +168,8 @@ export interface FixPlan {
   verify: FixVerification;
   /** sha256 of the canonical JSON of `apply` (the audit record names it). */
   hash: string;
+  /** When it was built: parts of `apply` derive from the time (a revert task's name), so applying it rebuilds it at this time. */
+  plannedAt?: string;
 }
 
 export interface UndoRecord {
@@ -192,4 +194,10 @@ export interface FixOutcome {
   /** Plain words: what happened, and what to do if it did not work. */
   message: string;
   after: Diagnosis | null;
+  /**
+   * Where the host ended, once the fix ran any step: every step applied, every step put back as
+   * before, half-applied (put back failed or was refused), or unreachable (not verified: the step
+   * journal is kept and the fix is settled when the host answers).
+   */
+  end?: 'applied' | 'as-before' | 'half-applied' | 'unreachable';
 }

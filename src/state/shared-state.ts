@@ -11,6 +11,7 @@ import { DiagnosisJoin } from './diagnosis-join.ts';
 import { FixLock } from './fix-lock.ts';
 import type { WriteConfirmer } from './durable.ts';
 import type { ForeignRecordReporter } from './record.ts';
+import { JournalStore } from './journal.ts';
 import { RedisUndoStore } from './undo-store-redis.ts';
 
 export interface SharedState {
@@ -24,6 +25,8 @@ export interface SharedState {
   join: DiagnosisJoin;
   locks: FixLock;
   undo: RedisUndoStore;
+  /** The step journals of fixes (one per approval). */
+  journal: JournalStore;
 }
 
 export interface StateOptions {
@@ -39,6 +42,7 @@ export function openState(redis: Redis, config: Config, opts: StateOptions = {})
   const policy = policyGate(config.policy, config.hosts);
   const { report, confirm } = opts;
   const store = { ...(report ? { report } : {}), ...(confirm ? { confirm } : {}) };
+  const undo = new RedisUndoStore(redis, prefix, store);
   return {
     prefix,
     policy,
@@ -49,6 +53,7 @@ export function openState(redis: Redis, config: Config, opts: StateOptions = {})
     audit: new AuditLog(redis, { prefix, ...store }),
     join: new DiagnosisJoin(redis, prefix, store),
     locks: new FixLock(redis, prefix, store),
-    undo: new RedisUndoStore(redis, prefix, store),
+    undo,
+    journal: new JournalStore(redis, prefix, undo, store),
   };
 }

@@ -2,7 +2,7 @@
 // One JSON string per record (with its format version), and a sorted set per host (newest first)
 // for listing. A record this version cannot read is reported and left out, never guessed at.
 import { z } from 'zod';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { UNDO_ID_PATTERN, type StoredUndoRecord, type UndoStore } from '../rdp/undo-store.ts';
 import type { WriteConfirmer } from './durable.ts';
 import { RecordFormat } from './record.ts';
@@ -44,15 +44,19 @@ export class RedisUndoStore implements UndoStore {
 
   /** Confirmed on a replica: the host has changed already, and a lost record could not be undone. */
   async save(record: StoredUndoRecord): Promise<void> {
+    await this.confirm.durably(() => this.queueSave(this.redis.multi(), record).exec());
+  }
+
+  /** Adds the save to `tx`, so another store's write (a step journal's) and the save are one round trip. */
+  queueSave(tx: ChainableCommander, record: StoredUndoRecord): ChainableCommander {
     if (!UNDO_ID_PATTERN.test(record.undoId)) throw new Error(`invalid undo id ${JSON.stringify(record.undoId)}`);
     const score = Date.parse(record.createdAt) || Date.now();
     const value = this.format.encode(record);
-    const hosts = [...new Set([record.host, record.targetId].filter((x): x is string => !!x).map((x) => x.toLowerCase()))];
-    await this.confirm.durably(async () => {
-      const tx = this.redis.multi().set(this.key(record.undoId), value, 'PX', RETAIN_MS);
-      for (const h of hosts) tx.zadd(this.hostKey(h), score, record.undoId).pexpire(this.hostKey(h), RETAIN_MS);
-      await tx.exec();
-    });
+    tx.set(this.key(record.undoId), value, 'PX', RETAIN_MS);
+    for (const h of new Set([record.host, record.targetId].filter((x): x is string => !!x).map((x) => x.toLowerCase()))) {
+      tx.zadd(this.hostKey(h), score, record.undoId).pexpire(this.hostKey(h), RETAIN_MS);
+    }
+    return tx;
   }
 
   async load(undoId: string): Promise<StoredUndoRecord | null> {

@@ -2,8 +2,9 @@
 // its card. plan-undo: the same for putting back what a fix changed (an undo is a fix, with the
 // risk class of what it writes). apply: approved -> running exactly once (the approval's one-way
 // states), host lock, apply (or undo), verify, result.
-// A job killed mid-apply is retried by BullMQ; it finds its approval `running` under its own id
-// and re-verifies instead of applying twice.
+// A job killed mid-apply is retried by BullMQ; it finds its approval `running` under its own id and
+// settles the fix from its step journal (ADR 0009): finished when the rest of the approved plan still
+// fits the host, else put back; a host that does not answer is retried, its journal kept.
 import { DelayedError, type Job } from 'bullmq';
 import type { ApprovalRecord } from '../state/approvals/record.ts';
 import { askApproval, showApproval } from '../cards/approval-show.ts';
@@ -12,8 +13,11 @@ import { busyMessage } from '../state/fix-lock.ts';
 import { lastRequestOutcome } from '../state/audit/recent.ts';
 import { FixJob } from '../state/schemas.ts';
 import { diagnosisJson } from '../rdp/format.ts';
-import { applyFix, planFix, undoFix, type UndoOutcome } from '../rdp/repair.ts';
-import type { FixOutcome, FixPlan } from '../rdp/types.ts';
+import { applyFix, planFix, resumeFix, undoFix, type HostDeps, type UndoOutcome } from '../rdp/repair.ts';
+import { JOURNAL_VERSION } from '../rdp/repair-journal.ts';
+import { checkTarget } from '../rdp/target.ts';
+import { findHost } from '../config/load.ts';
+import type { Diagnosis, FixOutcome, FixPlan } from '../rdp/types.ts';
 import type { ConversationRecord } from '../state/conversations.ts';
 import type { StoredUndoRecord } from '../rdp/undo-store.ts';
 import { errorText } from '../lib/error-text.ts';
@@ -23,6 +27,12 @@ import { undoPlan } from '../rdp/fixes/undo-plan.ts';
 /** How long an approved fix waits for another fix on the same host before giving up. */
 const LOCK_WAIT_MS = 10 * 60_000;
 const LOCK_RETRY_MS = 2_000;
+/** A half-applied fix whose host does not answer: retried (2 s, doubling to 1 min) for this long, then left to a person. */
+const UNREACHABLE_RETRY_MS = 10 * 60_000;
+const unreachableDelayMs = (tries: number): number => Math.min(2_000 * 2 ** tries, 60_000);
+
+/** Thrown to end a processor run with its job moved to delayed (BullMQ's DelayedError), the host lock kept. */
+class RetryLater extends DelayedError {}
 
 export function fixProcessor(deps: WorkerDeps) {
   return async (job: Job, token?: string): Promise<string> => {
@@ -101,9 +111,10 @@ async function applyApproved(deps: WorkerDeps, approvalId: string, job: Job, tok
   const runner = `job:${job.id ?? approvalId}`;
   const lock = await locks.acquire(record.host, { owner: runner, by: record.requester, what: record.fixId });
   if (!lock.ok) return waitForLock(deps, record, busyMessage(record.host, lock.holder), job, token);
+  let keepLock = false;
   try {
     const started = await approvals.start(approvalId, runner);
-    if (!started.ok) return resumeOrSkip(deps, record, started.record, runner);
+    if (!started.ok) return await resumeOrSkip(deps, record, started.record, runner, job, token);
     await showApproval(deps, started.record);
     if (started.record.undoId) {
       const undone = await runUndo(deps, started.record, started.record.undoId);
@@ -111,10 +122,15 @@ async function applyApproved(deps: WorkerDeps, approvalId: string, job: Job, tok
       return undone.restored ? 'restored' : 'not restored';
     }
     const outcome = await runFix(deps, started.record);
+    if (outcome.end === 'unreachable') return await retryUnreachable(deps, started.record, outcome, job, token);
     await finish(deps, started.record, outcome);
     return outcome.applied ? 'applied' : 'not applied';
+  } catch (e) {
+    // Half-applied on a host that does not answer: the lock stays ours until the retry settles it.
+    if (e instanceof RetryLater) keepLock = true;
+    throw e;
   } finally {
-    await locks.release(record.host, runner);
+    if (!keepLock) await locks.release(record.host, runner);
   }
 }
 
@@ -135,25 +151,87 @@ async function waitForLock(deps: WorkerDeps, record: ApprovalRecord, busy: strin
 const notRun = (record: ApprovalRecord, message: string): FixOutcome => ({ host: record.host, fix: record.fixId, applied: false, verified: false, undoId: null, steps: [], message, after: null });
 
 /**
- * start() refused. Running under our own id: a previous attempt of this job died after it began
- * applying, so we must not apply again; report the host's state now. Anything else: done already.
+ * start() refused. Running under our own id: a previous attempt of this job stopped after it began
+ * (the worker died, or the host stopped answering). A fix is settled from its step journal; with no
+ * journal no step had started, so it is not applied again and the host's state is reported. An undo
+ * is not run again. Anything else: done already.
  */
-async function resumeOrSkip(deps: WorkerDeps, original: ApprovalRecord, current: ApprovalRecord | null, runner: string): Promise<string> {
+async function resumeOrSkip(deps: WorkerDeps, original: ApprovalRecord, current: ApprovalRecord | null, runner: string, job: Job, token?: string): Promise<string> {
   if (!current || current.state !== 'running' || current.runner !== runner) return `skipped (${current?.state ?? 'gone'})`;
+  if (!current.undoId) {
+    let outcome: FixOutcome | null;
+    try {
+      outcome = await resumeFix({ ...hostDeps(deps, current.host), journal: deps.state.journal.of(current.id) });
+    } catch (e) {
+      outcome = notRun(original, `${current.fixId} on ${current.host}: the worker running it stopped mid-way, and its step journal could not be settled (${errorText(e)}). Nothing more was changed; run check ${current.host} to see its state.`);
+    }
+    if (outcome?.end === 'unreachable') return retryUnreachable(deps, current, outcome, job, token);
+    if (outcome) {
+      await finish(deps, current, outcome);
+      return `interrupted; settled: ${outcome.end ?? 'not applied'}`;
+    }
+  }
   const after = await deps.pool.use(current.host, (h) => h.diagnose()).catch(() => null);
   const message =
     `${current.fixId} on ${current.host}: the worker running it stopped after it began applying, so it was not applied again. ` +
+    (current.undoId ? '' : 'No step had started (its step journal is empty), so nothing was changed. ') +
     (after ? `The host now: ${after.headline}` : 'The host could not be read; run check to see its state.');
   await finishNotRun(deps, current, { ...notRun(original, message), after, verified: after?.verdict === 'ok' });
   return 'interrupted; re-verified';
 }
 
+/**
+ * The host does not answer and the fix may be half-applied: nothing is claimed, the journal stays.
+ * Said once in the thread; the job is retried (the lock kept) until UNREACHABLE_RETRY_MS, then the
+ * approval ends with what is known, the undo record saved from the journal.
+ */
+async function retryUnreachable(deps: WorkerDeps, record: ApprovalRecord, outcome: FixOutcome, job: Job, token?: string): Promise<string> {
+  const journal = deps.state.journal.of(record.id);
+  const snapshot = await journal.read().catch(() => null);
+  const since = snapshot?.phase.unreachable?.since ?? new Date().toISOString();
+  const tries = snapshot?.phase.unreachable?.tries ?? 0;
+  const waited = Date.now() - Date.parse(since);
+  if (!snapshot || waited > UNREACHABLE_RETRY_MS) {
+    const minutes = Math.round(waited / 60_000);
+    const undo = outcome.undoId ? ` When it answers, put back what ran with: rdp-medic undo ${record.host} ${outcome.undoId} --yes, or check it and fix it again.` : ` When it answers, check it.`;
+    await finish(deps, record, { ...outcome, message: `${outcome.message} Retried for ${minutes} min; stopped retrying.${undo}` });
+    return 'unreachable; gave up';
+  }
+  const delay = unreachableDelayMs(tries);
+  await journal.write({ phase: { ...snapshot.phase, version: JOURNAL_VERSION, unreachable: { since, tries: tries + 1 } } });
+  const conv = record.conversationId ? await deps.state.conversations.get(record.conversationId) : null;
+  const until = new Date(Date.parse(since) + UNREACHABLE_RETRY_MS).toISOString().replace(/\.\d+Z$/, 'Z');
+  if (conv) {
+    await deps.outbox.reply(conv, `unreachable.${record.id}`, refused(`${outcome.message} Its step journal is kept: retrying until ${until}, then it says what is known and offers undo.`, { title: `${record.host}: ${record.fixId} half-way, host not answering` }));
+  }
+  await job.moveToDelayed(Date.now() + delay, token);
+  throw new RetryLater();
+}
+
+/** Host operations that connect through the pool on each call, so a host that cannot be reached is an answer, not a crash. */
+function hostDeps(deps: WorkerDeps, host: string): HostDeps & { diagnose: () => Promise<Diagnosis> } {
+  return {
+    target: checkTarget(findHost(deps.config, host)),
+    runPlan: (plan) => deps.pool.use(host, (h) => h.runPlan(plan)),
+    readFacts: () => deps.pool.use(host, (h) => h.readFacts()),
+    diagnose: () => deps.pool.use(host, (h) => h.diagnose()),
+    undoStore: deps.state.undo,
+  };
+}
+
 async function runFix(deps: WorkerDeps, record: ApprovalRecord): Promise<FixOutcome> {
   try {
+    const approved = await deps.state.plans.get(record.id);
+    const plannedAt = approved?.plannedAt ? new Date(approved.plannedAt) : undefined;
     return await deps.pool.use(record.host, (h) =>
-      applyFix({ target: h.target, runPlan: h.runPlan, readFacts: h.readFacts, diagnose: h.diagnose, undoStore: deps.state.undo, fixId: record.fixId, expectHash: record.planHash }),
+      applyFix({
+        target: h.target, runPlan: h.runPlan, readFacts: h.readFacts, diagnose: h.diagnose, undoStore: deps.state.undo,
+        fixId: record.fixId, expectHash: record.planHash, journal: deps.state.journal.of(record.id), ...(plannedAt ? { plannedAt } : {}),
+      }),
     );
   } catch (e) {
+    // Steps journaled: it stopped mid-way, so nothing is claimed; the job's retry settles it from the journal.
+    if (await deps.state.journal.of(record.id).read().catch(() => 'unreadable')) throw e;
     return notRun(record, `${record.fixId} on ${record.host} failed before it could apply: ${errorText(e)}`);
   }
 }

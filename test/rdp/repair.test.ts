@@ -1,7 +1,6 @@
 // applyFix / undoFix end to end: the lab executor as runPlan, the read plan for facts, a temp-dir
 // FileUndoStore, the lab's real RDP listener probed with the real bot-side probe. The diagnosis
-// is a small stand-in derived from the lab model (deriveRdpState): src/rdp/diagnose.ts does not
-// exist yet; the lead wires the real one.
+// is a small stand-in derived from the lab model (test/support/lab-diagnose.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,38 +15,17 @@ import { deriveRdpState } from '../../src/lab/model/rdp-state.ts';
 import { runDueTasks } from '../../src/lab/model/tasks.ts';
 import { startRdpListener, type RdpListener } from '../../src/lab/rdp/index.ts';
 import { buildHost } from '../../src/lab/scenarios/index.ts';
-import { X509Certificate } from 'node:crypto';
 import { probeRdp } from '../../src/rdp/probes/index.ts';
-import { applyFix, undoFix, UnknownFixError, UnknownUndoError, type ApplyFixArgs } from '../../src/rdp/repair.ts';
-import type { CheckId, CheckTarget, Diagnosis, Finding } from '../../src/rdp/types.ts';
+import { applyFix, planFix, undoFix, UnknownFixError, UnknownUndoError, type ApplyFixArgs } from '../../src/rdp/repair.ts';
+import type { CheckTarget, Diagnosis } from '../../src/rdp/types.ts';
 import { FileUndoStore, MemoryUndoStore, newUndoId, UNDO_ID_PATTERN, type UndoStore } from '../../src/rdp/undo-store.ts';
 import { comparableSnapshot } from '../support/model-snapshot.ts';
+import { labDiagnose } from '../support/lab-diagnose.ts';
 
 const NOW = new Date();
 const OPTS = { computerName: 'lab-host1', password: 'P@ssw0rd!', now: NOW };
 const TARGET: CheckTarget = { id: 'lab1', address: 'lab-host1', rdpHost: 'lab-host1', rdpPort: 3389, winrmUrl: 'http://lab-host1:5985/wsman', rdpUsers: ['rdpuser'] };
 
-
-/** Stand-in diagnosis from the model (the checks engineer's diagnose.ts replaces it). */
-function labDiagnose(m: HostModel): Diagnosis {
-  const st = deriveRdpState(m);
-  const certOk = st.certificate !== null && st.certificate.keyReadable && (() => {
-    const x = new X509Certificate(st.certificate.certPem);
-    return Date.parse(x.validFrom) <= Date.now() && Date.now() < Date.parse(x.validTo);
-  })();
-  const finding = (check: CheckId, ok: boolean): Finding => ({
-    check, title: check, verdict: ok ? 'ok' : 'problem', severity: 'critical', summary: `${check} ${ok ? 'ok' : 'broken'}`, explanation: '', evidence: {}, fix: null,
-  });
-  const findings = [
-    finding('listener-state', st.listening),
-    finding('fw-rdp-rules', st.firewallAllows),
-    finding('cert-rdp-store', certOk),
-    finding('tls-schannel-protocols', st.tls.tls12),
-    finding('net-rdp-probe', st.listening && st.firewallAllows && certOk && st.tls.tls12 && st.securityLayer !== 0),
-  ];
-  const problem = findings.find((f) => f.verdict === 'problem');
-  return { host: m.computerName, verdict: problem ? 'problem' : 'ok', headline: problem?.summary ?? 'healthy', findings, timingsMs: { probes: 0, plan: 0, total: 0 }, winrmCommands: 0 };
-}
 
 interface Lab {
   model: HostModel;
@@ -233,6 +211,21 @@ describe('applyFix / undoFix', () => {
     assert.equal(undo2.restored && undo2.verified, true, undo2.message);
     assert.match(undo2.message, /already back, e\.g\. the revert task ran/);
     assert.deepEqual(comparableSnapshot(l.model), before);
+  });
+
+  it('disable-nla-temporarily approved a minute after it was planned: applied, its revert task named from the plan\'s time', async () => {
+    const l = lab(['healthy']);
+    const planned = new Date(NOW.getTime() - 60_000);
+    const plan = await planFix({ target: TARGET, readFacts: l.readFacts, fixId: 'disable-nla-temporarily', now: () => planned });
+    assert.ok(!('notApplicable' in plan));
+    assert.equal(plan.plannedAt, planned.toISOString());
+    const args = { ...deps(l, new MemoryUndoStore()), fixId: 'disable-nla-temporarily', diagnose: l.diagnose, expectHash: plan.hash };
+    // Rebuilt at apply time, the task name differs: the plan is not the one approved.
+    const refused = await applyFix(args);
+    assert.match(refused.message, /changed since the plan was approved/);
+    const out = await applyFix({ ...args, plannedAt: planned });
+    assert.equal(out.applied && out.verified, true, out.message);
+    assert.ok(l.model.tasks[(plan.apply.ops[0] as { name: string }).name.toLowerCase()], 'the approved task name');
   });
 
   it('undo ids are short and typeable; the file store finds nothing for a malformed id', async () => {

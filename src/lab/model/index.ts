@@ -1,10 +1,10 @@
 // SimulatedHost: one host model behind the WS-Man seam (passwords, PowerShell) and the RDP listener
 // seam (rdpState + onChange). Plans that change the model, due revert tasks and explicit mutations
 // notify listeners, so the RDP listener reacts to fixes applied through WinRM.
-import type { PlanResult } from '../../host/operations.ts';
+import type { Plan, PlanResult } from '../../host/operations.ts';
 import type { FaultInjection, LabProcess, RdpListenerState, WsmanHost } from '../types.ts';
 import type { HostModel } from './host-model.ts';
-import { createPowerShell, type LabRuntime } from './powershell.ts';
+import { createPowerShell, type LabRuntime, type PlanGateAnswer } from './powershell.ts';
 import { deriveRdpState } from './rdp-state.ts';
 import { runDueTasks, type TaskRun } from './tasks.ts';
 
@@ -26,6 +26,9 @@ export interface SimulatedHostOptions {
 
 export type ChangeListener = (host: SimulatedHost) => void;
 
+/** See PowerShellOptions.gate: a test holds a plan before it runs or after it ran. */
+export type PlanGate = (plan: Plan, stage: 'before' | 'after') => Promise<PlanGateAnswer> | PlanGateAnswer;
+
 export class SimulatedHost implements WsmanHost {
   readonly model: HostModel;
   readonly faults: FaultInjection;
@@ -35,6 +38,8 @@ export class SimulatedHost implements WsmanHost {
   private timer: NodeJS.Timeout | undefined;
   /** The last plan result (handy in tests and the demo). */
   lastResult: PlanResult | undefined;
+  /** Tests only: holds plans at a chosen point (null: every plan runs at once). */
+  planGate: PlanGate | null = null;
 
   constructor(model: HostModel, opts: SimulatedHostOptions = {}) {
     this.model = model;
@@ -45,6 +50,7 @@ export class SimulatedHost implements WsmanHost {
       now: this.clock,
       ...(opts.runtime ? { runtime: opts.runtime } : {}),
       ...(opts.startupMs ? { startupMs: opts.startupMs } : {}),
+      gate: (plan, stage) => this.planGate?.(plan, stage),
       // Only a write plan can change the model: read plans skip the (costly) before/after comparison.
       beforePlan: (plan) => {
         this.runDueTasks();

@@ -35,7 +35,15 @@ export interface PowerShellOptions {
    * (default 0; the benches set it: see docs/decisions/0004-runtime-engine-and-primitives.md).
    */
   startupMs?: number;
+  /**
+   * A test's hold on a plan (SimulatedHost.planGate): awaited before the plan runs ('drop': it never
+   * runs) and after it ran, before its answer goes back (model runtime only). Tests stop a worker at
+   * an exact step this way, waiting on the event instead of the clock.
+   */
+  gate?: (plan: Plan, stage: 'before' | 'after') => Promise<PlanGateAnswer> | PlanGateAnswer;
 }
+
+export type PlanGateAnswer = 'go' | 'drop' | void;
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 const done = (stdout: string, stderr: string, exitCode: number): ProcessResult => ({ stdout: utf8(stdout), stderr: utf8(stderr), exitCode });
@@ -128,13 +136,16 @@ async function runBootstrap(model: HostModel, stdin: Buffer, opts: PowerShellOpt
     if (e instanceof BootstrapFailure) return bootstrapFailure(e.message);
     throw e;
   }
+  if ((await opts.gate?.(plan, 'before')) === 'drop') return done('', 'rdp-medic lab: a test dropped this plan before it ran\r\n', 1);
   opts.beforePlan?.(plan);
   if (opts.runtime?.kind === 'pwsh') return runUnderPwsh(model, plan, planJson, opts.runtime.server, opts, stream, signal);
   if (plan.mode === 'read') {
     const write = plan.ops.find((o) => WRITE_OP_NAMES.has(o.op));
     if (write) return bootstrapFailure(`plan refused: write operation ${write.op} (${write.id}) in a read plan`);
   }
-  return runOnModel(model, plan, opts);
+  const answer = await runOnModel(model, plan, opts);
+  await opts.gate?.(plan, 'after');
+  return answer;
 }
 
 function notRecognized(term: string): string {

@@ -78,16 +78,21 @@ function inverse(op: Operation, r: Extract<OpResult, { ok: true }>): Operation[]
   }
 }
 
-function rdpThumbprints(facts: HostFacts | undefined): Set<string> | undefined {
+/** The 'Remote Desktop' thumbprints (upper case) the facts show, or undefined when they were not read. */
+export function rdpThumbprints(facts: HostFacts | null | undefined): string[] | undefined {
   if (!facts) return undefined;
   const certs = fact(facts.certsRemoteDesktop, RDP_STORE);
-  return certs instanceof Missing ? undefined : new Set(certs.map((c) => c.thumbprint.toUpperCase()));
+  return certs instanceof Missing ? undefined : certs.map((c) => c.thumbprint.toUpperCase());
 }
 
-/**
- * The undo of what `applied` shows succeeded. `after`/`before` are the facts read after and before
- * the fix: with both, certificates that appeared in 'Remote Desktop' during the fix are removed.
- */
+/** What the store held: the facts, or the thumbprints already taken from them (a step journal keeps only those). */
+export type CertEvidence = HostFacts | string[];
+
+function thumbprintSet(e: CertEvidence | undefined): Set<string> | undefined {
+  const list = Array.isArray(e) ? e.map((t) => t.toUpperCase()) : rdpThumbprints(e);
+  return list ? new Set(list) : undefined;
+}
+
 /**
  * Ids of the steps of restarts (restartSteps: stop X, start X, then the starts of the dependents the
  * stop stopped): together they leave every service as it was, so they have no inverse. Only when
@@ -112,7 +117,11 @@ export function restartStepIds(ops: Operation[], results: OpResult[]): Set<strin
   return skip;
 }
 
-export function buildUndo(plan: FixPlan, applied: PlanResult, undoId: string, now: Date, after?: HostFacts, before?: HostFacts): UndoRecord {
+/**
+ * The undo of what `applied` shows succeeded. `after`/`before` are the facts read after and before
+ * the fix: with both, certificates that appeared in 'Remote Desktop' during the fix are removed.
+ */
+export function buildUndo(plan: Pick<FixPlan, 'fixId' | 'host' | 'apply'>, applied: PlanResult, undoId: string, now: Date, after?: CertEvidence, before?: CertEvidence): UndoRecord {
   const undo: Operation[] = [];
   let revertTask: string | null = null;
   const restarts = restartStepIds(plan.apply.ops, applied.results);
@@ -123,8 +132,8 @@ export function buildUndo(plan: FixPlan, applied: PlanResult, undoId: string, no
     if (op.op === 'task.scheduleRevert' && inv.length) revertTask = op.name;
     undo.unshift(...inv);
   }
-  const was = rdpThumbprints(before);
-  const is = rdpThumbprints(after);
+  const was = thumbprintSet(before);
+  const is = thumbprintSet(after);
   if (was && is) {
     // Moved back by this undo: not "new".
     const movedIn = new Set(plan.apply.ops.filter((o) => o.op === 'cert.move' && o.toStore.toLowerCase() === RDP_STORE.toLowerCase()).map((o) => (o.op === 'cert.move' ? o.thumbprint.toUpperCase() : '')));

@@ -142,5 +142,6 @@ export function makeFixPlan(id: KnownFixId, ctx: FixContext, spec: PlanSpec): Fi
     timeBoxMinutes: spec.timeBoxMinutes ?? null,
     verify: { recheck: spec.recheck, expectRdpTls: spec.expectRdpTls },
     hash: planHash(apply),
+    plannedAt: ctx.now.toISOString(),
   };
 }
