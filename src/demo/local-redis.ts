@@ -125,8 +125,11 @@ async function terminate(child: ChildProcess, port: number, hard: boolean): Prom
     await exited;
     return;
   }
+  // A refused SHUTDOWN (an error reply: e.g. an AOF rewrite, a replica to wait for) leaves the
+  // connection open, so the ask is bounded too: then SIGTERM, then SIGKILL.
   await new Promise<void>((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port }, () => s.end('SHUTDOWN NOSAVE\r\n'));
+    s.setTimeout(2000, () => s.destroy());
     s.once('error', () => resolve());
     s.once('close', () => resolve());
   });
