@@ -25,7 +25,7 @@ const SECRET = 'Hostile-Pa55word!';
 function workPc(url: string, winrm: Record<string, unknown>): ResolvedHost {
   return {
     id: 'work-pc' as HostId,
-    config: HostConfig.parse({ winrm: { url, auth: 'basic', credential: 'admin', ...winrm } }),
+    config: HostConfig.parse({ winrm: { url, auth: 'basic', credential: 'admin', allowBasicOverHttp: true, ...winrm } }),
     credential: { username: 'Administrator', password: { value: SECRET } },
   };
 }

@@ -158,7 +158,7 @@ describe('policy through the bot', () => {
 
   test('a delivery the platform hands over three times (a replay) is acted on once', async () => {
     const where = { platform: 'console' as const, channel: TEST_CHANNEL, rootMessageId: null, threadId: null, handle: null };
-    const commands = async (): Promise<number> => (await stack.bot!.state.audit.historyOf('cert-02', 200)).filter((e) => e.kind === 'command' && e.actor === 'console:erin').length;
+    const commands = async (): Promise<number> => (await stack.bot!.state.audit.historyOf('cert-02', 200, { includeLookups: true })).filter((e) => e.kind === 'command' && e.actor === 'console:erin').length;
     const before = recorder.records.length;
     for (let i = 0; i < 3; i++) await recorder.send({ kind: 'command', text: 'status cert-02', user: erin, where, receivedAt: new Date().toISOString(), deliveryId: 'Tr-replayed-1' });
     await stack.settled();

@@ -276,7 +276,7 @@ function flowSuite(mode: SlackMode): void {
         assert.equal((await driver.signed(formBody(slashCommandPayload({ text: 'status replay-pc', userId: bob.id, userName: bob.name, channelId: CHANNEL })), { timestamp: timestamp + 20 })).status, 200);
         await fake.waitFor(all(isRoot, saying(/replay-pc/), (c) => /@bob|replay-pc:/.test(textOf(c)) && !/Planning/.test(textOf(c))), WAIT);
         await stack.settled();
-        const audited = (await stack.bot!.state.audit.historyOf('replay-pc', 100)).filter((e) => e.kind === 'command').map((e) => e.actor);
+        const audited = (await stack.bot!.state.audit.historyOf('replay-pc', 100, { includeLookups: true })).filter((e) => e.kind === 'command').map((e) => e.actor);
         assert.deepEqual(audited.sort(), ['slack:U0ALICE', 'slack:U0BOB'], 'the request from the future never reached the bot');
       });
 
