@@ -92,9 +92,12 @@ function timeBoxRestores(ops: readonly Operation[]): RegistryRestore[] {
   });
 }
 
+/** The name every weakening undo's time-box task starts with. */
+export const UNDO_RELOCK_PREFIX = 'rdp-medic-relock-';
+
 /** `rdp-medic-relock-<8 hex>`, from the undo id: the same record gives the same plan (and hash) whenever it is built. */
 export function undoRevertTaskName(undoId: string): string {
-  return `rdp-medic-relock-${createHash('sha256').update(undoId).digest('hex').slice(0, 8)}`;
+  return `${UNDO_RELOCK_PREFIX}${createHash('sha256').update(undoId).digest('hex').slice(0, 8)}`;
 }
 
 /**

@@ -24,7 +24,7 @@ import { undoFix } from '../../../src/rdp/repair.ts';
 import type { CheckTarget } from '../../../src/rdp/types.ts';
 import { enqueueFix, jobId } from '../../../src/state/queues.ts';
 import { ChatRecorder, person, type Recorded } from '../../fakes/chat-recorder.ts';
-import { comparableSnapshot } from '../../support/model-snapshot.ts';
+import { assertUndoneExactly, comparableSnapshot } from '../../support/model-snapshot.ts';
 import { MULTI_STEP_FIXES, stepIdsOf, type MultiStepFix } from '../../support/multi-step-fixes.ts';
 import { startStack, type Stack } from '../../support/stack.ts';
 import { isForeignLock } from '../../../src/state/fix-lock.ts';
@@ -227,12 +227,7 @@ describe('a worker process killed at every step boundary of every multi-step fix
         const target: CheckTarget = { id: c.host, address: c.host, rdpHost: c.host, rdpPort: 3389, winrmUrl: 'http://unused/wsman', rdpUsers: ['rdpuser'] };
         const undo = await undoFix({ target, runPlan: async (p) => executePlan(model, validatePlan(p)), readFacts: async () => readPlanFacts(executePlan(model, buildReadPlan())), undoStore: stack.bot!.state.undo, undoId });
         assert.equal(undo.restored && undo.verified, true, `${what}: ${undo.message}`);
-        // A person's undo of a security-restoring fix leaves its time box (the relock task), and only that.
-        const afterUndo = comparableSnapshot(model) as { tasks: Record<string, unknown> };
-        const relocks = Object.keys(afterUndo.tasks).filter((k) => k.startsWith('rdp-medic-relock-'));
-        assert.equal(relocks.length > 0, /The weaker setting lasts until/.test(undo.message), `${what}: a relock task exactly when the undo weakened something`);
-        for (const k of relocks) delete afterUndo.tasks[k];
-        assert.deepEqual(afterUndo, c.original, `${what}: undo puts the host back as it was`);
+        assertUndoneExactly(model, c.original, [undo.message], what);
       }
     } finally {
       child?.kill('SIGKILL');
