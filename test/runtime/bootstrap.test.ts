@@ -134,11 +134,10 @@ describe('the time-boxed revert', { concurrency: 2 }, () => {
           : { id: 'set', op: 'reg.set', path: RDP_TCP_KEY, name: 'UserAuthentication', kind: 'DWord', data, expect: was },
       ],
     });
-  const nla = (data: number) => timeBoxed(data);
   const deleted = timeBoxed(null);
 
   /** Applies under pwsh, captures the script the engine registered, runs it as the task would. */
-  async function applyAndRevert(changeInBetween: boolean, plan = nla(0)): Promise<{ pwshModel: ReturnType<typeof host>; labModel: ReturnType<typeof host>; output: string }> {
+  async function applyAndRevert(changeInBetween: boolean, plan = timeBoxed(0)): Promise<{ pwshModel: ReturnType<typeof host>; labModel: ReturnType<typeof host>; output: string }> {
     {
       const pwshModel = host();
       const labModel = structuredClone(pwshModel);
