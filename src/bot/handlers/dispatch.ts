@@ -52,6 +52,8 @@ export async function handleEvent(bot: BotContext, event: Inbound): Promise<void
   const count = (kind: string, outcome: 'accepted' | 'refused' | 'invalid' | 'rate-limited'): void => {
     if (event.kind === 'command') bot.counters?.command(platform, kind, outcome);
   };
+  const click: Record<string, string> = event.kind === 'action' ? { click: event.actionId.slice(0, 200) } : {};
+  const via: Record<string, string> = { platform, ...click };
   // Clicks count like commands: a flood of presses is a flood of commands.
   const rate = await takeCommand(bot.redis, event.user, bot.config.policy.rateLimit.commandsPerMinute);
   if (!rate.allowed) {
@@ -59,14 +61,11 @@ export async function handleEvent(bot: BotContext, event: Inbound): Promise<void
     // Told once per wait, so a flood does not become a flood of refusals.
     if (!(await firstWithin(bot.redis, bot.state.prefix, 'rate-told', accountOf(event.user), Math.max(1_000, rate.retryAfterMs)))) return;
     const ctx = await eventContext(bot, event, text ?? '');
-    await ctx.audit({ kind: 'refusal', host: null, data: { stage: 'rate-limit', reason: rate.reason, text: (text ?? '').slice(0, 500), platform } });
+    await auditRefusal(ctx, 'rate-limit', rate.reason, null, via);
     return ctx.tell(refused(rate.reason, { title: 'Slow down' }), 'rate');
   }
   const ctx = await eventContext(bot, event, text ?? '');
-  const click = event.kind === 'action' ? { click: event.actionId.slice(0, 200) } : {};
-  // Every refusal is in the audit trail too: who tried what, at which stage, and why.
-  const refusal = (stage: RefusalStage, reason: string, host: string | null = null): Promise<void> =>
-    ctx.audit({ kind: 'refusal', host, data: { stage, reason, text: (text ?? '').slice(0, 500), platform, ...click } });
+  const refusal = (stage: RefusalStage, reason: string, host: string | null = null): Promise<void> => auditRefusal(ctx, stage, reason, host, via);
   if (text === null) {
     await refusal('unknown-button', 'not one of our buttons');
     return ctx.tell(refused('That button is not one of mine (or it is from an older version); nothing was changed.'), 'unknown');
@@ -87,6 +86,11 @@ export async function handleEvent(bot: BotContext, event: Inbound): Promise<void
   await ctx.audit({ kind: 'command', host, data: { text, platform, outcome: 'accepted', subcommand: parsed.kind, ...click } });
   count(parsed.kind, 'accepted');
   await run(ctx, parsed);
+}
+
+/** Every refusal is in the audit trail too: who tried what, at which stage, and why. */
+function auditRefusal(ctx: EventContext, stage: RefusalStage, reason: string, host: string | null, extra: Record<string, string>): Promise<void> {
+  return ctx.audit({ kind: 'refusal', host, data: { stage, reason, text: ctx.text.slice(0, 500), ...extra } });
 }
 
 const decidesApproval = (actionId: string): boolean => {
@@ -167,21 +171,21 @@ async function decide(ctx: EventContext, kind: 'approve' | 'reject', approvalId:
   const elsewhere = current ? await answeredWhereAsked(ctx, current) : null;
   if (elsewhere) {
     bot.counters?.approval('refused');
-    await ctx.audit({ kind: 'refusal', host: current?.host ?? null, data: { stage: 'elsewhere', reason: elsewhere, text: ctx.text, approvalId } });
+    await auditRefusal(ctx, 'elsewhere', elsewhere, current?.host ?? null, { approvalId });
     return ctx.tell(refused(elsewhere, { title: 'Not this message' }), 'elsewhere');
   }
   if (kind === 'approve' && current?.state === 'pending') {
     const holder = await bot.state.locks.holder(current.host);
     if (holder) {
       const busy = busyMessage(current.host, holder);
-      await ctx.audit({ kind: 'refusal', host: current.host, data: { stage: 'busy', reason: busy, text: ctx.text, approvalId } });
+      await auditRefusal(ctx, 'busy', busy, current.host, { approvalId });
       return ctx.tell(refused(busy, { title: `${current.host} is busy` }), 'busy');
     }
   }
   const t = kind === 'approve' ? await bot.state.approvals.approve(approvalId, user) : await bot.state.approvals.reject(approvalId, user);
   if (!t.ok) {
     bot.counters?.approval('refused');
-    await ctx.audit({ kind: 'refusal', host: t.record?.host ?? null, data: { stage: 'decision', reason: t.reason, text: ctx.text, approvalId } });
+    await auditRefusal(ctx, 'decision', t.reason, t.record?.host ?? null, { approvalId });
     if (t.record) await showApproval(bot, t.record);
     return ctx.tell(refused(t.reason), 'decision');
   }
