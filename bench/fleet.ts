@@ -19,7 +19,7 @@ import { diagnose } from '../src/rdp/diagnose.ts';
 import { checkTarget } from '../src/rdp/target.ts';
 import { BenchChat, type Post } from './lib/bench-chat.ts';
 import { startLabProcess } from './lib/lab-process.ts';
-import { percentile, round1 } from './lib/stats.ts';
+import { cpuProfileFlags, percentile, round1 } from './lib/stats.ts';
 
 const HOSTS = Number(process.env.BENCH_FLEET ?? 1000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -29,7 +29,7 @@ const BASELINE_SAMPLE = 20;
 const ROOT = join(import.meta.dirname, '..');
 const BUILT_CLI = join(ROOT, 'dist', 'cli.js');
 /** The heap cap the Dockerfile gives workers (NODE_OPTIONS): V8 collects before it grows past it. */
-const WORKER_NODE_OPTIONS = [`--max-old-space-size=${process.env.BENCH_WORKER_HEAP_MB ?? 192}`];
+const WORKER_NODE_OPTIONS = [`--max-old-space-size=${process.env.BENCH_WORKER_HEAP_MB ?? 192}`, ...cpuProfileFlags()];
 
 /** Workers run as they do in production (the Dockerfile): compiled, not through tsx. */
 function build(): void {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
+import { cpuProfileFlags } from './stats.ts';
 
 export interface LabLine {
   name: string;
@@ -27,7 +28,7 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'rdp-medic.js');
 export async function startLabProcess(args: string[]): Promise<LabProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'rdp-medic-bench-'));
   const configFile = join(dir, 'lab.yaml');
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'lab', ...args, '--config-out', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [...cpuProfileFlags(), BIN, 'lab', ...args, '--config-out', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   const hosts: LabLine[] = [];
   const expected = countHosts(args);
   await new Promise<void>((resolve, reject) => {

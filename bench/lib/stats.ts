@@ -12,3 +12,9 @@ export function peakRssMb(): number {
   // maxRSS is in kilobytes: the process's high-water mark, which is what a limit is about.
   return round1(process.resourceUsage().maxRSS / 1024);
 }
+
+/** BENCH_CPU_PROFILE_DIR=dir: child processes (workers, the lab) write V8 CPU profiles there. */
+export function cpuProfileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
