@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { DeadLetters, redrive, type DeadLetter } from '../state/dead-letters.ts';
 import { openQueues } from '../state/queues.ts';
 import { createRedis, redactRedisUrl, redisOptions, type Redis } from '../state/redis.ts';
-import { EXIT, out, readConfigOption, runCommand, UsageError } from './lib/cli-io.ts';
+import { EXIT, err, out, readConfigOption, runCommand, UsageError } from './lib/cli-io.ts';
 
 /** A one-shot connection: a few tries, then a clear error (a bot's connection retries forever). */
 function openRedis(config: Config): { redis: Redis; shown: string } {
@@ -26,7 +26,9 @@ async function withLetters<T>(configFile: string | undefined, body: (letters: De
   const config = readConfigOption(configFile);
   const { redis, shown } = openRedis(config);
   try {
-    return await body(new DeadLetters(redis, config.redis.prefix), redis, config);
+    // Entries another version wrote are left alone, and said so.
+    const report = (r: { key: string; problem: string }): void => err(`skipped ${r.key}: ${r.problem}; the rdp-medic version that wrote it can list and re-drive it`);
+    return await body(new DeadLetters(redis, config.redis.prefix, { report }), redis, config);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new Error(`cannot read the dead-letter list in ${shown}: ${(e as Error).message}`);

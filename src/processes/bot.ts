@@ -42,14 +42,15 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
   // Checked before anything is taken or posted: Cluster, primary, TLS, eviction, persistence.
   const { redis, confirm, close: closeRedis } = await openProcessRedis(config, name, logger);
   const queues = openQueues(redis, { prefix: config.redis.prefix, diagnoseAttempts: config.workers.diagnoseAttempts, confirm });
-  const state = openState(redis, config, { report: foreignRecordLogger(logger), confirm });
+  const report = foreignRecordLogger(logger);
+  const state = openState(redis, config, { report, confirm });
   const bot = createBot({ config, inventory: inventoryOf(config), redis, state, queues, outbox: new Outbox(queues), logger, ...(hooks.counters ? { counters: hooks.counters } : {}) });
   const byPlatform = new Map<Platform, ChatAdapter>(adapters.map((a) => [a.platform, a]));
-  const deadLetters = new DeadLetters(redis, config.redis.prefix);
+  const deadLetters = new DeadLetters(redis, config.redis.prefix, { report });
   const deliver = deliverProcessor({
     adapters: byPlatform,
     conversations: state.conversations,
-    unconfirmed: new UnconfirmedPosts(redis, config.redis.prefix),
+    unconfirmed: new UnconfirmedPosts(redis, config.redis.prefix, { report }),
     deadLetters,
     retryWindowMs: config.bot.deliveryRetryWindowMs,
     logger,

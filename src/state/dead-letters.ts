@@ -6,11 +6,15 @@
 import { z } from 'zod';
 import { Platform } from '../chat/model.ts';
 import { jobId, type Queues } from './queues.ts';
+import { RecordFormat } from './record.ts';
 import type { Redis } from './redis.ts';
 import { ConversationId, DeliverJob } from './schemas.ts';
+import type { StoreOptions } from './store-options.ts';
 
 /** Two weeks: longer than BullMQ keeps failed jobs, long enough to notice over a holiday. */
 export const DEAD_LETTER_TTL_MS = 14 * 24 * 3600_000;
+/** Bump when DeadLetter changes incompatibly (record.ts). */
+export const DEAD_LETTER_FORMAT = 1;
 
 export const DeadLetter = z
   .object({
@@ -37,11 +41,17 @@ export const messageKeysOf = (job: DeliverJob): string[] =>
   job.messages.map((m) => (m.op === 'update' ? `upd.${m.of}.${m.version}` : m.op === 'ephemeral' ? `eph.${m.key}` : m.key));
 
 export class DeadLetters {
+  private readonly format: RecordFormat<typeof DeadLetter>;
+  private readonly ttlMs: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly ttlMs = DEAD_LETTER_TTL_MS,
-  ) {}
+    opts: StoreOptions & { ttlMs?: number } = {},
+  ) {
+    this.format = new RecordFormat('dead letter', DEAD_LETTER_FORMAT, DeadLetter, opts.report);
+    this.ttlMs = opts.ttlMs ?? DEAD_LETTER_TTL_MS;
+  }
 
   private readonly indexKey = (): string => `${this.prefix}:dead-letters`;
   private readonly entryKey = (id: string): string => `${this.prefix}:dead-letter:${id}`;
@@ -49,10 +59,11 @@ export class DeadLetters {
   private readonly convKey = (conversationId: string): string => `${this.prefix}:dead-letters:conv:${conversationId}`;
 
   async add(entry: DeadLetter): Promise<void> {
+    const raw = this.format.encode(entry);
     const e = DeadLetter.parse(entry);
     const at = Date.parse(e.failedAt);
     const tx = this.redis.multi();
-    tx.set(this.entryKey(e.id), JSON.stringify(e), 'PX', this.ttlMs);
+    tx.set(this.entryKey(e.id), raw, 'PX', this.ttlMs);
     tx.zadd(this.indexKey(), at, e.id);
     tx.zremrangebyscore(this.indexKey(), '-inf', at - this.ttlMs);
     for (const key of e.keys) tx.hset(this.convKey(e.conversationId), key, e.id);
@@ -65,9 +76,9 @@ export class DeadLetters {
     return this.redis.hget(this.convKey(conversationId), key);
   }
 
+  /** The entry, or null when there is none or another version wrote it (reported). */
   async get(id: string): Promise<DeadLetter | null> {
-    const raw = await this.redis.get(this.entryKey(id));
-    return raw ? DeadLetter.parse(JSON.parse(raw)) : null;
+    return this.format.decode(await this.redis.get(this.entryKey(id)), this.entryKey(id));
   }
 
   /** How many entries there are (expired ones are dropped from the index first). */
@@ -76,7 +87,7 @@ export class DeadLetters {
     return Number(n?.[1] ?? 0);
   }
 
-  /** Entries, oldest first, at most `limit`. */
+  /** Entries this version can read, oldest first, at most `limit` (others are reported and left). */
   async list(limit = 1000): Promise<DeadLetter[]> {
     await this.redis.zremrangebyscore(this.indexKey(), '-inf', Date.now() - this.ttlMs);
     const ids = await this.redis.zrange(this.indexKey(), 0, Math.max(0, limit - 1));
@@ -84,17 +95,25 @@ export class DeadLetters {
     const raws = await this.redis.mget(ids.map(this.entryKey));
     const out: DeadLetter[] = [];
     const gone: string[] = [];
-    raws.forEach((raw, i) => (raw ? out.push(DeadLetter.parse(JSON.parse(raw))) : gone.push(ids[i]!)));
+    raws.forEach((raw, i) => {
+      if (raw === null) return gone.push(ids[i]!);
+      const letter = this.format.decode(raw, this.entryKey(ids[i]!));
+      if (letter) out.push(letter);
+    });
     if (gone.length) await this.redis.zrem(this.indexKey(), ...gone);
     return out;
   }
 
-  /** Removes an entry and returns it; null if there is none (already re-driven, or expired). */
+  /**
+   * Removes an entry and returns it; null if there is none (already re-driven, or expired) or this
+   * version cannot read it (reported, and left for the version that wrote it).
+   */
   async take(id: string): Promise<DeadLetter | null> {
-    const res = await this.redis.multi().get(this.entryKey(id)).del(this.entryKey(id)).zrem(this.indexKey(), id).exec();
-    const raw = res?.[0]?.[1];
-    if (typeof raw !== 'string') return null;
-    const e = DeadLetter.parse(JSON.parse(raw));
+    const e = await this.get(id);
+    if (!e) return null;
+    // The DEL decides between two simultaneous takes: only one re-drives it.
+    const res = await this.redis.multi().del(this.entryKey(id)).zrem(this.indexKey(), id).exec();
+    if (Number(res?.[0]?.[1] ?? 0) !== 1) return null;
     // Only the fields that still name this entry: a newer dead letter may hold the same key.
     const conv = this.convKey(e.conversationId);
     const held = await this.redis.hmget(conv, ...e.keys);

@@ -46,7 +46,7 @@ describe('approvals (real redis-server)', () => {
     assert.equal(Date.parse(r.expiresAt) - Date.parse(r.createdAt), 15 * 60_000);
     assert.deepEqual(await store.get(r.id), r);
     const raw = await redis.hgetall(`rdp-medic:approval:${r.id}`);
-    assert.deepEqual(Object.keys(raw).sort(), ['conversation', 'createdAt', 'expiresAt', 'fixId', 'host', 'id', 'planHash', 'requester', 'risk', 'state']);
+    assert.deepEqual(Object.keys(raw).sort(), ['conversation', 'createdAt', 'expiresAt', 'fixId', 'host', 'id', 'planHash', 'requester', 'risk', 'state', 'v']);
     assert.ok((await redis.pttl(`rdp-medic:approval:${r.id}`)) > 15 * 60_000);
   });
 

@@ -10,6 +10,11 @@ import { DiagnosisStore } from '../../src/state/diagnoses.ts';
 import { RedisUndoStore } from '../../src/state/undo-store-redis.ts';
 import { AuditLog, exportAudit, type AuditEntry } from '../../src/state/audit/index.ts';
 import { RecordFormat, type ForeignRecord } from '../../src/state/record.ts';
+import { ApprovalStore } from '../../src/state/approvals/index.ts';
+import { DeadLetters, type DeadLetter } from '../../src/state/dead-letters.ts';
+import { UnconfirmedPosts } from '../../src/state/unconfirmed-posts.ts';
+import { policyGate } from '../../src/policy/index.ts';
+import { Policy } from '../../src/config/policy.ts';
 import { createRedis, type Redis } from '../../src/state/redis.ts';
 import { withTimeout } from '../../src/lib/with-timeout.ts';
 import { startRedisServer, type RedisServer } from '../fakes/redis-server.ts';
@@ -154,5 +159,91 @@ describe('stores skip and report what another version wrote', () => {
     assert.deepEqual((await audit.historyOf('work-pc', 10)).map((e) => e.kind), ['command']);
     assert.equal(seen.length, 2);
     assert.match(seen[0]!.problem, /format "2"/);
+  });
+});
+
+describe('approvals, dead letters and unconfirmed-post marks carry versions too', () => {
+  const bob = { platform: 'console' as const, id: 'bob', name: 'bob', groups: [] };
+  const policy = policyGate(Policy.parse({ roles: { responder: ['console:alice'], approver: ['console:bob'] }, approve: { safe: ['approver'], disruptive: ['approver'], 'weakens-security': ['approver'] } }));
+  const where = { platform: 'console' as const, channel: 'console', rootMessageId: null, threadId: null, handle: null };
+  const request = { host: 'work-pc', fixId: 'restart-termservice', planHash: 'b'.repeat(64), risk: 'disruptive' as const, requester: alice, conversation: where };
+
+  it('approvals: a record of another format is reported, refused by every transition and left as it was', async () => {
+    const { seen, report } = reports();
+    const approvals = new ApprovalStore(redis, { policy, expiryMinutes: 15, prefix: 'appr-v', report });
+    const mine = await approvals.create(request);
+    assert.equal(await redis.hget(`appr-v:approval:${mine.id}`, 'v'), '1');
+    // Another version's record, already past its expiry and in the pending index.
+    const key = 'appr-v:approval:a_fromthefuture';
+    await redis.hset(key, 'v', '2', 'id', 'a_fromthefuture', 'state', 'pending', 'expiresAt', String(Date.now() - 1000), 'host', 'work-pc', 'riskLevel', '7');
+    await redis.zadd('appr-v:approvals:pending', Date.now() - 1000, 'a_fromthefuture');
+    const before = await redis.hgetall(key);
+    assert.equal(await approvals.get('a_fromthefuture'), null);
+    const approved = await approvals.approve('a_fromthefuture', bob);
+    assert.equal(approved.ok, false);
+    assert.match((approved as { reason: string }).reason, /^approval a_fromthefuture was made by another version of rdp-medic, which this version cannot read or change; ask for the fix again$/);
+    assert.equal((await approvals.start('a_fromthefuture', 'job:1')).ok, false);
+    assert.equal((await approvals.finish('a_fromthefuture', 'done', { ok: true, message: 'x', undoId: null })).ok, false);
+    assert.deepEqual(await approvals.expireDue(), [], 'not expired by this version');
+    assert.deepEqual(await redis.hgetall(key), before, 'nothing written to it');
+    assert.ok(seen.length >= 1 && seen.every((s) => s.store === 'approval' && s.key === key));
+    assert.match(seen[0]!.problem, /format "2"/);
+    // Its own records still work beside it.
+    assert.equal((await approvals.approve(mine.id, bob)).ok, true);
+  });
+
+  it("approvals: an unversioned hash of today's shape (written before versions) is read and moved", async () => {
+    const approvals = new ApprovalStore(redis, { policy, expiryMinutes: 15, prefix: 'appr-legacy' });
+    const made = await approvals.create(request);
+    await redis.hdel(`appr-legacy:approval:${made.id}`, 'v');
+    assert.equal((await approvals.get(made.id))?.state, 'pending');
+    assert.equal((await approvals.approve(made.id, bob)).ok, true);
+  });
+
+  const letter = (id: string): DeadLetter => ({
+    id,
+    platform: 'console',
+    conversationId: 'r-0000000009',
+    keys: ['root'],
+    reason: 'platform answered 500',
+    failedAt: new Date().toISOString(),
+    failingSince: null,
+    attempts: 3,
+    job: { platform: 'console', conversationId: 'r-0000000009', messages: [{ op: 'root', key: 'root', card: { title: 'work-pc', status: 'running', sections: [], actions: [] } }] },
+  });
+
+  it('dead letters: entries another version wrote are reported and skipped by list, get and take, and left for it', async () => {
+    const { seen, report } = reports();
+    const letters = new DeadLetters(redis, 'dl-v', { report });
+    await letters.add(letter('deliver.mine'));
+    assert.equal((JSON.parse((await redis.get('dl-v:dead-letter:deliver.mine'))!) as { v: number }).v, 1);
+    for (const [id, raw] of [
+      ['deliver.newer', JSON.stringify({ v: 3, id: 'deliver.newer', payload: 'other' })],
+      ['deliver.garbled', 'deliver.garbled'],
+    ] as const) {
+      await redis.set(`dl-v:dead-letter:${id}`, raw, 'PX', 60_000);
+      await redis.zadd('dl-v:dead-letters', Date.now(), id);
+    }
+    assert.deepEqual((await letters.list()).map((l) => l.id), ['deliver.mine']);
+    assert.equal(await letters.get('deliver.newer'), null);
+    assert.equal(await letters.take('deliver.newer'), null);
+    assert.ok(await redis.get('dl-v:dead-letter:deliver.newer'), 'left for the version that wrote it');
+    assert.equal(await letters.count(), 3, 'still counted: something is undelivered');
+    assert.deepEqual([...new Set(seen.map((s) => s.key))].sort(), ['dl-v:dead-letter:deliver.garbled', 'dl-v:dead-letter:deliver.newer']);
+    assert.equal((await letters.take('deliver.mine'))?.id, 'deliver.mine');
+    assert.equal(await letters.take('deliver.mine'), null, 'taken once');
+  });
+
+  it('unconfirmed-post marks: one this version cannot read still means "look before posting"', async () => {
+    const { seen, report } = reports();
+    const marks = new UnconfirmedPosts(redis, 'up-v', { report, ttlMs: 60_000 });
+    await marks.begin('r-0000000001', 'root', 1_700_000_000_000);
+    assert.deepEqual(JSON.parse((await redis.hget('up-v:conv:r-0000000001:unconfirmed', 'root'))!), { v: 1, at: 1_700_000_000_000 });
+    assert.equal((await marks.since('r-0000000001', 'root'))?.getTime(), 1_700_000_000_000);
+    await redis.hset('up-v:conv:r-0000000002:unconfirmed', 'root', '{"v":2,"when":"yesterday"}');
+    const now = Date.now();
+    assert.equal((await marks.since('r-0000000002', 'root', now))?.getTime(), now - 60_000, 'in doubt since the oldest a mark can be');
+    assert.equal(await marks.since('r-0000000003', 'root'), null);
+    assert.deepEqual(seen.map((s) => s.store), ['unconfirmed post']);
   });
 });

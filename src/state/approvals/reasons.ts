@@ -42,3 +42,6 @@ export function refusal(r: ApprovalRecord, nowMs: number): string {
 }
 
 export const missing = (id: string): string => `no approval ${id}: it never existed or was cleaned up long after it ended`;
+
+export const foreign = (id: string): string =>
+  `approval ${id} was made by another version of rdp-medic, which this version cannot read or change; ask for the fix again`;

@@ -1,10 +1,16 @@
 // The approval record: what was asked (host, fix, plan hash, risk), by whom, where to answer, and
 // its state. Never secrets and never the plan itself: the worker rebuilds the plan and refuses to
 // apply it if its hash differs. In Redis it is a hash of flat fields (times in ms since the epoch,
-// users as JSON) so the Lua transitions can read state and expiry without decoding anything.
+// users as JSON) so the Lua transitions can read state and expiry without decoding anything. Its
+// field "v" is its format version (record.ts): the scripts refuse to move a record of another
+// version ('foreign'), and reading one reports it and treats it as absent.
 import { z } from 'zod';
 import { Risk } from '../../config/policy.ts';
 import { ChatUser, ConversationRef } from '../../chat/model.ts';
+import type { Decoded } from '../record.ts';
+
+/** Bump when the hash's fields change incompatibly; the Lua scripts compare it too. */
+export const APPROVAL_FORMAT = 1;
 
 export const APPROVAL_STATES = ['pending', 'approved', 'running', 'done', 'rejected', 'expired', 'failed'] as const;
 export const ApprovalState = z.enum(APPROVAL_STATES);
@@ -58,17 +64,30 @@ export type ApprovalRecord = z.infer<typeof ApprovalRecord>;
 const JSON_FIELDS = new Set(['requester', 'conversation', 'decidedBy', 'result']);
 const TIME_FIELDS = new Set(['createdAt', 'expiresAt', 'decidedAt', 'startedAt', 'finishedAt']);
 
-/** The request as flat hash fields (the Lua create script adds id, state and times). */
+/** The request as flat hash fields (the Lua create script adds v, id, state and times). */
 export function toHashFields(req: z.output<typeof ApprovalRequest>): string[] {
   return Object.entries(req).flatMap(([k, v]) => [k, JSON_FIELDS.has(k) ? JSON.stringify(v) : String(v)]);
 }
 
-/** HGETALL's flat [field, value, ...] back into a validated record. */
-export function fromHashFields(flat: string[]): ApprovalRecord {
+/**
+ * HGETALL's flat [field, value, ...] back into a validated record, or why this version cannot read
+ * it. A hash without "v" (written before approvals carried one) is read when it fits.
+ */
+export function fromHashFields(flat: string[]): Decoded<ApprovalRecord> {
   const raw: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const [k, v] = [flat[i]!, flat[i + 1]!];
-    raw[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : TIME_FIELDS.has(k) ? new Date(Number(v)).toISOString() : v;
+  let version: string | undefined;
+  try {
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const [k, v] = [flat[i]!, flat[i + 1]!];
+      if (k === 'v') version = v;
+      else raw[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : TIME_FIELDS.has(k) ? new Date(Number(v)).toISOString() : v;
+    }
+  } catch {
+    return { ok: false, problem: 'a field that should hold JSON does not' };
   }
-  return ApprovalRecord.parse(raw);
+  if (version !== undefined && version !== String(APPROVAL_FORMAT)) return { ok: false, problem: `written in format ${JSON.stringify(version)} (another version of rdp-medic); this version reads format ${APPROVAL_FORMAT}` };
+  const checked = ApprovalRecord.safeParse(raw);
+  if (checked.success) return { ok: true, value: checked.data };
+  const issue = checked.error.issues[0];
+  return { ok: false, problem: `${version === undefined ? 'written without a format version' : `format ${APPROVAL_FORMAT}`}, but ${issue ? `${issue.path.join('.') || 'the record'}: ${issue.message}` : 'it does not fit'}` };
 }

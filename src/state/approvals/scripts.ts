@@ -4,8 +4,10 @@
 //
 // KEYS[1] the record hash, KEYS[2] the pending index (sorted set by expiry);
 // ARGV[1] the approval id, ARGV[2] how long finished records are kept (ms), ARGV[3..] per script.
-// Every script replies {status, serverNowMs, HGETALL}; status is ok | refused | missing | exists.
+// Every script replies {status, serverNowMs, HGETALL}; status is ok | refused | missing | exists |
+// foreign (the record carries another format version: this version neither reads nor moves it).
 import type { LuaScript } from '../redis.ts';
+import { APPROVAL_FORMAT } from './record.ts';
 
 const PRELUDE = `
 local rec, index, id = KEYS[1], KEYS[2], ARGV[1]
@@ -15,11 +17,14 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 -- Times as integer strings: a bare Lua number may be written in exponent form.
 local function int(x) return string.format('%d', x) end
 local function reply(status) return {status, int(now), redis.call('HGETALL', rec)} end
+local FORMAT = '${APPROVAL_FORMAT}'
 `;
 
 /** Loads the state; a pending record past its expiry becomes expired here, whoever touches it first. */
 const LOAD = `
 if redis.call('EXISTS', rec) == 0 then return {'missing', int(now), {}} end
+local v = redis.call('HGET', rec, 'v')
+if v and v ~= FORMAT then return reply('foreign') end
 local state = redis.call('HGET', rec, 'state')
 local expired_now = false
 if state == 'pending' and tonumber(redis.call('HGET', rec, 'expiresAt')) <= now then
@@ -39,7 +44,7 @@ export const CREATE = script(
   `
 if redis.call('EXISTS', rec) == 1 then return reply('exists') end
 local ttl = tonumber(ARGV[3])
-redis.call('HSET', rec, 'id', id, 'state', 'pending', 'createdAt', int(now), 'expiresAt', int(now + ttl), unpack(ARGV, 4))
+redis.call('HSET', rec, 'v', FORMAT, 'id', id, 'state', 'pending', 'createdAt', int(now), 'expiresAt', int(now + ttl), unpack(ARGV, 4))
 redis.call('PEXPIRE', rec, int(ttl + retain))
 redis.call('ZADD', index, int(now + ttl), id)
 return reply('ok')

@@ -7,10 +7,12 @@ import { randomBytes } from 'node:crypto';
 import type { FixRisk } from '../../rdp/types.ts';
 import { ChatUser } from '../../chat/model.ts';
 import type { Decision } from '../../policy/decide.ts';
-import { NO_CONFIRM, type WriteConfirmer } from '../durable.ts';
+import { NO_CONFIRM } from '../durable.ts';
+import type { ForeignRecordReporter } from '../record.ts';
 import { runLua, type LuaScript, type Redis } from '../redis.ts';
+import type { StoreOptions } from '../store-options.ts';
 import { ApprovalRequest, ApprovalResult, fromHashFields, toHashFields, type ApprovalRecord } from './record.ts';
-import { missing, refusal } from './reasons.ts';
+import { foreign, missing, refusal } from './reasons.ts';
 import { APPROVE, CREATE, EXPIRE, FINISH, REJECT, START } from './scripts.ts';
 
 export type Transition = { ok: true; record: ApprovalRecord } | { ok: false; reason: string; record: ApprovalRecord | null };
@@ -21,7 +23,7 @@ export interface ApprovalPolicy {
   mayReject(user: ChatUser, risk: FixRisk, requester: ChatUser, host?: string): Decision;
 }
 
-export interface ApprovalStoreOptions {
+export interface ApprovalStoreOptions extends StoreOptions {
   policy: ApprovalPolicy;
   /** policy.approvalExpiryMinutes. */
   expiryMinutes: number;
@@ -29,15 +31,18 @@ export interface ApprovalStoreOptions {
   retainMs?: number;
   /** Key prefix. Default: "rdp-medic". */
   prefix?: string;
-  /** Confirms transitions on a replica (one lost in a failover would run a fix twice or never). */
-  confirm?: WriteConfirmer;
+  // confirm (StoreOptions): transitions are confirmed on a replica (one lost in a failover would
+  // run a fix twice or never).
 }
+
+type Loaded = { status: string; nowMs: number; record: ApprovalRecord | null };
 
 export const newApprovalId = (): string => `a_${randomBytes(9).toString('base64url')}`;
 
 export class ApprovalStore {
   private readonly retainMs: number;
   private readonly prefix: string;
+  private readonly report: ForeignRecordReporter;
 
   constructor(
     private readonly redis: Redis,
@@ -45,15 +50,30 @@ export class ApprovalStore {
   ) {
     this.retainMs = opts.retainMs ?? 7 * 24 * 3600_000;
     this.prefix = opts.prefix ?? 'rdp-medic';
+    this.report = opts.report ?? (() => undefined);
   }
 
   private keys(id: string): [string, string] {
     return [`${this.prefix}:approval:${id}`, `${this.prefix}:approvals:pending`];
   }
 
-  private async run(script: LuaScript, id: string, args: string[]): Promise<{ status: string; nowMs: number; record: ApprovalRecord | null }> {
+  /** A hash this version cannot read is reported and comes back as status 'foreign', no record. */
+  private decoded(id: string, status: string, nowMs: number, flat: string[]): Loaded {
+    if (!flat.length) return { status, nowMs, record: null };
+    const d = fromHashFields(flat);
+    if (d.ok) return { status, nowMs, record: d.value };
+    this.report({ store: 'approval', key: this.keys(id)[0], problem: d.problem });
+    return { status: 'foreign', nowMs, record: null };
+  }
+
+  private async run(script: LuaScript, id: string, args: string[]): Promise<Loaded> {
     const [status, now, flat] = (await runLua(this.redis, script, this.keys(id), [id, this.retainMs, ...args])) as [string, string, string[]];
-    return { status, nowMs: Number(now), record: flat.length ? fromHashFields(flat) : null };
+    return this.decoded(id, status, Number(now), flat);
+  }
+
+  private async load(id: string): Promise<Loaded> {
+    const flat = Object.entries(await this.redis.hgetall(this.keys(id)[0])).flat();
+    return this.decoded(id, 'ok', Date.now(), flat);
   }
 
   private async transition(script: LuaScript, id: string, args: string[]): Promise<Transition> {
@@ -67,7 +87,7 @@ export class ApprovalStore {
       return r;
     });
     if (status === 'ok' && record) return { ok: true, record };
-    if (!record) return { ok: false, reason: missing(id), record: null };
+    if (!record) return { ok: false, reason: status === 'foreign' ? foreign(id) : missing(id), record: null };
     return { ok: false, reason: refusal(record, nowMs), record };
   }
 
@@ -81,10 +101,9 @@ export class ApprovalStore {
     return record;
   }
 
+  /** The record, or null when there is none or another version wrote it (reported). */
   async get(id: string): Promise<ApprovalRecord | null> {
-    const flat = await this.redis.hgetall(this.keys(id)[0]);
-    const pairs = Object.entries(flat).flat();
-    return pairs.length ? fromHashFields(pairs) : null;
+    return (await this.load(id)).record;
   }
 
   /** Policy first (role for the risk class on the host, four-eyes by person), then pending -> approved if not expired. */
@@ -98,8 +117,8 @@ export class ApprovalStore {
   }
 
   private async decide(id: string, user: ChatUser, action: 'approve' | 'reject', script: LuaScript): Promise<Transition> {
-    const current = await this.get(id);
-    if (!current) return { ok: false, reason: missing(id), record: null };
+    const { status, record: current } = await this.load(id);
+    if (!current) return { ok: false, reason: status === 'foreign' ? foreign(id) : missing(id), record: null };
     const { policy } = this.opts;
     const decision = action === 'approve' ? policy.mayApprove(user, current.risk, current.requester, current.host) : policy.mayReject(user, current.risk, current.requester, current.host);
     if (!decision.allowed) return { ok: false, reason: decision.reason, record: current };
@@ -131,6 +150,7 @@ export class ApprovalStore {
       const { status, record } = await this.run(EXPIRE, id, []);
       if (status === 'ok' && record) expired.push(record);
       else if (status === 'missing') await this.redis.zrem(index, id);
+      // 'foreign': reported; left for the version that wrote it (its own expiry sweep moves it).
     }
     return expired;
   }
