@@ -9,7 +9,7 @@ import { runLua, type LuaScript, type Redis } from '../redis.ts';
 import type { ForeignRecordReporter } from '../record.ts';
 import { NO_CONFIRM, type WriteConfirmer } from '../durable.ts';
 import { AUDIT_FORMAT, AuditInput, isLookup, MAX_DATA_CHARS, readStreamEntry, type AuditEntry } from './entry.ts';
-import { redact } from '../../lib/scrub.ts';
+import { redactedJson } from '../../lib/scrub.ts';
 
 export interface AuditOptions {
   /** Approximate length cap of the main stream. Default: 1,000,000 entries. */
@@ -62,7 +62,7 @@ export const auditKey = (prefix = 'rdp-medic'): string => `${prefix}:audit`;
 export const hostAuditKey = (host: string, prefix = 'rdp-medic'): string => `${prefix}:audit:host:${host.toLowerCase()}`;
 
 function dataJson(data: unknown): string {
-  const text = JSON.stringify(redact(data));
+  const text = redactedJson(data);
   if (text.length <= MAX_DATA_CHARS) return text;
   return JSON.stringify({ truncated: true, chars: text.length, head: text.slice(0, MAX_DATA_CHARS - 200) });
 }
