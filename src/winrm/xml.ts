@@ -5,7 +5,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 export type XmlNode = Record<string, unknown>;
 
-const parser = new XMLParser({
+const options = {
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   removeNSPrefix: true,
@@ -17,13 +17,17 @@ const parser = new XMLParser({
   processEntities: true,
   htmlEntities: false,
   // Elements that may repeat are always arrays, so a single one does not change the shape.
-  isArray: (name) => name === 'Stream' || name === 'Selector' || name === 'Option' || name === 'Arguments',
-});
+  isArray: (name: string) => name === 'Stream' || name === 'Selector' || name === 'Option' || name === 'Arguments',
+};
+const parser = new XMLParser(options);
+// A document without "&" has no entity to decode: skip the decoder's passes over every text node
+// (the base64 streams of a large result).
+const parserWithoutEntities = new XMLParser({ ...options, processEntities: false });
 
 /** Parses a document; returns undefined if it is not well-formed XML. */
 export function parseXml(text: string): XmlNode | undefined {
   if (text.trim() === '' || XMLValidator.validate(text) !== true) return undefined;
-  const doc: unknown = parser.parse(text);
+  const doc: unknown = (text.includes('&') ? parser : parserWithoutEntities).parse(text);
   return isNode(doc) ? doc : undefined;
 }
 
