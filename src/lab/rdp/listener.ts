@@ -375,6 +375,10 @@ export async function startRdpListener(opts: StartRdpListenerOptions): Promise<R
   try {
     for (const port of ports) await listener.listen(port);
     await listener.refresh();
+    // Like TermService, which loads its certificate when it starts, not on the first connection.
+    const { certificate, tls } = opts.getState();
+    const policy = tlsPolicy(tls);
+    if (certificate?.keyReadable && policy) secureContextFor(certificate, policy);
   } catch (err) {
     await listener.close();
     throw err;

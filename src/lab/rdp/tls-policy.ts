@@ -41,7 +41,8 @@ export function tlsPolicy(tls: RdpListenerState['tls']): TlsPolicy | null {
   };
 }
 
-const MAX_CONTEXTS = 256;
+// Enough for every host of a 1,000-host lab, plus changed certificates (a few MB of OpenSSL state).
+const MAX_CONTEXTS = 4096;
 const contexts = new Map<string, SecureContext>();
 
 export function secureContextFor(cert: { certPem: string; keyPem: string }, policy: TlsPolicy): SecureContext {

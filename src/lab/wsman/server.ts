@@ -62,7 +62,12 @@ export async function startWsmanServer(opts: WsmanServerOptions): Promise<WsmanS
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     stats.requests++;
     const aborted = new AbortController();
-    res.on('close', () => aborted.abort());
+    // Only a connection lost before the answer aborts (an abort builds a DOMException with a stack:
+    // on every finished response that was a tenth of the lab's time in a fleet run).
+    res.on('close', () => {
+      if (!res.writableFinished) aborted.abort();
+    });
+    const gone = AbortSignal.any([closing.signal, aborted.signal]);
     // Always drain the request first: clients send the full body even on legs that end in 401.
     const body = await readBody(req);
     const fi = host.faults;
@@ -74,7 +79,7 @@ export async function startWsmanServer(opts: WsmanServerOptions): Promise<WsmanS
     const wait = fi.latencyMs + Math.random() * fi.jitterMs;
     if (wait > 0) {
       try {
-        await delay(wait, undefined, { signal: AbortSignal.any([closing.signal, aborted.signal]) });
+        await delay(wait, undefined, { signal: gone });
       } catch {
         return;
       }
@@ -133,7 +138,7 @@ export async function startWsmanServer(opts: WsmanServerOptions): Promise<WsmanS
         clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
         address: url,
         machine,
-        signal: AbortSignal.any([closing.signal, aborted.signal]),
+        signal: gone,
       }, shells);
     }
     if (res.destroyed) return;
