@@ -8,6 +8,7 @@ import { parseDuration } from '../../src/lab/wsman/duration.ts';
 import { planCommand, joinCommandLine } from '../../src/lab/wsman/cmd.ts';
 import { encodeText } from '../../src/lab/wsman/codepage.ts';
 import { OutputQueue } from '../../src/lab/wsman/chunks.ts';
+import { parseXml } from '../../src/lab/wsman/xml.ts';
 
 const dir = new URL('../fixtures/winrm/requests/', import.meta.url);
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(name, dir)), 'utf8');
@@ -81,6 +82,11 @@ describe('request parser on other shapes', () => {
 });
 
 describe('helpers', () => {
+  test('XML: entities decoded when the document has any; text without "&" kept exactly', () => {
+    assert.equal(parseXml('<a xmlns="u">x &amp; &lt;y&gt;</a>').text, 'x & <y>');
+    assert.equal(parseXml('<a xmlns="u">  QUJD+/==\n</a>').text, '  QUJD+/==\n');
+  });
+
   test('xs:duration', () => {
     assert.equal(parseDuration('PT20S'), 20_000);
     assert.equal(parseDuration('PT0.3S'), 300);

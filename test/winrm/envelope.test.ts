@@ -89,3 +89,10 @@ test('prefix-agnostic: other prefixes and a default namespace parse the same', (
   assert.equal(chunk.streams[0]?.data.toString(), 'hi');
   assert.equal(chunk.done, true);
 });
+
+test('entities are decoded when a document has them, and text without "&" is left as it is', () => {
+  const withEntities = parseXml('<s:Envelope xmlns:s="x"><s:Body><m>a &amp; b &lt;c&gt;</m></s:Body></s:Envelope>');
+  assert.equal(textOf(path(withEntities, 'Envelope', 'Body', 'm')), 'a & b <c>');
+  const plain = parseXml('<s:Envelope xmlns:s="x"><s:Body><m>QUJD+/==</m></s:Body></s:Envelope>');
+  assert.equal(textOf(path(plain, 'Envelope', 'Body', 'm')), 'QUJD+/==');
+});
