@@ -1,8 +1,9 @@
 // What a certificate's DER says, read with node:crypto: the runtime returns the DER and only what
 // the host alone knows (key association, key file ACL). Parsing here instead of in PowerShell keeps
 // the runtime small and means the RDP probe and the host facts read certificates the same way.
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { parseCertificate } from '../lib/x509.ts';
 
 /** A file's ACL (a certificate's key file): TermService reads the key as NETWORK SERVICE. */
 export const AccessRule = z.object({
@@ -93,7 +94,7 @@ export function describeCertificate(c: HostCertificate): CertificateInfo {
   const host = { store: c.store, hasPrivateKey: c.hasPrivateKey, keyContainer: c.keyContainer, keyFile: c.keyFile };
   let x: X509Certificate;
   try {
-    x = new X509Certificate(Buffer.from(c.der, 'base64'));
+    x = parseCertificate(c.der);
   } catch {
     return { ...host, thumbprint: '', subject: '(unreadable certificate)', issuer: '', notBefore: '', notAfter: '', dnsNames: [], enhancedKeyUsages: [], keyAlgorithm: null, keySize: null };
   }

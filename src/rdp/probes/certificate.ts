@@ -1,8 +1,9 @@
 // Reads the server certificate into flat facts. Each problem (expired, not yet valid, self-signed,
 // wrong name) is computed on its own: Node's authorizationError names only one of them.
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import type { TLSSocket } from 'node:tls';
+import { parseCertificate } from '../../lib/x509.ts';
 import type { CertificateSummary } from './types.ts';
 
 const DAY_MS = 86_400_000;
@@ -44,7 +45,7 @@ function keyFacts(x: X509Certificate, bits: number | undefined): { keyType: stri
 export function summarizeCertificate(socket: TLSSocket, checkName: string, at: Date = new Date()): CertificateSummary | null {
   const peer = socket.getPeerCertificate(false);
   if (!peer || !peer.raw) return null;
-  const x = new X509Certificate(peer.raw);
+  const x = parseCertificate(peer.raw);
   const from = new Date(x.validFrom).getTime();
   const to = new Date(x.validTo).getTime();
   const nowMs = at.getTime();
