@@ -63,13 +63,23 @@ export function readBootstrapStdin(stdin: Buffer): { runtime: string; planJson: 
   if (payload.length !== Number(header[3])) throw new BootstrapFailure(`stdin was cut short or padded: ${payload.length} of ${header[3] ?? '?'} characters arrived`);
   if (createHash('sha256').update(payload, 'ascii').digest('hex') !== header[2]) throw new BootstrapFailure('stdin was corrupted on the way: its SHA-256 does not match the header');
   const [runtimeB64 = '', planB64 = ''] = payload.split('.');
+  return { runtime: unzipRuntime(runtimeB64), planJson: Buffer.from(planB64, 'base64').toString('utf8') };
+}
+
+// Every host of a lab receives the same runtime: unzipped once, not once per plan.
+const unzipped = new Map<string, string>();
+function unzipRuntime(runtimeB64: string): string {
+  const known = unzipped.get(runtimeB64);
+  if (known !== undefined) return known;
   let runtime: string;
   try {
     runtime = gunzipSync(Buffer.from(runtimeB64, 'base64')).toString('utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     throw new BootstrapFailure(`the runtime is not gzip: ${(e as Error).message}`);
   }
-  return { runtime, planJson: Buffer.from(planB64, 'base64').toString('utf8') };
+  if (unzipped.size >= 8) unzipped.clear();
+  unzipped.set(runtimeB64, runtime);
+  return runtime;
 }
 
 function parsePlan(planJson: string): Plan {

@@ -12,6 +12,19 @@ const HIVES: Record<string, string> = {
 
 /** Canonical display path ("HKLM:\SYSTEM\..."), or null when the hive is not recognised. */
 export function canonicalPath(path: string): string | null {
+  let c = canonical.get(path);
+  if (c === undefined) {
+    // A host model asks for the same few dozen paths over and over.
+    if (canonical.size >= 10_000) canonical.clear();
+    c = canonicalize(path);
+    canonical.set(path, c);
+  }
+  return c;
+}
+
+const canonical = new Map<string, string | null>();
+
+function canonicalize(path: string): string | null {
   const p = path.replace(/^Microsoft\.PowerShell\.Core\\Registry::/i, '').replace(/^Registry::/i, '').replace(/\//g, '\\');
   const parts = p.split('\\').filter((s) => s.length > 0);
   const hive = HIVES[(parts[0] ?? '').replace(/:$/, '').toLowerCase()];
