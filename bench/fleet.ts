@@ -3,6 +3,8 @@
 // to complete summary, command to first reply (p99 over single-host checks sent during the run),
 // and each worker's peak RSS (VmHWM). Baseline in the same run: hosts checked one at a time with a
 // fresh connection each, as single-host runners do, timed on a sample and scaled to the fleet.
+// BENCH_CONCURRENCY: diagnoses per worker (default 100); BENCH_CPU_PROFILE_DIR: CPU profiles of the
+// lab and the workers.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,7 +73,7 @@ export async function benchFleet(): Promise<Record<string, unknown>> {
     const config = Config.parse({
       ...lab.config,
       redis: { url: redis.url, requirePersistence: false },
-      workers: { diagnoseConcurrency: 100 },
+      workers: { diagnoseConcurrency: Number(process.env.BENCH_CONCURRENCY ?? 100) },
       bot: { maxTargets: HOSTS, summaryIntervalMs: 1000 },
       policy: { roles: { responder: ['console:alice'] }, rateLimit: { commandsPerMinute: 10_000 } },
     });
@@ -84,9 +86,15 @@ export async function benchFleet(): Promise<Record<string, unknown>> {
     try {
       console.log(`fleet: ${HOSTS} lab hosts, ${LATENCY_MS} ms latency per response, ${WORKERS} worker processes`);
       const t0 = performance.now();
+      // When the summary first showed a tenth, a quarter, ... of the hosts checked: a long tail (one
+      // slow host) or a slow start reads differently from a slow fleet.
+      const progress = new Map<number, number>();
       const complete = new Promise<number>((resolve) => {
         const on = (p: Post): void => {
-          if (p.op === 'update' && p.card.title.includes(`${HOSTS} of ${HOSTS} checked`)) resolve(p.at - t0);
+          if (p.op !== 'update') return;
+          const done = Number(/(\d+) of \d+ (?:checked|done)/.exec(p.card.title)?.[1] ?? 0);
+          for (const share of [10, 25, 50, 75, 90]) if (done * 100 >= share * HOSTS && !progress.has(share)) progress.set(share, p.at - t0);
+          if (p.card.title.includes(`${HOSTS} of ${HOSTS} checked`)) resolve(p.at - t0);
         };
         chat.posts.on('post', on);
       });
@@ -100,6 +108,7 @@ export async function benchFleet(): Promise<Record<string, unknown>> {
       const summaryMs = await complete;
       const rss = workers.map((w) => peakRssMbOf(w.pid!));
       console.log(`  command to complete summary: ${round1(summaryMs)} ms (first reply of the fleet command ${round1(fleet.firstReplyMs)} ms)`);
+      console.log(`  summary showed ${[...progress].map(([share, ms]) => `${share}% checked at ${round1(ms)} ms`).join(', ')} (it updates at most every second)`);
       console.log(`  command to first reply over ${PROBE_COMMANDS} checks during the run: p50 ${round1(percentile(firstReplies, 50))} ms, p99 ${round1(percentile(firstReplies, 99))} ms`);
       console.log(`  worker peak RSS: ${rss.join(' MB, ')} MB`);
 
