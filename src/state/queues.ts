@@ -4,6 +4,7 @@
 // same thing twice (a retried worker, a double click) adds one job.
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
 import { NO_CONFIRM, type WriteConfirmer } from './durable.ts';
 import { bullPrefix, QUEUE_NAMES } from './names.ts';
 import { DeliverJob, DiagnoseJob, FixJob } from './schemas.ts';
@@ -61,10 +62,28 @@ export function openQueues(connection: Redis, opts: QueueOptions): Queues {
   };
 }
 
-export async function enqueueDiagnose(queues: Queues, data: DiagnoseJob): Promise<void> {
-  const job = DiagnoseJob.parse(data);
-  // Adding a job id twice adds one job, so a re-run after a failover is safe.
-  await queues.confirm.durably(() => queues.diagnose.add('diagnose', job, { jobId: job.runId }));
+/**
+ * Who asked decides the order: a person waiting on one host goes ahead of fleet work. BullMQ takes
+ * jobs without a priority (0) before any prioritized one, so interactive diagnoses carry none and
+ * a fleet's carry this.
+ */
+export const FLEET_PRIORITY = 100;
+export type DiagnoseUrgency = 'interactive' | 'fleet';
+const priorityOf = (urgency: DiagnoseUrgency): JobsOptions => (urgency === 'fleet' ? { priority: FLEET_PRIORITY } : {});
+
+/** Adding a job id twice adds one job, so a re-run after a failover is safe. */
+export async function enqueueDiagnoses(queues: Queues, data: z.input<typeof DiagnoseJob>[], urgency: DiagnoseUrgency): Promise<void> {
+  const jobs = data.map((d) => DiagnoseJob.parse(d));
+  await queues.confirm.durably(() => queues.diagnose.addBulk(jobs.map((job) => ({ name: 'diagnose', data: job, opts: { jobId: job.runId, ...priorityOf(urgency) } }))));
+}
+
+/**
+ * A person joined a diagnosis a fleet queued: it moves ahead of the fleet's other hosts. (One
+ * already running is left alone; a change lost in a failover only means waiting longer.)
+ */
+export async function hurryDiagnose(queues: Queues, runId: string): Promise<void> {
+  const job = await queues.diagnose.getJob(runId);
+  if (job && (await job.getState()) === 'prioritized') await job.changePriority({ priority: 0 });
 }
 
 export async function enqueueFix(queues: Queues, data: FixJob, id: string): Promise<void> {

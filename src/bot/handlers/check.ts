@@ -1,8 +1,7 @@
 // check HOST | group:NAME | tag:NAME: the root message at once, then diagnoses on the queue. A
 // host already being diagnosed is joined, not diagnosed twice; a fleet gets one summary.
 import { newRunId } from '../../state/ids.ts';
-import { enqueueDiagnose } from '../../state/queues.ts';
-import { DiagnoseJob } from '../../state/schemas.ts';
+import { enqueueDiagnoses, hurryDiagnose } from '../../state/queues.ts';
 import type { Waiter } from '../../state/diagnosis-join.ts';
 import { requestAccepted } from '../../cards/index.ts';
 import type { ParsedCommand } from '../grammar.ts';
@@ -26,15 +25,17 @@ export async function startCheck(ctx: BotContext, cmd: Check, user: ChatUser, wh
   await diagnoseHosts(ctx, cmd.hosts, { kind: 'fleet', conversationId: conv.id });
 }
 
-/** Joins or starts one diagnosis per host; new runs go on the queue in bulk. */
+/**
+ * Joins or starts one diagnosis per host; new runs go on the queue in bulk. A fleet's runs queue
+ * behind anything a person asked for; a person who joins a run the fleet queued hurries it.
+ */
 export async function diagnoseHosts(ctx: BotContext, hosts: readonly string[], waiter: Waiter): Promise<void> {
   const CHUNK = 200;
+  const urgency = waiter.kind === 'fleet' ? 'fleet' : 'interactive';
   for (let i = 0; i < hosts.length; i += CHUNK) {
     const joined = await Promise.all(hosts.slice(i, i + CHUNK).map(async (host) => ({ host, ...(await ctx.state.join.join(host, waiter, newRunId())) })));
     const fresh = joined.filter((j) => j.created);
-    if (fresh.length === 1) await enqueueDiagnose(ctx.queues, DiagnoseJob.parse({ host: fresh[0]!.host, runId: fresh[0]!.runId }));
-    else if (fresh.length > 1) {
-      await ctx.queues.diagnose.addBulk(fresh.map((j) => ({ name: 'diagnose', data: DiagnoseJob.parse({ host: j.host, runId: j.runId }), opts: { jobId: j.runId } })));
-    }
+    if (fresh.length) await enqueueDiagnoses(ctx.queues, fresh.map((j) => ({ host: j.host, runId: j.runId })), urgency);
+    if (urgency === 'interactive') for (const j of joined.filter((x) => !x.created)) await hurryDiagnose(ctx.queues, j.runId);
   }
 }
