@@ -101,15 +101,20 @@ export async function benchFleet(): Promise<Record<string, unknown>> {
       const fleet = await chat.command('check group:lab', alice, 'C-fleet');
       // First replies while the fleet runs: single-host checks, one every 20 ms.
       const firstReplies: number[] = [];
+      const verdicts: Promise<number>[] = [];
       for (let i = 0; i < PROBE_COMMANDS; i++) {
-        firstReplies.push((await chat.command(`check ${lab.hosts[(i * 7) % HOSTS]!.name}`, alice, `C-${i}`)).firstReplyMs);
+        const sent = await chat.command(`check ${lab.hosts[(i * 7) % HOSTS]!.name}`, alice, `C-${i}`);
+        firstReplies.push(sent.firstReplyMs);
+        verdicts.push(sent.verdictMs);
         await new Promise((r) => setTimeout(r, 20));
       }
       const summaryMs = await complete;
+      const verdictMs = await Promise.all(verdicts);
       const rss = workers.map((w) => peakRssMbOf(w.pid!));
       console.log(`  command to complete summary: ${round1(summaryMs)} ms (first reply of the fleet command ${round1(fleet.firstReplyMs)} ms)`);
       console.log(`  summary showed ${[...progress].map(([share, ms]) => `${share}% checked at ${round1(ms)} ms`).join(', ')} (it updates at most every second)`);
       console.log(`  command to first reply over ${PROBE_COMMANDS} checks during the run: p50 ${round1(percentile(firstReplies, 50))} ms, p99 ${round1(percentile(firstReplies, 99))} ms`);
+      console.log(`  command to verdict of those single-host checks (they go ahead of the fleet's hosts): p50 ${round1(percentile(verdictMs, 50))} ms, p99 ${round1(percentile(verdictMs, 99))} ms`);
       console.log(`  worker peak RSS: ${rss.join(' MB, ')} MB`);
 
       // Baseline: one host at a time, a fresh connection each (a single-host runner), on a sample.
@@ -132,6 +137,7 @@ export async function benchFleet(): Promise<Record<string, unknown>> {
         baselineMs: round1(baselineMs),
         workerPeakRssMb: Math.max(...rss),
         firstReplyMsP99: round1(percentile(firstReplies, 99)),
+        singleHostVerdictMsP99: round1(percentile(verdictMs, 99)),
       };
     } finally {
       await bot.close();

@@ -44,9 +44,15 @@ export class BenchChat implements ChatAdapter {
     this.emit('ephemeral', '', card);
   }
 
-  /** Sends a command; resolves with the time (ms) until its root message was posted. */
-  async command(text: string, user: ChatUser, channel: string): Promise<{ firstReplyMs: number; rootId: string }> {
+  /** Sends a command; resolves with the time (ms) until its root message was posted, and a promise of the time until its verdict. */
+  async command(text: string, user: ChatUser, channel: string): Promise<{ firstReplyMs: number; rootId: string; verdictMs: Promise<number> }> {
     const t = performance.now();
+    // Listening from the start: the verdict may replace the root before `command` resolves.
+    const verdicts: Post[] = [];
+    const collect = (p: Post): void => {
+      if (p.op === 'update' && p.card.status !== 'running') verdicts.push(p);
+    };
+    this.posts.on('post', collect);
     const root = new Promise<Post>((resolve) => {
       const on = (p: Post): void => {
         if (p.op === 'root' && p.card.footer?.includes(`@${user.name}`) && p.card.title.includes(text.split(' ').at(-1)!)) {
@@ -58,6 +64,19 @@ export class BenchChat implements ChatAdapter {
     });
     await this.handler!({ kind: 'command', text, user, where: { platform: 'console', channel, rootMessageId: null, threadId: null, handle: null }, receivedAt: new Date().toISOString() });
     const p = await root;
-    return { firstReplyMs: p.at - t, rootId: p.messageId };
+    const verdictMs = new Promise<number>((resolve) => {
+      const done = (v: Post): void => {
+        this.posts.off('post', collect);
+        this.posts.off('post', later);
+        resolve(v.at - t);
+      };
+      const later = (v: Post): void => {
+        if (v.op === 'update' && v.messageId === p.messageId && v.card.status !== 'running') done(v);
+      };
+      const early = verdicts.find((v) => v.messageId === p.messageId);
+      if (early) done(early);
+      else this.posts.on('post', later);
+    });
+    return { firstReplyMs: p.at - t, rootId: p.messageId, verdictMs };
   }
 }
