@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { register as audit } from './audit.ts';
 import { register as bot } from './bot.ts';
 import { register as check } from './check.ts';
+import { register as configCheck } from './config-check.ts';
 import { register as deliveries } from './deliveries.ts';
 import { register as demo } from './demo.ts';
 import { register as discord } from './discord.ts';
@@ -18,4 +19,4 @@ import { register as winrmExec } from './winrm-exec.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [demo, bot, worker, check, fix, undo, lab, facts, probe, winrmExec, selftest, audit, deliveries, slack, discord];
+export const commands: RegisterCommand[] = [demo, bot, worker, check, fix, undo, lab, facts, probe, winrmExec, selftest, audit, deliveries, slack, discord, configCheck];
