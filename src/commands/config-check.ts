@@ -4,7 +4,7 @@
 // platforms. Exit codes: 0 ready, 2 configuration mistakes, 3 something could not be reached or was
 // refused. Secret values are never printed: only where they come from.
 import type { Command } from 'commander';
-import { registerSecretValues, scrubText, secretValuesIn } from '../lib/scrub.ts';
+import { registerSecretValues, scrubText } from '../lib/scrub.ts';
 import { reviewConfig, summarize } from './lib/config-review.ts';
 import { checkDiscordToken, checkHostConnection, checkRedisConnection, checkSlackTokens, inPool, type ConnectResult } from './lib/connect-checks.ts';
 import { EXIT, runCommand, UsageError } from './lib/cli-io.ts';
@@ -32,8 +32,8 @@ export async function runConfigCheck(opts: ConfigCheckOptions, io: ConfigCheckIo
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) throw new UsageError(`--timeout takes milliseconds (100-600000), not "${opts.timeout}"`);
 
   const review = await reviewConfig(file, env);
-  // Whatever is printed from here on is masked: values a mistake could quote, and every resolved secret.
-  registerSecretValues([...review.secretValues, ...secretValuesIn(review.config)]);
+  // Whatever is printed from here on is masked: every resolved secret, and what looks like a token or a URL password.
+  registerSecretValues(review.secretValues);
   const out = (line: string): void => io.out(scrubText(line));
   const err = (line: string): void => io.err(scrubText(line));
 

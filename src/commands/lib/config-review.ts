@@ -12,7 +12,7 @@ import { DiscordSettingsError, loadDiscordSettings, type DiscordSettings } from 
 import { SlackSettingsError, loadSlackSettings, type SlackSettings } from '../../adapters/slack/settings.ts';
 import { formatIssues, loadConfig, resolveSecret } from '../../config/load.ts';
 import { RedisSettings, type RedisTls } from '../../config/redis-settings.ts';
-import { Config, HostConfig, type SecretRef } from '../../config/schema.ts';
+import { Config, type SecretRef } from '../../config/schema.ts';
 import { redactRedisUrl, redisOptions } from '../../state/redis.ts';
 
 export interface Review {
@@ -63,8 +63,9 @@ function secretsAndFiles(raw: Raw, dir: string): { secrets: { path: string; ref:
   }
   if (isRecord(raw['hosts'])) {
     for (const [id, h] of Object.entries(raw['hosts'])) {
-      const host = HostConfig.safeParse(h);
-      if (host.success && host.data.winrm.ca) files.push({ path: `hosts.${id}.winrm.ca`, file: abs(host.data.winrm.ca) });
+      // Read from the raw host: a mistake elsewhere in the same host must not hide a missing CA file.
+      const ca = isRecord(h) && isRecord(h['winrm']) ? h['winrm']['ca'] : undefined;
+      if (typeof ca === 'string' && ca) files.push({ path: `hosts.${id}.winrm.ca`, file: abs(ca) });
     }
   }
   const redis = RedisSettings.safeParse(raw['redis']);
@@ -137,17 +138,9 @@ export async function reviewConfig(file: string, env: NodeJS.ProcessEnv = proces
   }
 
   const parsed = Config.safeParse(raw, { reportInput: false });
-  if (!parsed.success) {
-    review.mistakes.push(...formatIssues(parsed.error.issues as z.core.$ZodIssue[]));
-    // zod skips a section's cross-checks (an unknown role, a TLS block with a redis:// URL) while
-    // anything in the file is malformed: each section on its own gets them reported now.
-    for (const [key, schema] of Object.entries(Config.shape)) {
-      const section = (schema as z.ZodType).safeParse(raw[key], { reportInput: false });
-      if (section.success) continue;
-      const issues = section.error.issues.map((i) => ({ ...i, path: [key, ...i.path] })) as z.core.$ZodIssue[];
-      for (const m of formatIssues(issues)) if (!review.mistakes.includes(m)) review.mistakes.push(m);
-    }
-  }
+  // Every section's mistakes at once (a section's own cross-checks included); the checks across
+  // sections (a host's credential, a role's scope) follow once the file is well-formed.
+  if (!parsed.success) review.mistakes.push(...formatIssues(parsed.error.issues as z.core.$ZodIssue[]));
 
   const { secrets, files } = secretsAndFiles(raw, dirname(resolve(file)));
   for (const s of secrets) {

@@ -59,16 +59,18 @@ export async function checkRedisConnection(config: Config, timeoutMs: number): P
 export async function checkHostConnection(config: Config, id: string, timeoutMs: number): Promise<ConnectResult> {
   const what = `host ${id}`;
   const start = performance.now();
+  const signal = AbortSignal.timeout(timeoutMs);
   let conn;
   try {
     const host = findHost(config, id);
     conn = await connectHost(host);
-    const result = await withTimeout(conn.client.runOnce('hostname', [], { signal: AbortSignal.timeout(timeoutMs) }), timeoutMs + 1_000, `WinRM to ${id}`);
+    const result = await withTimeout(conn.client.runOnce('hostname', [], { signal }), timeoutMs + 1_000, `WinRM to ${id}`);
     const name = result.stdoutBytes.toString('utf8').trim();
     const { winrm } = host.config;
     return { what, ok: true, detail: `${name || '(no name)'} answered over ${new URL(winrm.url).protocol === 'https:' ? 'HTTPS' : 'HTTP'} with ${winrm.auth} as ${host.credential.username} in ${ms(start)}`, warnings: [] };
   } catch (e) {
-    return { what, ok: false, detail: errorText(e), warnings: [] };
+    // The client says "aborted by the caller"; the operator wants to know it was our deadline.
+    return { what, ok: false, detail: signal.aborted ? `did not answer within ${timeoutMs} ms (--timeout): ${errorText(e)}` : errorText(e), warnings: [] };
   } finally {
     // close() waits for the command and deletes its shell: bounded, so a dead host cannot hold the report.
     if (conn) await withTimeout(conn.close(), 2_000, 'closing').catch(() => undefined);
