@@ -2,7 +2,9 @@
 # with dev dependencies, run with production dependencies only, as a non-root user (uid 10001).
 #   docker build -t rdp-medic .
 #   docker run --rm rdp-medic check --config /etc/rdp-medic/rdp-medic.yaml work-pc
-FROM node:20-bookworm-slim AS build
+# Node 22 (LTS): Node 20 reached its end of life in April 2026. package.json `engines` lists the
+# versions supported (20.10+ and 22); the image runs the newest of them.
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the one native install step is tree-sitter-powershell, a test-only dev dependency
@@ -15,7 +17,7 @@ COPY src ./src
 # PowerShell runtime, the lab primitive template, the built-in lab scenarios.
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     RDP_MEDIC_OPS_PORT=9464
 WORKDIR /app
