@@ -13,18 +13,10 @@ import { DiscordSettings } from '../../src/adapters/discord/settings.ts';
 import { loadSlackSettings, SlackSettingsError } from '../../src/adapters/slack/settings.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { Config, SecretRef } from '../../src/config/schema.ts';
+import { EXAMPLE, uncommented } from './example-config-text.ts';
 
-const EXAMPLE = fileURLToPath(new URL('../../rdp-medic.example.yaml', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/rdp-medic.js', import.meta.url));
 const text = readFileSync(EXAMPLE, 'utf8');
-
-/**
- * The example with its switched-off options switched on: a comment line whose text (after "# ") is
- * "key: ..." or "- ..." at YAML indentation is an option; prose never starts that way.
- */
-export function uncommented(source: string): string {
-  return source.replace(/^(\s*)# ( *(?:- )?[a-z][A-Za-z0-9_-]*:(?: |$).*| *- .*)$/gm, '$1$2');
-}
 
 type Def = { type: string; [k: string]: unknown };
 const defOf = (s: z.ZodType): Def => (s as unknown as { def: Def }).def;
