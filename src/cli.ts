@@ -1,13 +1,25 @@
 // rdp-medic <command>: each command lives in src/commands/<name>.ts and registers itself here.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { commands } from './commands/index.ts';
+import { EXIT, EXIT_CODES_HELP } from './commands/lib/cli-io.ts';
+
+/** The version of the package this runs from: package.json sits one level above src/ and dist/. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
 
 const program = new Command('rdp-medic')
   .description('Diagnose and repair Remote Desktop on Windows hosts')
+  .version(packageVersion(), '-V, --version', 'print the version and exit')
+  .addHelpText('after', `\n${EXIT_CODES_HELP}`)
   .showHelpAfterError()
   .exitOverride((err) => {
-    // commander prints usage errors itself; keep its exit code (help and version exit 0).
-    process.exit(err.exitCode);
+    // commander prints usage errors itself. Help and version exit 0; every other commander error is
+    // a usage error (commander says 1, which this CLI keeps for "problem found").
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
   });
 
 for (const register of commands) register(program);
@@ -17,5 +29,5 @@ try {
 } catch (err) {
   // Commands print their own typed errors; anything reaching here is a bug, said plainly.
   process.stderr.write(`rdp-medic: ${(err as Error).message}\n`);
-  process.exit(1);
+  process.exit(EXIT.failed);
 }

@@ -18,7 +18,10 @@ export function register(program: Command): void {
         try {
           const d = await doctor.diagnose();
           out(flags.json ? JSON.stringify(diagnosisJson(d), null, 2) : formatDiagnosis(d, { all: flags.all ?? false }));
-          return d.verdict === 'problem' ? EXIT.failure : EXIT.ok;
+          // A host whose facts could not be read is "could not reach": the findings are incomplete.
+          const access = doctor.accessFailure();
+          if (access) return access.kind === 'config' ? EXIT.usage : EXIT.failed;
+          return d.verdict === 'problem' ? EXIT.problem : EXIT.ok;
         } finally {
           await doctor.close();
         }

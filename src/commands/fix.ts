@@ -1,7 +1,8 @@
 // rdp-medic fix HOST FIX_ID --yes: build the compare-and-set plan from fresh facts, apply it, verify
 // from outside, and record the undo. Without --yes the host runs the plan in check mode and says what
 // would change (previous → value per op, preconditions that fail), changing nothing: exit 0 when it
-// would apply cleanly, 1 when it would not (or the fix is not applicable), 2 for usage errors.
+// would apply cleanly, 1 when it would not (or the fix is not applicable), 2 for usage errors; a
+// preview is not a usage error. Exit codes: EXIT in lib/cli-io.ts.
 import type { Command } from 'commander';
 import { FileUndoStore } from '../rdp/undo-store.ts';
 import { applyFix, checkFix } from '../rdp/repair.ts';
@@ -29,11 +30,11 @@ export function register(program: Command): void {
             const checked = await checkFix({ target: doctor.target, readFacts: doctor.readFacts, runPlan: doctor.conn.runPlan, fixId });
             if ('notApplicable' in checked) {
               out(flags.json ? JSON.stringify({ host: doctor.target.id, fix: fixId, applicable: false, reason: checked.notApplicable }) : `Not applicable: ${checked.notApplicable}`);
-              return EXIT.failure;
+              return EXIT.problem;
             }
             const { plan, preview } = checked;
             out(flags.json ? JSON.stringify({ host: doctor.target.id, fix: fixId, applicable: true, check: preview, plan }, null, 2) : checkPreviewText(plan, preview));
-            return preview.clean ? EXIT.ok : EXIT.failure;
+            return preview.clean ? EXIT.ok : EXIT.problem;
           }
           // Audited like the bot's fixes: the command first (no record, no change), then what happened.
           const audit = await openCliAudit(config, flags.audit);
@@ -44,7 +45,10 @@ export function register(program: Command): void {
             const { after, ...rest } = outcome;
             out(flags.json ? JSON.stringify({ ...rest, headlineAfter: after?.headline ?? null }, null, 2) : [outcome.message, outcome.undoId ? `Undo: rdp-medic undo ${host} ${outcome.undoId} --yes` : ''].filter(Boolean).join('\n'));
             const recorded = await recordOutcome(audit, host, { fixId, applied: outcome.applied, undoId: outcome.undoId, steps: outcome.steps, message: outcome.message }, outcome.verified, after);
-            return recorded && outcome.applied && outcome.verified ? EXIT.ok : EXIT.failure;
+            if (!recorded) return EXIT.failed;
+            if (outcome.applied) return outcome.verified ? EXIT.ok : EXIT.problem;
+            // Nothing applied: refused or put back as before (the problem stays), or left half-done or unverifiable on the host.
+            return outcome.end === 'half-applied' || outcome.end === 'unreachable' ? EXIT.failed : EXIT.problem;
           } finally {
             await audit.close();
           }

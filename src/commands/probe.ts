@@ -1,7 +1,8 @@
 // `rdp-medic probe HOST[:PORT]`: runs the bot-side RDP probe (X.224 negotiation, TLS, certificate) once.
 import type { Command } from 'commander';
 import { formatProbeResult, parseTarget, probeRdp } from '../rdp/probes/index.ts';
-import type { RdpProbeOptions } from '../rdp/probes/index.ts';
+import type { RdpProbeOptions, RdpProbeResult } from '../rdp/probes/index.ts';
+import { EXIT } from './lib/cli-io.ts';
 
 export interface ProbeCommandOptions {
   json?: boolean;
@@ -13,11 +14,32 @@ export interface ProbeCommandOptions {
 
 export type Writer = (s: string) => void;
 
-/** Exit codes: 0 probe ok, 1 the probe found a failure, 2 bad input. */
+/**
+ * What a client would reject in a completed handshake: an expired or not-yet-valid certificate, or a
+ * CA-issued one that does not name the host. A self-signed certificate is Windows' default and only
+ * prompts the user once, so it is not a problem here (as in the net-rdp-probe check).
+ */
+export function certificateProblems(r: RdpProbeResult): string[] {
+  const c = r.certificate;
+  if (!r.ok || !c) return [];
+  const problems: string[] = [];
+  if (c.expired) problems.push(`the certificate expired ${-c.daysUntilExpiry} days ago (${c.validTo.slice(0, 10)}): clients reject it`);
+  if (c.notYetValid) problems.push(`the certificate is not valid before ${c.validFrom.slice(0, 10)}: clients reject it (check the host's clock)`);
+  if (c.nameMatches === false && !c.selfSigned) problems.push(`the certificate does not name ${r.target.host} (${c.nameMismatch ?? 'name mismatch'}): clients warn or refuse`);
+  return problems;
+}
+
+/** Host unreachable (no TCP answer at all) is 3; a refused port, a failed handshake or a bad certificate is a problem found (1). */
+function exitCodeOf(r: RdpProbeResult, problems: string[]): number {
+  if (!r.ok) return r.stage === 'tcp' && r.error?.code !== 'ECONNREFUSED' ? EXIT.failed : EXIT.problem;
+  return problems.length ? EXIT.problem : EXIT.ok;
+}
+
+/** Exit codes as EXIT: 0 handshake and certificate ok, 1 a problem found, 2 bad input, 3 host unreachable. */
 export async function runProbeCommand(target: string, opts: ProbeCommandOptions, out: Writer, err: Writer = out): Promise<number> {
   const bad = (message: string): number => {
     err(`rdp-medic probe: ${message}\n`);
-    return 2;
+    return EXIT.usage;
   };
   const t = parseTarget(target);
   if ('error' in t) return bad(t.error);
@@ -38,8 +60,14 @@ export async function runProbeCommand(target: string, opts: ProbeCommandOptions,
   }
   if (opts.strictTls) probe.strictTls = true;
   const result = await probeRdp(probe);
-  out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatProbeResult(result));
-  return result.ok ? 0 : 1;
+  const problems = certificateProblems(result);
+  if (opts.json) out(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    // The headline says what a client would see: a completed handshake with a rejected certificate is a problem.
+    const text = formatProbeResult(result);
+    out(problems.length ? `${text.replace(/: OK \(stage done\)/, ': PROBLEM (handshake completes; clients reject the certificate)')}${problems.map((p) => `  problem      ${p}\n`).join('')}` : text);
+  }
+  return exitCodeOf(result, problems);
 }
 
 /** Where the command's output and exit code go; tests inject these, the CLI uses the process. */

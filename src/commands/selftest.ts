@@ -37,7 +37,7 @@ export function register(program: Command): void {
           const rows = flags.writes ? await runWriteSelftest(conn.runner) : await runSelftest(conn.runner);
           out(formatSelftestTable(rows));
           if (flags.writes) out(writeSelftestSummary(rows));
-          return rows.every((r) => r.ok) ? EXIT.ok : EXIT.failure;
+          return rows.every((r) => r.ok) ? EXIT.ok : EXIT.problem;
         } finally {
           await conn.close();
         }

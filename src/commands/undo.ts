@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { FileUndoStore } from '../rdp/undo-store.ts';
 import { undoFix } from '../rdp/repair.ts';
 import { openDoctor } from './lib/doctor.ts';
+import { UndoId } from '../state/ids.ts';
 import { EXIT, out, readConfigOption, runCommand, UsageError } from './lib/cli-io.ts';
 import { openCliAudit, recordOutcome } from './lib/cli-audit.ts';
 
@@ -18,7 +19,15 @@ export function register(program: Command): void {
     .option('--no-audit', 'do not record it in the audit trail (when Redis is down; said on stderr)')
     .action((name: string, undoId: string, flags: { config?: string; yes?: boolean; json?: boolean; audit: boolean }) =>
       runCommand(async () => {
-        if (!flags.yes) throw new UsageError(`undo changes ${name}: re-run with --yes to restore the state recorded under ${undoId}`);
+        // A bad or unknown id is refused before anything connects or is audited (exit 2).
+        const id = UndoId.safeParse(undoId.toLowerCase());
+        if (!id.success) throw new UsageError(`"${undoId}" is not an undo id: ${id.error.issues[0]?.message ?? 'u- and 8 characters'}`);
+        const store = new FileUndoStore();
+        if (!(await store.load(id.data))) {
+          const recent = (await store.list(name)).slice(0, 5).map((r) => r.undoId);
+          throw new UsageError(`no undo record "${id.data}" in ${store.dir}; recent undo ids for ${name}: ${recent.length ? recent.join(', ') : 'none'}`);
+        }
+        if (!flags.yes) throw new UsageError(`undo changes ${name}: re-run with --yes to restore the state recorded under ${id.data}`);
         const config = readConfigOption(flags.config);
         const doctor = await openDoctor(config, name);
         try {
@@ -26,12 +35,14 @@ export function register(program: Command): void {
           const audit = await openCliAudit(config, flags.audit);
           try {
             const host = doctor.target.id;
-            await audit.record({ kind: 'command', host, data: { text: `rdp-medic undo ${host} ${undoId} --yes`, via: 'cli', outcome: 'accepted', subcommand: 'undo' } });
-            const outcome = await undoFix({ target: doctor.target, undoId, runPlan: doctor.conn.runPlan, readFacts: doctor.readFacts, diagnose: doctor.diagnose, undoStore: new FileUndoStore() });
+            await audit.record({ kind: 'command', host, data: { text: `rdp-medic undo ${host} ${id.data} --yes`, via: 'cli', outcome: 'accepted', subcommand: 'undo' } });
+            const outcome = await undoFix({ target: doctor.target, undoId: id.data, runPlan: doctor.conn.runPlan, readFacts: doctor.readFacts, diagnose: doctor.diagnose, undoStore: store });
             const { after, ...rest } = outcome;
             out(flags.json ? JSON.stringify({ ...rest, headlineAfter: after?.headline ?? null }, null, 2) : outcome.message);
             const recorded = await recordOutcome(audit, host, { undoId, restored: outcome.restored, verified: outcome.verified, message: outcome.message }, outcome.verified, after ?? null);
-            return recorded && outcome.restored && outcome.verified ? EXIT.ok : EXIT.failure;
+            if (!recorded) return EXIT.failed;
+            // Restored but RDP not verified working is a problem found; not restored, the undo failed.
+            return outcome.restored ? (outcome.verified ? EXIT.ok : EXIT.problem) : EXIT.failed;
           } finally {
             await audit.close();
           }

@@ -2,7 +2,7 @@
 // writes a config; `facts` and `winrm exec` work against it; SIGTERM stops the lab cleanly.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -141,7 +141,7 @@ test('check --json, fix --yes --json and undo --yes --json keep their documented
 test('fix --yes without a reachable audit trail changes nothing and says how to go on; --no-audit runs and says it is not recorded', async () => {
   const env = { RDP_MEDIC_UNDO_DIR: join(dir, 'undo-2'), REDIS_URL: `redis://127.0.0.1:${await freePort()}` };
   const refused = await run(['fix', 'work-pc', 'regenerate-rdp-certificate', '--config', config, '--yes', '--json'], env);
-  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  assert.equal(refused.code, 3, refused.stdout + refused.stderr); // the command failed, nothing was done
   assert.match(refused.stderr, /cannot write the audit trail at redis:\/\/127\.0\.0\.1:\d+: .*pass --no-audit/);
   assert.equal(refused.stdout, '', 'nothing was applied');
   const still = await run(['check', 'work-pc', '--config', config, '--json'], env);
@@ -153,6 +153,40 @@ test('fix --yes without a reachable audit trail changes nothing and says how to 
   const u = JSON.parse(unaudited.stdout) as { undoId: string };
   const back = await run(['undo', 'work-pc', u.undoId, '--config', config, '--yes', '--no-audit'], env);
   assert.equal(back.code, 0, back.stdout + back.stderr);
+});
+
+test('undo refuses a malformed or unknown undo id (exit 2) before connecting or auditing', async () => {
+  const env = { RDP_MEDIC_UNDO_DIR: join(dir, 'undo-3'), REDIS_URL: redis.url };
+  const before = (await auditOf(redis.url)).length;
+  for (const id of ['u-bogus', 'abc']) {
+    const r = await run(['undo', 'work-pc', id, '--config', config, '--yes'], env);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`"${id}" is not an undo id: an undo id is "u-" and 8 characters`));
+    assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack trace');
+  }
+  const unknown = await run(['undo', 'work-pc', 'u-7k3m9qzx', '--config', config, '--yes'], env);
+  assert.equal(unknown.code, 2, unknown.stdout + unknown.stderr);
+  assert.match(unknown.stderr, /no undo record "u-7k3m9qzx" in .*undo-3; recent undo ids for work-pc: none/);
+  assert.equal((await auditOf(redis.url)).length, before, 'a refused id is not audited as a command');
+});
+
+test('probe of the lab host with an expired certificate: a problem (exit 1), said on its own line', async () => {
+  const rdp = lines[0]?.rdp as { host: string; port: number };
+  const r = await run(['probe', `${rdp.host}:${rdp.port}`]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /PROBLEM \(handshake completes; clients reject the certificate\)/);
+  assert.match(r.stdout, /problem +the certificate expired \d+ days ago \(2026-10-01\)/);
+});
+
+test('a host whose WinRM cannot be reached: check and facts exit 3, not 1', async () => {
+  const down = join(dir, 'down.yaml');
+  writeFileSync(down, readFileSync(config, 'utf8').replace(/http:\/\/127\.0\.0\.1:\d+\/wsman/g, `http://127.0.0.1:${await freePort()}/wsman`));
+  const check = await run(['check', 'work-pc', '--config', down]);
+  assert.equal(check.code, 3, check.stdout + check.stderr);
+  assert.match(check.stdout, /WinRM on work-pc \(port \d+\) refused the connection/);
+  const facts = await run(['facts', 'work-pc', '--config', down]);
+  assert.equal(facts.code, 3, facts.stdout + facts.stderr);
+  assert.match(facts.stderr, /connection refused/);
 });
 
 interface TrailEntry {

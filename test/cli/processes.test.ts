@@ -85,7 +85,7 @@ test('bot exits non-zero, naming Slack, when Slack rejects its token at start', 
   try {
     const file = config({ slack: { botToken: 'xoxb-revoked', appToken: 'xapp-1-revoked', mode: 'socket', apiUrl: slack.apiUrl } });
     const p = start(['bot', '--config', file], { RDP_MEDIC_OPS_PORT: '0' });
-    assert.equal(await p.exit, 1, p.output());
+    assert.equal(await p.exit, 3, p.output()); // the command failed (EXIT.failed)
     assert.match(p.output(), /cannot start the bot: Slack rejected the bot token .*invalid_auth/);
     assert.doesNotMatch(p.output(), /xoxb-revoked|xapp-1-revoked/, 'tokens never printed');
   } finally {
@@ -98,7 +98,7 @@ test('bot exits non-zero, naming Discord, when Discord rejects its token at star
   try {
     const file = config({ discord: { token: 'revoked-token', applicationId: IDS.application, apiUrl: discord.apiUrl } });
     const p = start(['bot', '--config', file], { RDP_MEDIC_OPS_PORT: '0' });
-    assert.equal(await p.exit, 1, p.output());
+    assert.equal(await p.exit, 3, p.output()); // the command failed (EXIT.failed)
     assert.match(p.output(), /cannot start the bot: Discord rejected the bot token/);
     assert.doesNotMatch(p.output(), /will retry/, 'it does not promise a retry it will not make');
     assert.doesNotMatch(p.output(), /revoked-token/, 'the token is never printed');

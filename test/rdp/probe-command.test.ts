@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Command } from 'commander';
-import { register, runProbeCommand } from '../../src/commands/probe.ts';
+import { certificateProblems, register, runProbeCommand } from '../../src/commands/probe.ts';
+import type { CertificateSummary, RdpProbeResult } from '../../src/rdp/probes/index.ts';
 import { parseTarget } from '../../src/rdp/probes/index.ts';
 import { buildConnectionConfirm } from '../../src/rdp/probes/x224.ts';
 import { makeTestCerts, startXrdp } from '../fakes/xrdp.ts';
@@ -82,6 +83,21 @@ describe('runProbeCommand', () => {
   });
 });
 
+describe('certificateProblems: what a client would reject in a completed handshake', () => {
+  const cert = (c: Partial<CertificateSummary>): RdpProbeResult =>
+    ({
+      target: { host: 'rdp.example', port: 3389 },
+      ok: true,
+      stage: 'done',
+      certificate: { validFrom: '2026-01-01T00:00:00.000Z', validTo: '2027-01-01T00:00:00.000Z', daysUntilExpiry: 30, expired: false, notYetValid: false, selfSigned: false, nameMatches: true, nameMismatch: null, ...c },
+    }) as RdpProbeResult;
+  test('valid, matching: none', () => assert.deepEqual(certificateProblems(cert({})), []));
+  test('not yet valid', () => assert.match(certificateProblems(cert({ notYetValid: true })).join(), /not valid before 2026-01-01: clients reject it/));
+  test('a CA-issued certificate for another name', () => assert.match(certificateProblems(cert({ nameMatches: false, nameMismatch: 'Host: rdp.example. is not in the cert\'s altnames' })).join(), /does not name rdp\.example/));
+  test("Windows' self-signed certificate under another name is the normal one-time prompt, not a problem", () => assert.deepEqual(certificateProblems(cert({ selfSigned: true, nameMatches: false })), []));
+  test('a failed probe has no certificate verdict (its stage is the problem)', () => assert.deepEqual(certificateProblems({ ...cert({ expired: true }), ok: false }), []));
+});
+
 describe('probe command against xrdp', () => {
   let certs: TestCerts;
   let xrdp: XrdpInstance;
@@ -104,9 +120,9 @@ describe('probe command against xrdp', () => {
     return { code, out: out.text(), err: err.text() };
   }
 
-  test('--json prints the public contract', async () => {
+  test('--json prints the public contract; an expired certificate exits 1', async () => {
     const { code, out } = await run([`127.0.0.1:${xrdp.port}`, '--json', '--timeout', '3000', '--servername', 'rdp-expired.local']);
-    assert.equal(code, 0);
+    assert.equal(code, 1);
     const r = JSON.parse(out);
     assert.deepEqual(Object.keys(r), ['target', 'ok', 'stage', 'error', 'tcp', 'negotiation', 'tls', 'certificate', 'timingsMs']);
     assert.deepEqual(r.target, { host: '127.0.0.1', port: xrdp.port });
@@ -122,10 +138,12 @@ describe('probe command against xrdp', () => {
     assert.deepEqual(Object.keys(r.timingsMs), ['tcpConnect', 'x224', 'tlsHandshake', 'total']);
   });
 
-  test('human output: stage, protocol, TLS, certificate, timings', async () => {
+  test('human output: stage, protocol, TLS, certificate, timings; the expired certificate is the problem', async () => {
     const { code, out } = await run([`127.0.0.1:${xrdp.port}`]);
-    assert.equal(code, 0);
-    assert.match(out, /OK \(stage done\)/);
+    assert.equal(code, 1);
+    assert.match(out, /: PROBLEM \(handshake completes; clients reject the certificate\)/);
+    assert.doesNotMatch(out, /: OK/);
+    assert.match(out, /problem +the certificate expired \d+ days ago \(2024-01-02\): clients reject it/);
     assert.match(out, /server chose tls: TLS \(flags 0x01\)/);
     assert.match(out, /tls +TLSv1\.3, TLS_AES_256_GCM_SHA384/);
     assert.match(out, /CN=rdp-expired\.local \(self-signed\)/);

@@ -6,13 +6,16 @@ import { connectHost, type HostConnection } from '../../host/connect.ts';
 import { buildReadPlan, readPlanFacts, type HostFacts } from '../../rdp/read-plan.ts';
 import { createLogger } from '../../log.ts';
 import { diagnose } from '../../rdp/diagnose.ts';
+import { classifyHostError } from '../../rdp/diagnose-access.ts';
 import { checkTarget } from '../../rdp/target.ts';
-import type { CheckTarget, Diagnosis } from '../../rdp/types.ts';
+import type { CheckTarget, Diagnosis, HostAccessFailure } from '../../rdp/types.ts';
 
 export interface Doctor {
   target: CheckTarget;
   conn: HostConnection;
   diagnose(): Promise<Diagnosis>;
+  /** Why the last diagnosis could not read the host (WinRM unreachable, denied, ...); null when it could. */
+  accessFailure(): HostAccessFailure | null;
   readFacts(): Promise<HostFacts>;
   close(): Promise<void>;
 }
@@ -21,10 +24,17 @@ export async function openDoctor(config: Config, name: string): Promise<Doctor> 
   const host = findHost(config, name);
   const target = checkTarget(host);
   const conn = await connectHost(host, { logger: createLogger({ name: 'winrm', level: process.env.LOG_LEVEL ?? 'error' }) });
+  let failure: HostAccessFailure | null = null;
+  // The diagnosis turns a host that cannot be read into findings; the exit code needs to know it too.
+  const classifyError = (e: unknown): HostAccessFailure => (failure = classifyHostError(e, target));
   return {
     target,
     conn,
-    diagnose: () => diagnose(target, { runPlan: conn.runPlan, dnsServers: config.dns.servers, timeoutMs: config.dns.timeoutMs * 2 }),
+    diagnose: () => {
+      failure = null;
+      return diagnose(target, { runPlan: conn.runPlan, dnsServers: config.dns.servers, timeoutMs: config.dns.timeoutMs * 2, classifyError });
+    },
+    accessFailure: () => failure,
     readFacts: async () => readPlanFacts(await conn.runPlan(buildReadPlan())),
     close: () => conn.close(),
   };
