@@ -66,6 +66,19 @@ test('facts --json reads the host through the config file', async () => {
   assert.equal(facts.services.TermService.state, 'Running');
 });
 
+test('facts prints the values read, readable: registry values, services, list items, unread facts', async () => {
+  const r = await run(['facts', 'work-pc', '--config', config]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Facts of WORK-PC \(runtime [\d.]+\)\n/);
+  assert.match(r.stdout, /\n {2}terminalServer +HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\n {4}fDenyTSConnections = 0 \(DWord\)\n/);
+  assert.match(r.stdout, /\n {4}PortNumber = \d+ \(DWord\)\n/);
+  assert.match(r.stdout, /\n {2}services\.TermService +Running, start Manual\n/);
+  assert.match(r.stdout, /\n {2}certsRemoteDesktop +1 item\(s\)\n {4}- store=Remote Desktop, .*subject=CN=WORK-PC, .*notAfter=2026-10-01T00:00:00\.000Z/);
+  assert.match(r.stdout, /\n {2}schannel\.TLS 1\.0 +key absent /);
+  assert.doesNotMatch(r.stdout, /value\(s\)/, 'values, not how many there are');
+  assert.doesNotMatch(r.stdout, /\{"/, 'no JSON in the human output');
+});
+
 test('facts for an unknown host suggests the closest names and exits 2', async () => {
   const r = await run(['facts', 'wrk-pc', '--config', config]);
   assert.equal(r.code, 2);
