@@ -1,14 +1,16 @@
 // Floods and repeats. Per-user command rate limit (typed text and clicks alike): a sliding one-minute
 // log in a Redis sorted set, checked and updated by one Lua script against the server's clock (bots
 // on several machines share one count). A refused command is not counted, so a user who waits gets
-// back in exactly when the oldest expires. And firstWithin: a repeat of one event (a replayed
+// back in exactly when the oldest expires; nor is a command handed back (giveBack) because it did
+// not parse: a typo is answered with help and costs nothing. And firstWithin: a repeat of one event (a replayed
 // request, a double click) is seen once across every bot process.
 import { createHash, randomUUID } from 'node:crypto';
 import { runLua, type LuaScript, type Redis } from './redis.ts';
 import type { ChatUser } from '../chat/model.ts';
 import { identitiesOf } from '../policy/roles.ts';
 
-export type RateDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number; reason: string };
+/** `token` names the slot a command took, for giveBack. */
+export type RateDecision = { allowed: true; remaining: number; token: string } | { allowed: false; retryAfterMs: number; reason: string };
 
 const WINDOW_MS = 60_000;
 
@@ -38,10 +40,15 @@ export const rateKey = (user: ChatUser): string => `rdp-medic:rate:${identitiesO
 export async function takeCommand(redis: Redis, user: ChatUser, commandsPerMinute: number): Promise<RateDecision> {
   const member = `${Date.now()}:${randomUUID()}`;
   const [ok, n] = (await runLua(redis, SLIDING_WINDOW, [rateKey(user)], [commandsPerMinute, WINDOW_MS, member])) as [number, number];
-  if (ok === 1) return { allowed: true, remaining: n };
+  if (ok === 1) return { allowed: true, remaining: n, token: member };
   const retryAfterMs = Math.max(0, n);
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return { allowed: false, retryAfterMs, reason: `slow down: ${commandsPerMinute} commands a minute; try again in ${seconds} s` };
+}
+
+/** Returns the slot `takeCommand` took (a command that did not parse): it no longer counts. */
+export async function giveBack(redis: Redis, user: ChatUser, token: string): Promise<void> {
+  await redis.zrem(rateKey(user), token);
 }
 
 /**

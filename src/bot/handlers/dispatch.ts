@@ -15,7 +15,7 @@ import { commandOfAction, diagnosisDetails, diagnosisRoot, error, refused } from
 import { isGrammarError, parseCommand, type ParsedCommand } from '../grammar.ts';
 import type { Card, Inbound } from '../../chat/model.ts';
 import { accountOf } from '../../policy/roles.ts';
-import { firstWithin, takeCommand } from '../../state/rate-limit.ts';
+import { firstWithin, giveBack, takeCommand } from '../../state/rate-limit.ts';
 import { lastRequestOutcome } from '../../state/audit/recent.ts';
 import type { REFUSAL_STAGES } from '../../state/audit/index.ts';
 import { authorize } from './authorize.ts';
@@ -73,6 +73,8 @@ export async function handleEvent(bot: BotContext, event: Inbound): Promise<void
   const parsed = parseCommand(text, bot.inventory, { maxTargets: bot.config.bot.maxTargets, within: bot.state.policy.checkable(ctx.user) });
   if (isGrammarError(parsed)) {
     count('unknown', 'invalid');
+    // A typo is answered with help and does not count against the rate limit (a user already over it was refused above).
+    await giveBack(bot.redis, event.user, rate.token);
     await refusal('grammar', parsed.message);
     return ctx.tell(error(`${parsed.message}\nType \`/rdp help\` for the commands.`, { title: 'I did not understand that' }), 'invalid');
   }

@@ -15,6 +15,7 @@ const bob = person('bob');
 const carol = person('carol');
 const dave = person('dave');
 const erin = person('erin');
+const frank = person('frank');
 const FIX = 'regenerate-rdp-certificate';
 /** Low enough to reach with a handful of clicks; each test's people stay below it. */
 const PER_MINUTE = 8;
@@ -154,6 +155,20 @@ describe('policy through the bot', () => {
     assert.equal(slowDown.length, 1, 'one "slow down" for the three presses over the limit');
     assert.match(textOf(slowDown[0]!), new RegExp(`slow down: ${PER_MINUTE} commands a minute; try again in \\d+ s`));
     assert.equal(await stateOf(id), state, 'nothing changed');
+  });
+
+  test('typos do not count against the rate limit: answered with help, and the budget is still whole', async () => {
+    const before = recorder.records.length;
+    for (let i = 0; i < PER_MINUTE + 3; i++) await say('chekc cert-01', frank);
+    const typos = since(before).filter((r) => r.op === 'ephemeral' && r.user === 'frank');
+    assert.equal(typos.filter((r) => r.card.title === 'I did not understand that' && /did you mean "check"\?/.test(textOf(r))).length, PER_MINUTE + 3);
+    // The whole budget is left: PER_MINUTE commands answered, the next one is the first refused.
+    const mid = recorder.records.length;
+    for (let i = 0; i < PER_MINUTE; i++) await say('help', frank);
+    assert.deepEqual(since(mid).filter((r) => r.card.title === 'Slow down'), [], 'no command was refused');
+    assert.equal(since(mid).filter((r) => r.op === 'root').length, PER_MINUTE, 'each answered');
+    await say('help', frank);
+    assert.equal(since(mid).filter((r) => r.op === 'ephemeral' && r.card.title === 'Slow down').length, 1, 'the limit still applies to commands');
   });
 
   test('a delivery the platform hands over three times (a replay) is acted on once', async () => {
