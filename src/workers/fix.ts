@@ -19,7 +19,7 @@ import { checkTarget } from '../rdp/target.ts';
 import { findHost } from '../config/load.ts';
 import type { Diagnosis, FixOutcome, FixPlan } from '../rdp/types.ts';
 import type { ConversationRecord } from '../state/conversations.ts';
-import type { StoredUndoRecord } from '../rdp/undo-store.ts';
+import { undoRecordOrWhy } from '../state/undo-lookup.ts';
 import { errorText } from '../lib/error-text.ts';
 import type { WorkerDeps } from './deps.ts';
 import { undoPlan } from '../rdp/fixes/undo-plan.ts';
@@ -81,22 +81,10 @@ async function askFor(deps: WorkerDeps, job: { host: ApprovalRecord['host']; req
   return `approval ${record.id}`;
 }
 
-/** The undo record for `host`, or why there is none to undo (told in the conversation). */
-async function undoRecordFor(deps: WorkerDeps, host: string, undoId: string): Promise<StoredUndoRecord | string> {
-  const record = await deps.state.undo.load(undoId);
-  const owner = record?.targetId ?? record?.host;
-  if (!record || (owner !== undefined && owner.toLowerCase() !== host.toLowerCase())) {
-    const recent = (await deps.state.undo.list(host)).slice(0, 5).map((r) => `${r.undoId} (${r.fixId}, ${r.createdAt}${r.undoneAt ? ', undone' : ''})`);
-    return `no undo record "${undoId}" for ${host}; recent undo ids for ${host}: ${recent.join(', ') || 'none'}`;
-  }
-  if (record.undoneAt) return `${(await lastRequestOutcome(deps.state.audit, host, { undoId })) ?? `${undoId} was already undone at ${record.undoneAt}.`} Nothing changed.`;
-  return record;
-}
-
 async function planUndoAndAsk(deps: WorkerDeps, job: Extract<FixJob, { kind: 'plan-undo' }>): Promise<string> {
   const conv = await deps.state.conversations.get(job.conversationId);
   if (!conv) return 'conversation gone';
-  const record = await undoRecordFor(deps, job.host, job.undoId);
+  const record = await undoRecordOrWhy(deps.state, job.host, job.undoId);
   if (typeof record === 'string') {
     await deps.outbox.reply(conv, `undo.${job.undoId}`, refused(record, { title: `Not undone: ${job.undoId}` }));
     return 'nothing to undo';
@@ -263,7 +251,7 @@ async function finish(deps: WorkerDeps, record: ApprovalRecord, outcome: FixOutc
 /** Runs an approved undo: the same undo record, plan hash unchanged, compare-and-set on the host. */
 async function runUndo(deps: WorkerDeps, approval: ApprovalRecord, undoId: string): Promise<UndoOutcome> {
   const notUndone = (message: string): UndoOutcome => ({ host: approval.host, undoId, restored: false, verified: false, steps: [], message });
-  const record = await undoRecordFor(deps, approval.host, undoId);
+  const record = await undoRecordOrWhy(deps.state, approval.host, undoId);
   if (typeof record === 'string') return notUndone(`Undo ${undoId} on ${approval.host}: ${record}`);
   if (undoPlan(record, approval.host).hash !== approval.planHash) return notUndone(`Undo ${undoId} on ${approval.host}: the undo record changed since it was approved; nothing was changed.`);
   try {

@@ -117,6 +117,7 @@ async function run(ctx: EventContext, parsed: ParsedCommand): Promise<void> {
     case 'fix':
     case 'undo': {
       const outcome = parsed.kind === 'fix' ? await requestFix(ctx, parsed.host, parsed.fixId) : await requestUndo(ctx, parsed.host, parsed.undoId);
+      if (typeof outcome === 'object') return auditRefusal(ctx, 'not-found', outcome.refused, parsed.host, { platform: ctx.user.platform });
       if (outcome === 'duplicate') {
         // Say what really happened to the earlier request (fixed, undone, waiting, running).
         const subject = parsed.kind === 'fix' ? { fixId: parsed.fixId } : { undoId: parsed.undoId };

@@ -5,6 +5,8 @@ import type { HostId } from '../../config/schema.ts';
 import { enqueueFix } from '../../state/queues.ts';
 import type { ConversationRecord } from '../../state/conversations.ts';
 import { mention } from '../../cards/text.ts';
+import { refused } from '../../cards/index.ts';
+import { findUndoRecord } from '../../state/undo-lookup.ts';
 import type { Card, ChatUser } from '../../chat/model.ts';
 import { openConversation, type EventContext } from './context.ts';
 
@@ -31,7 +33,13 @@ export async function requestFix(ctx: EventContext, host: HostId, fixId: string)
   return 'queued';
 }
 
-export async function requestUndo(ctx: EventContext, host: HostId, undoId: string): Promise<'queued' | 'duplicate'> {
+/** Refused (told to the asker, nothing opened) when no undo record of that host has that id. */
+export async function requestUndo(ctx: EventContext, host: HostId, undoId: string): Promise<'queued' | 'duplicate' | { refused: string }> {
+  const record = await findUndoRecord(ctx.bot.state, host, undoId);
+  if ('missing' in record) {
+    await ctx.tell(refused(record.missing, { title: `Not undone: ${undoId}` }), `undo.${undoId}`);
+    return { refused: record.missing };
+  }
   if (!(await firstWithin30s(ctx, `undoing:${ctx.repeatKey}:${undoId}`))) return 'duplicate';
   const conv = await planningIn(ctx, 'undo', host, `Planning the undo of ${undoId} on ${host}…`);
   await enqueueFix(ctx.bot.queues, { kind: 'plan-undo', host, undoId, conversationId: conv.id, requester: ctx.user }, `plan-undo.${conv.id}.${undoId}`);

@@ -9,7 +9,7 @@ import type { Decoded } from '../record.ts';
 export const AUDIT_FORMAT = 1;
 
 /** Where a refusal happened: the grammar, the rate limit, the policy, an approval's state, a busy host. */
-export const REFUSAL_STAGES = ['grammar', 'rate-limit', 'policy', 'decision', 'elsewhere', 'busy', 'unknown-button'] as const;
+export const REFUSAL_STAGES = ['grammar', 'rate-limit', 'policy', 'decision', 'elsewhere', 'busy', 'unknown-button', 'not-found'] as const;
 
 /** refusal: someone tried something and was refused (who, what, at which stage, why). */
 export const AUDIT_KINDS = ['command', 'refusal', 'decision', 'approval', 'plan', 'result', 'verification'] as const;

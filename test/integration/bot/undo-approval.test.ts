@@ -67,6 +67,23 @@ async function newestApproval(): Promise<ApprovalRecord> {
   return record;
 }
 
+describe('bad undo ids are refusals, told to the asker alone', () => {
+  test('a malformed id is a grammar refusal; an unknown one says there is no such record; neither opens a conversation', async () => {
+    const before = recorder.records.length;
+    for (const id of ['u-bogus', 'abc', 'u-7k3m9qzx']) await say(`undo sec-pc ${id}`, carol);
+    const after = recorder.records.slice(before);
+    assert.deepEqual(after.filter((r) => r.op !== 'ephemeral').map((r) => `${r.op} ${r.card.status} ${r.card.title}`), [], 'no root message, no [RUNNING] card, no thread');
+    const told = after.filter((r) => r.user === 'carol').map(textOf);
+    assert.equal(told.length, 3, told.join('\n---\n'));
+    assert.match(told[0]!, /I did not understand that\n"u-bogus" is not an undo id/);
+    assert.match(told[1]!, /I did not understand that\n"abc" is not an undo id/);
+    assert.match(told[2]!, /^Not undone: u-7k3m9qzx\nno undo record "u-7k3m9qzx" for sec-pc; recent undo ids for sec-pc: none/);
+    for (const t of told) assert.doesNotMatch(t, /\{"|"level":|Error:/, 'no log line or JSON in chat');
+    const refusals = (await stack.bot!.state.audit.historyOf('sec-pc', 50)).filter((e) => e.kind === 'refusal' && (e.data as { stage?: string }).stage === 'not-found');
+    assert.equal(refusals.length, 1, 'the unknown id is in the audit trail as a refusal');
+  });
+});
+
 describe('undo takes the approval of the fix class it amounts to', () => {
   test('undoing a security-restoring fix, typed or clicked, by a responder or a safe-only approver changes nothing', async () => {
     const undoId = await applied('sec-pc', 'restore-security-layer');
