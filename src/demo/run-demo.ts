@@ -1,6 +1,7 @@
 // `npm run demo`: the product on its embedded default. A throwaway redis-server (or REDIS_URL), the
 // lab with a few broken Windows hosts, a worker and the bot with the console chat, all in this
-// process; everything it starts stops when the chat ends (end of input, /quit, Ctrl-C).
+// process; everything it starts stops when the chat ends (end of input, /quit, Ctrl-C). Ctrl-C (or
+// SIGTERM) is answered at once, during start-up too: it says it is stopping, then stops what started.
 import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { ConsoleAdapter } from '../adapters/console/adapter.ts';
@@ -34,6 +35,22 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
+  let stopping = false;
+  const sayStopping = (): void => {
+    if (stopping) return;
+    stopping = true;
+    say('\nStopping the demo (bot, worker, lab, Redis) ...');
+  };
+  let ended!: () => void;
+  const done = new Promise<void>((resolve) => (ended = resolve));
+  // From the first moment: a signal during start-up stops what has started so far, not the process
+  // mid-way (which would leave redis-server and the lab behind).
+  const interrupt = (): void => {
+    sayStopping();
+    ended();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   try {
     let redisUrl = process.env['REDIS_URL'];
     if (!redisUrl) {
@@ -43,8 +60,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
       redisUrl = redis.url;
       say(`Redis: a throwaway redis-server on ${redis.url}`);
     } else say('Redis: REDIS_URL (keys under a demo prefix of their own)');
+    if (stopping) return;
     const lab = await startLab({ hosts: DEMO_HOSTS });
     stops.push(() => lab.close());
+    if (stopping) return;
     say('Lab: simulated Windows hosts (WinRM + RDP listener each):');
     for (const h of lab.hosts) say(`  ${h.name.padEnd(9)} ${h.scenario}`);
     const base = labConfig(lab);
@@ -59,22 +78,18 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     const logger = createLogger({ level: process.env['LOG_LEVEL'] ?? 'error', name: 'demo' });
     const workers = await startWorkers(config, logger);
     stops.push(() => workers.close());
+    if (stopping) return;
     const input = opts.input ?? (opts.auto ? scripted() : process.stdin);
-    let ended!: () => void;
-    const done = new Promise<void>((resolve) => (ended = resolve));
     const chat = new ConsoleAdapter({ input, user: 'alice', whenSettled: async () => void (await whenSettled(workers.queues)), onEnd: () => ended() });
     say(`\n${walkthroughText()}\n\nYou are alice.`);
     const bot = await startBot(config, [chat], logger);
     stops.push(() => bot.close());
-    const interrupt = (): void => ended();
-    process.once('SIGINT', interrupt);
-    process.once('SIGTERM', interrupt);
     await done;
+  } finally {
+    sayStopping();
+    await stopAll();
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
-  } finally {
-    say('\nStopping the demo (bot, worker, lab, Redis) ...');
-    await stopAll();
     say('Stopped.');
   }
 }

@@ -50,3 +50,55 @@ test('demo reading a script from stdin stops cleanly at the end of input', async
   assert.match(out, /unknown host "nope-pc"/i);
   assert.match(out, /Stopped\./);
 });
+
+test('piped: the line after a confirm prompt answers it and the lines after it still run', async () => {
+  const { code, out } = await runDemo([], 'check web-01\n/click Fix:\n/as bob\n/click Approve\n/click Undo\ny\nstatus web-01\nhosts\n');
+  assert.equal(code, 0, out);
+  assert.match(out, /bob> \/click Undo\nUndo on web-01\?[\s\S]*\nbob> y\n[\s\S]*@bob asks to undo Enable the Remote Desktop firewall rules on web-01/);
+  assert.match(out, /\nbob> status web-01\n[\s\S]*\nbob> hosts\n[\s\S]*4 hosts in the inventory/);
+  assert.match(out, /Stopped\./);
+});
+
+test('Ctrl-C during start-up says it is stopping, then stops what had started (redis-server too)', async () => {
+  const child = spawn(process.execPath, ['bin/rdp-medic.js', 'demo'], { env: { ...process.env, REDIS_URL: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  await new Promise<void>((resolve) => {
+    const on = (d: Buffer): void => {
+      out += d.toString();
+      // The first moment there is something to stop: Redis is up, the lab is not yet.
+      if (/Redis: a throwaway redis-server on/.test(out)) {
+        child.stdout.off('data', on);
+        child.stdout.on('data', (more: Buffer) => (out += more.toString()));
+        resolve();
+      }
+    };
+    child.stdout.on('data', on);
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  });
+  child.kill('SIGINT');
+  const { code, signal } = await exited;
+  assert.deepEqual({ code, signal }, { code: 0, signal: null }, out);
+  assert.match(out, /\nStopping the demo \(bot, worker, lab, Redis\) \.\.\.\nStopped\.\n$/);
+  assert.ok(await portClosed(redisPort(out)), 'redis-server still listening after Ctrl-C');
+});
+
+test('Ctrl-C while a check runs: it says it is stopping, everything stops, exit 0', async () => {
+  const child = spawn(process.execPath, ['bin/rdp-medic.js', 'demo'], { env: { ...process.env, REDIS_URL: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('You are alice.') && !out.includes('alice> check')) child.stdin.write('check group:lab\n');
+      if (out.includes('alice> check group:lab')) resolve();
+    });
+  });
+  const at = out.length;
+  child.kill('SIGINT');
+  assert.equal(await exited, 0, out);
+  assert.match(out.slice(at), /Stopping the demo/);
+  assert.match(out, /Stopped\.\n$/);
+  assert.ok(await portClosed(redisPort(out)), 'redis-server still listening after Ctrl-C');
+});

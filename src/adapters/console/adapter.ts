@@ -1,7 +1,9 @@
 // The console chat, like Hubot's shell adapter: type commands as you would after /rdp, press
 // buttons with "/click N" or "N", act as someone else with "/as NAME". Cards print as text, threads
 // as indented replies. When input is not a terminal it reads one line at a time and waits for the
-// answer to settle before the next (scripts and tests); at the end of input it calls onEnd.
+// answer to settle before the next (scripts and tests); at the end of input it calls onEnd. Lines
+// are taken in order, a confirm question's answer included (piped input never loses a line); Ctrl-C
+// in the terminal calls onEnd at once, even while a line is being answered.
 import { errorText } from '../../lib/error-text.ts';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -21,7 +23,7 @@ export interface ConsoleAdapterOptions {
   groupsOf?: (user: string) => string[];
   /** Resolves once the work a line started has settled (the bot's queues are idle). */
   whenSettled?: () => Promise<void>;
-  /** Called once at the end of input or on /quit. */
+  /** Called once: at the end of input, on /quit, or at once on Ctrl-C. */
   onEnd?: () => void;
   /** Print each input line (scripted input is otherwise invisible). Default: when input is not a TTY. */
   echo?: boolean;
@@ -36,7 +38,11 @@ export class ConsoleAdapter implements ChatAdapter {
   private user: string;
   private rl: ReturnType<typeof createInterface> | null = null;
   private stopped = false;
-  private pendingConfirm: ((answer: string) => void) | null = null;
+  private ended = false;
+  /** Lines typed or piped and not yet read, in order; a confirm question reads the next one like the loop does. */
+  private readonly queue: string[] = [];
+  private inputClosed = false;
+  private wake: (() => void) | null = null;
 
   constructor(private readonly opts: ConsoleAdapterOptions = {}) {
     this.input = opts.input ?? process.stdin;
@@ -63,35 +69,40 @@ export class ConsoleAdapter implements ChatAdapter {
     if (this.interactive && !this.stopped) this.output.write(`${this.user}> `);
   }
 
+  /** The next line in order, or null once the input has ended and every line was read. */
+  private async nextLine(): Promise<string | null> {
+    while (!this.queue.length) {
+      if (this.inputClosed) return null;
+      await new Promise<void>((r) => (this.wake = r));
+      this.wake = null;
+    }
+    return this.queue.shift()!;
+  }
+
+  /** End of input, /quit or Ctrl-C, not stop(): whoever started us decides what ending means. */
+  private end(): void {
+    if (this.ended || this.stopped) return;
+    this.ended = true;
+    this.opts.onEnd?.();
+  }
+
   private async loop(onInbound: InboundHandler): Promise<void> {
     const rl = this.rl!;
-    // Lines queue up while one is handled; a confirm question takes the next line directly.
-    const queue: string[] = [];
-    let wake: (() => void) | null = null;
-    let ended = false;
     rl.on('line', (raw) => {
-      if (this.pendingConfirm) {
-        const answer = this.pendingConfirm;
-        this.pendingConfirm = null;
-        return answer(raw);
-      }
-      queue.push(raw);
-      wake?.();
+      this.queue.push(raw);
+      this.wake?.();
     });
     rl.on('close', () => {
-      ended = true;
-      this.pendingConfirm?.('n');
-      wake?.();
+      this.inputClosed = true;
+      this.wake?.();
     });
+    // Ctrl-C in the terminal (raw mode: no signal reaches the process) ends at once, not after the current line.
+    rl.on('SIGINT', () => this.end());
     this.prompt();
     for (;;) {
-      if (!queue.length) {
-        if (ended) break;
-        await new Promise<void>((r) => (wake = r));
-        wake = null;
-        continue;
-      }
-      const line = queue.shift()!.trim();
+      const next = await this.nextLine();
+      if (next === null || this.ended) break;
+      const line = next.trim();
       if (this.opts.echo ?? !this.interactive) this.print(`${this.user}> ${line}`);
       if (line === '/quit' || line === '/exit') break;
       try {
@@ -101,8 +112,7 @@ export class ConsoleAdapter implements ChatAdapter {
       }
       this.prompt();
     }
-    // End of input, not stop(): whoever started us decides what ending means.
-    if (!this.stopped) this.opts.onEnd?.();
+    this.end();
   }
 
   private async handleLine(raw: string, onInbound: InboundHandler): Promise<void> {
@@ -127,15 +137,13 @@ export class ConsoleAdapter implements ChatAdapter {
     await this.opts.whenSettled?.();
   }
 
-  private ask(question: string): Promise<boolean> {
+  /** The answer is the next line in order (no answer at the end of input: no). */
+  private async ask(question: string): Promise<boolean> {
     this.print(question);
     if (this.interactive) this.output.write('confirm? ');
-    return new Promise((resolve) => {
-      this.pendingConfirm = (answer) => {
-        if (this.opts.echo ?? !this.interactive) this.print(`${this.user}> ${answer.trim()}`);
-        resolve(isYes(answer));
-      };
-    });
+    const answer = (await this.nextLine()) ?? 'n';
+    if (this.opts.echo ?? !this.interactive) this.print(`${this.user}> ${answer.trim()}`);
+    return isYes(answer);
   }
 
   postRoot(where: ConversationRef, card: Card): Promise<PostedMessage> {
