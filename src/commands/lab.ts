@@ -1,12 +1,12 @@
 // rdp-medic lab: simulated Windows hosts on 127.0.0.1 until SIGINT or SIGTERM.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { labHostName, startLab, type LabHostSpec } from '../lab/lab.ts';
-import { writeLabConfig } from '../lab/lab-config.ts';
+import { defaultLabConfigPath, writeLabConfig } from '../lab/lab-config.ts';
 import { SCENARIOS } from '../lab/scenarios/index.ts';
 import { findPwsh, PWSH_INSTALL_HINT } from '../lab/runtime/pwsh.ts';
-import { EXIT, out, runCommand, UsageError } from './lib/cli-io.ts';
+import { err, EXIT, out, runCommand, UsageError } from './lib/cli-io.ts';
 
 interface LabFlags {
   scenario: string[];
@@ -61,7 +61,7 @@ export function register(program: Command): void {
     .option('--jitter <ms>', 'random extra latency up to this much')
     .option('--auth <method>', 'what the printed inventory uses: basic or ntlm (hosts accept both)', 'ntlm')
     .option('--https', 'serve WinRM over HTTPS with a lab CA')
-    .option('--config-out <file>', 'write a configuration file for --config of the other commands')
+    .option('--config-out <file>', 'where to write the configuration file for --config of the other commands (default: $XDG_RUNTIME_DIR/rdp-medic/lab-PID.yaml or the temp dir, removed when the lab stops; the path is printed on stderr)')
     .option('--runtime <kind>', 'who executes plans: model (the lab\'s TypeScript operations) or pwsh (the real runtime engine under PowerShell 7)', 'model')
     .option('--powershell-startup <ms>', 'modelled powershell.exe start-up and compile cost per command')
     .option('--list-scenarios', 'list the built-in scenarios and exit')
@@ -83,14 +83,15 @@ export function register(program: Command): void {
           runtime: flags.runtime,
           powershellStartupMs: intFlag('powershell-startup', flags.powershellStartup, 60_000) ?? 0,
         });
-        if (flags.configOut) {
-          let caFile: string | undefined;
-          if (lab.caPem) {
-            caFile = resolve(dirname(resolve(flags.configOut)), 'lab-ca.pem');
-            writeFileSync(caFile, lab.caPem);
-          }
-          writeLabConfig(lab, flags.configOut, caFile ? { caFile } : {});
+        // The file holds the lab password: by default outside the working directory (often a checkout), gone with the lab.
+        const configFile = flags.configOut ?? defaultLabConfigPath();
+        let caFile: string | undefined;
+        if (lab.caPem) {
+          caFile = flags.configOut ? resolve(dirname(resolve(flags.configOut)), 'lab-ca.pem') : configFile.replace(/\.yaml$/, '-ca.pem');
+          writeFileSync(caFile, lab.caPem);
         }
+        writeLabConfig(lab, configFile, caFile ? { caFile } : {});
+        err(`configuration for --config: ${configFile}`);
         for (const h of lab.hosts) out(JSON.stringify({ name: h.name, scenario: h.scenario, winrm: h.winrm, rdp: h.rdp }));
         await new Promise<void>((done) => {
           const stop = (): void => {
@@ -102,6 +103,8 @@ export function register(program: Command): void {
           process.on('SIGTERM', stop);
         });
         await lab.close();
+        if (!flags.configOut) rmSync(configFile, { force: true });
+        if (!flags.configOut && caFile) rmSync(caFile, { force: true });
         return EXIT.ok;
       }),
     );

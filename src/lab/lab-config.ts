@@ -1,7 +1,9 @@
 // The configuration file a running lab hands to the other commands (`--config-out`): inventory,
 // the lab credential, the lab's DNS server and a permissive policy. It holds the lab password, so it
-// is written readable by its owner only.
-import { writeFileSync } from 'node:fs';
+// is written readable by its owner only, and by default outside any checkout (defaultLabConfigPath).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Lab } from './lab.ts';
 
@@ -38,4 +40,15 @@ export function labConfig(lab: Lab, opts: { caFile?: string } = {}): Record<stri
 export function writeLabConfig(lab: Lab, file: string, opts: { caFile?: string } = {}): void {
   const header = '# Written by `rdp-medic lab`: valid while that lab runs. Holds the lab password.\n';
   writeFileSync(file, header + stringify(labConfig(lab, opts)), { mode: 0o600 });
+}
+
+/**
+ * Where `rdp-medic lab` writes its configuration when not told: $XDG_RUNTIME_DIR/rdp-medic (a
+ * per-user tmpfs), else <os temp dir>/rdp-medic-<uid>, in a 0700 directory; one file per lab
+ * process. Never the working directory, which is often a checkout.
+ */
+export function defaultLabConfigPath(env: NodeJS.ProcessEnv = process.env, pid = process.pid): string {
+  const dir = env['XDG_RUNTIME_DIR'] ? join(env['XDG_RUNTIME_DIR'], 'rdp-medic') : join(tmpdir(), `rdp-medic-${process.getuid?.() ?? 'user'}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return join(dir, `lab-${pid}.yaml`);
 }
