@@ -10,6 +10,7 @@ import { setValue } from '../../src/lab/model/registry.ts';
 import { CHECK_IDS, type CheckId, type CheckInput, type Finding, type Verdict } from '../../src/rdp/types.ts';
 import { factsOf, input, model, NOW, probes, TARGET } from './checks-fixtures.test.ts';
 import type { HostModel } from '../../src/lab/model/index.ts';
+import { tcpStats, type TcpSampleResult } from '../../src/rdp/probes/index.ts';
 
 const run = (id: CheckId, i: CheckInput): Finding => {
   const c = CHECKS.get(id);
@@ -193,6 +194,36 @@ describe('net-latency-loss', () => {
   test('loss is a warning', () => {
     const r = run('net-latency-loss', on(model(), { probes: probes({ latency: { samples: [], ok: 2, lost: 1, lossPct: 33.33, minMs: 1, avgMs: 2, maxMs: 3, jitterMs: 1 } }) }));
     assert.equal(r.verdict, 'warning');
+  });
+
+  // Fixed connect times, as sampleTcp would report them (no timing in the test).
+  const sampled = (ms: number[], localDelayMs?: number): TcpSampleResult => {
+    const samples = ms.map((x) => ({ port: 3389, state: 'open' as const, ms: x, error: null }));
+    return { samples, ...tcpStats(samples), ...(localDelayMs !== undefined ? { localDelayMs } : {}) };
+  };
+  const latencyOf = (s: TcpSampleResult): Finding => run('net-latency-loss', on(model(), { probes: probes({ latency: s }) }));
+
+  test('one slow connect on a busy machine (48 ms jitter) does not cry wolf: ok, and says why', () => {
+    const s = sampled([10, 58, 11]);
+    assert.equal(s.jitterMs, 47.5, 'over the 30 ms limit by the old rule');
+    const r = latencyOf(s);
+    assert.equal(r.verdict, 'ok', r.summary);
+    assert.match(r.explanation, /not repeatedly beyond 30 ms over the fastest: a busy moment here, not the network/);
+  });
+
+  test('jitter that repeats (two of three connects far slower than the fastest) is a warning', () => {
+    const r = latencyOf(sampled([10, 58, 64]));
+    assert.equal(r.verdict, 'warning');
+    assert.match(r.summary, /unstable: jitter is [\d.]+ ms \(2 of 3 connects over 30 ms slower than the fastest, 10 ms\)/);
+  });
+
+  test('repeated slow connects while this machine could not run (local delay) are judged against that baseline', () => {
+    assert.equal(latencyOf(sampled([10, 58, 11, 60])).verdict, 'warning', 'repeated, with no local delay');
+    const r = latencyOf(sampled([10, 58, 11, 60], 40));
+    assert.equal(r.verdict, 'ok', r.summary);
+    assert.match(r.explanation, /plus the 40 ms this machine was busy/);
+    assert.equal(r.evidence.localDelayMs, 40);
+    assert.equal(latencyOf(sampled([10, 90, 95], 40)).verdict, 'warning', 'beyond the local delay too');
   });
 });
 

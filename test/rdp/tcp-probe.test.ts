@@ -62,6 +62,7 @@ describe('probeTcp', () => {
     assert.ok(s.minMs !== null && s.avgMs !== null && s.maxMs !== null && s.jitterMs !== null);
     assert.ok(s.minMs <= s.avgMs && s.avgMs <= s.maxMs);
     assert.ok(s.jitterMs >= 0 && s.jitterMs <= s.maxMs - s.minMs);
+    assert.ok(typeof s.localDelayMs === 'number' && s.localDelayMs >= 0, 'the local baseline is measured');
     // Accepts are counted on the server's side; the last one may still be in flight.
     assert.ok(accepted - before >= 3);
   });

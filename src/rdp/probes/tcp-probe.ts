@@ -1,4 +1,5 @@
 // TCP reachability (net-tcp-reachability) and connect-time RTT sampling (net-latency-loss).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConnectFn } from './types.ts';
 import { connectTcp } from './tcp-connect.ts';
@@ -58,6 +59,11 @@ export interface TcpSampleResult {
   maxMs: number | null;
   /** Mean absolute difference of consecutive successful RTTs; null with fewer than two. */
   jitterMs: number | null;
+  /**
+   * The local baseline: the longest this process could not run while sampling (event-loop delay),
+   * which a busy machine adds to any connect time it measures. Absent when not measured.
+   */
+  localDelayMs?: number;
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
@@ -67,12 +73,20 @@ export async function sampleTcp(opts: TcpSampleOptions): Promise<TcpSampleResult
   const count = Math.max(1, Math.floor(opts.count ?? 5));
   const intervalMs = opts.intervalMs ?? 50;
   const samples: TcpProbeResult[] = [];
-  for (let i = 0; i < count; i++) {
-    if (opts.signal?.aborted) break;
-    if (i > 0 && intervalMs > 0) await delay(intervalMs);
-    samples.push(await probeTcp(opts));
+  const local = monitorEventLoopDelay({ resolution: 10 });
+  local.enable();
+  try {
+    for (let i = 0; i < count; i++) {
+      if (opts.signal?.aborted) break;
+      if (i > 0 && intervalMs > 0) await delay(intervalMs);
+      samples.push(await probeTcp(opts));
+    }
+  } finally {
+    local.disable();
   }
-  return { samples, ...tcpStats(samples) };
+  // The histogram's max is in ns and includes its own timer resolution; 0 when nothing was recorded.
+  const localDelayMs = local.count > 0 ? round2(Math.max(0, local.max / 1e6 - 10)) : 0;
+  return { samples, ...tcpStats(samples), localDelayMs };
 }
 
 export function tcpStats(samples: TcpProbeResult[]): Omit<TcpSampleResult, 'samples'> {
