@@ -92,8 +92,8 @@ export function register(program: Command): void {
         }
         writeLabConfig(lab, configFile, caFile ? { caFile } : {});
         err(`configuration for --config: ${configFile}`);
-        for (const h of lab.hosts) out(JSON.stringify({ name: h.name, scenario: h.scenario, winrm: h.winrm, rdp: h.rdp }));
-        await new Promise<void>((done) => {
+        // Listening for the signals before the host lines are out: whoever reads them may stop the lab at once.
+        const stopped = new Promise<void>((done) => {
           const stop = (): void => {
             process.off('SIGINT', stop);
             process.off('SIGTERM', stop);
@@ -102,6 +102,8 @@ export function register(program: Command): void {
           process.on('SIGINT', stop);
           process.on('SIGTERM', stop);
         });
+        for (const h of lab.hosts) out(JSON.stringify({ name: h.name, scenario: h.scenario, winrm: h.winrm, rdp: h.rdp }));
+        await stopped;
         await lab.close();
         if (!flags.configOut) rmSync(configFile, { force: true });
         if (!flags.configOut && caFile) rmSync(caFile, { force: true });
