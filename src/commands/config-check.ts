@@ -9,7 +9,6 @@ import { reviewConfig, summarize } from './lib/config-review.ts';
 import { checkDiscordToken, checkHostConnection, checkRedisConnection, checkSlackTokens, inPool, type ConnectResult } from './lib/connect-checks.ts';
 import { EXIT, runCommand, UsageError } from './lib/cli-io.ts';
 
-export const EXIT_UNREACHABLE = 3;
 
 export interface ConfigCheckOptions {
   config?: string;
@@ -69,7 +68,7 @@ export async function runConfigCheck(opts: ConfigCheckOptions, io: ConfigCheckIo
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {
     err(`${failed.length} of ${results.length} connection check${results.length === 1 ? '' : 's'} failed: ${failed.map((r) => r.what).join(', ')}`);
-    return EXIT_UNREACHABLE;
+    return EXIT.failed;
   }
   out(`all ${results.length} connection checks passed`);
   return EXIT.ok;
