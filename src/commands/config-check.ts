@@ -9,7 +9,6 @@ import { reviewConfig, summarize } from './lib/config-review.ts';
 import { checkDiscordToken, checkHostConnection, checkRedisConnection, checkSlackTokens, inPool, type ConnectResult } from './lib/connect-checks.ts';
 import { EXIT, runCommand, UsageError } from './lib/cli-io.ts';
 
-
 export interface ConfigCheckOptions {
   config?: string;
   connect?: boolean;
