@@ -14,7 +14,8 @@ export interface Post {
 
 export class BenchChat implements ChatAdapter {
   readonly platform = 'console' as const;
-  readonly posts = new EventEmitter();
+  // One listener per command in flight (a bench sends a hundred while the fleet runs).
+  readonly posts = new EventEmitter().setMaxListeners(0);
   private handler: InboundHandler | null = null;
   private seq = 0;
 
