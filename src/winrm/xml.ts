@@ -15,7 +15,8 @@ const options = {
   ignoreDeclaration: true,
   ignorePiTags: true,
   processEntities: true,
-  htmlEntities: false,
+  // Numeric character references (Windows writes &#xD; in fault texts); the switch also knows some HTML names.
+  htmlEntities: true,
   // Elements that may repeat are always arrays, so a single one does not change the shape.
   isArray: (name: string) => name === 'Stream' || name === 'Selector' || name === 'Option' || name === 'Arguments',
 };

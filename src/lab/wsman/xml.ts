@@ -28,7 +28,8 @@ const options = {
   parseAttributeValue: false,
   trimValues: false,
   processEntities: true,
-  htmlEntities: false,
+  // Numeric character references (Windows writes &#xD; in fault texts); the switch also knows some HTML names.
+  htmlEntities: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
 };
