@@ -1,4 +1,4 @@
-// Floods and repeats. Per-user command rate limit (typed text and clicks alike): a sliding one-minute
+// Floods and repeats. Per-person command rate limit (typed text and clicks alike): a sliding one-minute
 // log in a Redis sorted set, checked and updated by one Lua script against the server's clock (bots
 // on several machines share one count). A refused command is not counted, so a user who waits gets
 // back in exactly when the oldest expires; nor is a command handed back (giveBack) because it did
@@ -7,7 +7,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { runLua, type LuaScript, type Redis } from './redis.ts';
 import type { ChatUser } from '../chat/model.ts';
-import { identitiesOf } from '../policy/roles.ts';
+import type { Policy } from '../config/policy.ts';
+import { accountOf, personOf } from '../policy/roles.ts';
 
 /** `token` names the slot a command took, for giveBack. */
 export type RateDecision = { allowed: true; remaining: number; token: string } | { allowed: false; retryAfterMs: number; reason: string };
@@ -35,11 +36,20 @@ return {1, limit - count - 1}
 `,
 };
 
-export const rateKey = (user: ChatUser): string => `rdp-medic:rate:${identitiesOf(user)[0]}`;
+/**
+ * Whose budget a command spends: the person policy.people names for the account (one person's
+ * Slack and Discord accounts share one count), or the account itself.
+ */
+export function rateSubject(user: Pick<ChatUser, 'platform' | 'id'>, policy: Policy): string {
+  const person = personOf(user, policy);
+  return person === null ? accountOf(user) : `person:${person}`;
+}
 
-export async function takeCommand(redis: Redis, user: ChatUser, commandsPerMinute: number): Promise<RateDecision> {
+export const rateKey = (prefix: string, subject: string): string => `${prefix}:rate:${subject}`;
+
+export async function takeCommand(redis: Redis, prefix: string, subject: string, commandsPerMinute: number): Promise<RateDecision> {
   const member = `${Date.now()}:${randomUUID()}`;
-  const [ok, n] = (await runLua(redis, SLIDING_WINDOW, [rateKey(user)], [commandsPerMinute, WINDOW_MS, member])) as [number, number];
+  const [ok, n] = (await runLua(redis, SLIDING_WINDOW, [rateKey(prefix, subject)], [commandsPerMinute, WINDOW_MS, member])) as [number, number];
   if (ok === 1) return { allowed: true, remaining: n, token: member };
   const retryAfterMs = Math.max(0, n);
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
@@ -47,8 +57,8 @@ export async function takeCommand(redis: Redis, user: ChatUser, commandsPerMinut
 }
 
 /** Returns the slot `takeCommand` took (a command that did not parse): it no longer counts. */
-export async function giveBack(redis: Redis, user: ChatUser, token: string): Promise<void> {
-  await redis.zrem(rateKey(user), token);
+export async function giveBack(redis: Redis, prefix: string, subject: string, token: string): Promise<void> {
+  await redis.zrem(rateKey(prefix, subject), token);
 }
 
 /**

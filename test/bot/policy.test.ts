@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ChatUser } from '../../src/chat/model.ts';
 import { personOf, policyGate, rolesOf } from '../../src/policy/index.ts';
-import { firstWithin, takeCommand } from '../../src/state/rate-limit.ts';
+import { firstWithin, rateSubject, takeCommand } from '../../src/state/rate-limit.ts';
 import { createRedis, type Redis } from '../../src/state/redis.ts';
 import { formatIssues } from '../../src/config/load.ts';
 import { Policy } from '../../src/config/policy.ts';
@@ -238,6 +238,8 @@ describe('policy: people, not accounts', () => {
 describe('policy: rate limit (real redis-server)', () => {
   let server: RedisServer;
   let redis: Redis;
+  const NO_PEOPLE = Policy.parse({});
+  const take = (u: ChatUser, prefix = 'rdp-medic', policy = NO_PEOPLE) => takeCommand(redis, prefix, rateSubject(u, policy), 10);
   before(async () => {
     server = await startRedisServer();
     redis = createRedis({ url: server.url });
@@ -249,18 +251,18 @@ describe('policy: rate limit (real redis-server)', () => {
 
   it('allows N commands a minute per user, then says how long to wait', async () => {
     for (let i = 0; i < 10; i++) {
-      const taken = await takeCommand(redis, alice, 10);
+      const taken = await take(alice);
       assert.ok(taken.allowed && taken.remaining === 9 - i && taken.token, JSON.stringify(taken));
     }
-    const refused = await takeCommand(redis, alice, 10);
+    const refused = await take(alice);
     assert.equal(refused.allowed, false);
     assert.ok(refused.allowed === false);
     assert.match(refused.reason, /^slow down: 10 commands a minute; try again in \d+ s$/);
     const seconds = Number(/in (\d+) s/.exec(refused.reason)![1]);
     assert.ok(seconds >= 1 && seconds <= 60, refused.reason);
     // Refusals are not counted, and other users have their own count.
-    assert.equal((await takeCommand(redis, alice, 10)).allowed, false);
-    assert.equal((await takeCommand(redis, bob, 10)).allowed, true);
+    assert.equal((await take(alice)).allowed, false);
+    assert.equal((await take(bob)).allowed, true);
     assert.equal(await redis.zcard('rdp-medic:rate:console:alice'), 10);
   });
 
@@ -274,8 +276,20 @@ describe('policy: rate limit (real redis-server)', () => {
     assert.equal(await firstWithin(redis, 'rdp-medic', 'delivery:discord', what, 60_000), true, 'another kind is another key');
   });
 
+  it('one person with two accounts has one budget; another prefix (another deployment) has its own', async () => {
+    const dave = { slack: user('slack', 'U0DAVE', 'dave'), discord: user('discord', '4242', 'dave') };
+    const people = Policy.parse({ people: { dave: ['slack:U0DAVE', 'discord:4242'] } });
+    for (let i = 0; i < 5; i++) assert.equal((await take(dave.slack, 'rdp-medic', people)).allowed, true);
+    for (let i = 0; i < 5; i++) assert.equal((await take(dave.discord, 'rdp-medic', people)).allowed, true);
+    const refused = await take(dave.discord, 'rdp-medic', people);
+    assert.equal(refused.allowed, false, 'the Discord account spent the rest of the Slack account\'s budget');
+    assert.equal(await redis.zcard('rdp-medic:rate:person:dave'), 10);
+    assert.equal((await take(dave.slack, 'other-team', people)).allowed, true);
+    assert.equal(await redis.zcard('other-team:rate:person:dave'), 1);
+  });
+
   it('counts concurrent commands exactly', async () => {
-    const results = await Promise.all(Array.from({ length: 30 }, () => takeCommand(redis, carol, 10)));
+    const results = await Promise.all(Array.from({ length: 30 }, () => take(carol)));
     assert.equal(results.filter((r) => r.allowed).length, 10);
   });
 });

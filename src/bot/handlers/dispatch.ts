@@ -15,7 +15,7 @@ import { commandOfAction, diagnosisDetails, diagnosisRoot, error, refused } from
 import { isGrammarError, parseCommand, type ParsedCommand } from '../grammar.ts';
 import type { Card, Inbound } from '../../chat/model.ts';
 import { accountOf } from '../../policy/roles.ts';
-import { firstWithin, giveBack, takeCommand } from '../../state/rate-limit.ts';
+import { firstWithin, giveBack, rateSubject, takeCommand } from '../../state/rate-limit.ts';
 import { lastRequestOutcome } from '../../state/audit/recent.ts';
 import type { REFUSAL_STAGES } from '../../state/audit/index.ts';
 import { authorize } from './authorize.ts';
@@ -55,11 +55,12 @@ export async function handleEvent(bot: BotContext, event: Inbound): Promise<void
   const click: Record<string, string> = event.kind === 'action' ? { click: event.actionId.slice(0, 200) } : {};
   const via: Record<string, string> = { platform, ...click };
   // Clicks count like commands: a flood of presses is a flood of commands.
-  const rate = await takeCommand(bot.redis, event.user, bot.config.policy.rateLimit.commandsPerMinute);
+  const subject = rateSubject(event.user, bot.config.policy);
+  const rate = await takeCommand(bot.redis, bot.state.prefix, subject, bot.config.policy.rateLimit.commandsPerMinute);
   if (!rate.allowed) {
     count('unknown', 'rate-limited');
     // Told once per wait, so a flood does not become a flood of refusals.
-    if (!(await firstWithin(bot.redis, bot.state.prefix, 'rate-told', accountOf(event.user), Math.max(1_000, rate.retryAfterMs)))) return;
+    if (!(await firstWithin(bot.redis, bot.state.prefix, 'rate-told', subject, Math.max(1_000, rate.retryAfterMs)))) return;
     const ctx = await eventContext(bot, event, text ?? '');
     await auditRefusal(ctx, 'rate-limit', rate.reason, null, via);
     return ctx.tell(refused(rate.reason, { title: 'Slow down' }), 'rate');
@@ -74,7 +75,7 @@ export async function handleEvent(bot: BotContext, event: Inbound): Promise<void
   if (isGrammarError(parsed)) {
     count('unknown', 'invalid');
     // A typo is answered with help and does not count against the rate limit (a user already over it was refused above).
-    await giveBack(bot.redis, event.user, rate.token);
+    await giveBack(bot.redis, bot.state.prefix, subject, rate.token);
     await refusal('grammar', parsed.message);
     return ctx.tell(error(`${parsed.message}\nType \`/rdp help\` for the commands.`, { title: 'I did not understand that' }), 'invalid');
   }
