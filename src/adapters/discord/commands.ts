@@ -1,6 +1,6 @@
 // The /rdp application command: one subcommand per grammar subcommand, so Discord's own UI guides
 // the user, and a mapping back to the grammar text the bot parses ("check work-pc", "fix work-pc
-// cert-regenerate"). Hosts and fix ids autocomplete at runtime from what the bot passes in, so the
+// regenerate-rdp-certificate"). Hosts and fix ids autocomplete at runtime from what the bot passes in, so the
 // registered definition never goes stale when the inventory or the fix catalogue changes.
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 
