@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { approveActionId, commandOfAction, detailsActionId, planActionId, proposeActionId, rejectActionId, undoActionId } from '../../src/cards/action-ids.ts';
 import { isGrammarError, parseCommand, type GrammarError, type Inventory, type ParsedCommand } from '../../src/bot/grammar.ts';
+import { namesWithin } from '../../src/bot/grammar/inventory.ts';
 
 const INVENTORY: Inventory = {
   hosts: [
@@ -180,4 +181,14 @@ describe('grammar: a click is a command', () => {
     assert.equal(err('approve 12345').code, 'bad-reference');
     assert.equal(err('details a_abcdefgh12').code, 'bad-reference');
   });
+});
+
+it('namesWithin: only hosts in scope, and the groups and tags that hold one of them', () => {
+  const inventory = { hosts: [
+    { id: 'web-01', groups: ['web'], tags: ['iis'] },
+    { id: 'db-01', groups: ['db'], tags: ['sql'] },
+    { id: 'web-02', groups: ['web'], tags: ['iis', 'canary'] },
+  ] };
+  assert.deepEqual(namesWithin(inventory, (h) => h.startsWith('web')), { names: ['web-01', 'web-02'], groups: ['web'], tags: ['canary', 'iis'] });
+  assert.deepEqual(namesWithin(inventory, () => false), { names: [], groups: [], tags: [] });
 });

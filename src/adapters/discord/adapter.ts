@@ -9,6 +9,7 @@ import { withTimeout } from '../../lib/with-timeout.ts';
 import { Client, Events, GatewayIntentBits, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type AutocompleteInteraction } from 'discord.js';
 import type { ChatAdapter, InboundHandler } from '../../chat/adapter.ts';
 import { DeliveryError } from '../../chat/adapter.ts';
+import type { ChatUser } from '../../chat/model.ts';
 import { silentLogger, type Logger } from '../../log.ts';
 import { autocompleteChoices, type InventoryNames } from './autocomplete.ts';
 import { COMMAND_NAME, toGrammarText } from './commands.ts';
@@ -21,8 +22,8 @@ import { DiscordRest } from './rest-calls.ts';
 import { allowedPlaces, type DiscordSettings } from './settings.ts';
 
 export interface DiscordAdapterOptions {
-  /** Names for autocomplete, read on every keystroke (keep it cheap). */
-  inventory: () => InventoryNames;
+  /** The names this user may target, for autocomplete; read on every keystroke (keep it cheap). */
+  inventory: (user: ChatUser) => InventoryNames;
   /** Fix ids the `fix` option autocompletes. */
   fixIds: string[];
   logger?: Logger;
@@ -111,7 +112,7 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
     const focused = i.options.getFocused(true);
     const sub = i.options.getSubcommand(false) ?? '';
-    const choices = autocompleteChoices(sub, focused.name, String(focused.value), { inventory: opts.inventory(), fixIds: opts.fixIds });
+    const choices = autocompleteChoices(sub, focused.name, String(focused.value), { inventory: opts.inventory(userOf(i)), fixIds: opts.fixIds });
     await i.respond(choices);
   }
 

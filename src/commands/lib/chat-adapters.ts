@@ -9,7 +9,9 @@ import { createSlackAdapter } from '../../adapters/slack/adapter.ts';
 import { loadSlackSettings } from '../../adapters/slack/settings.ts';
 import { FIX_IDS } from '../../rdp/fixes/catalogue.ts';
 import type { Logger } from '../../log.ts';
-import { namesOf } from '../../bot/grammar/inventory.ts';
+import { namesWithin } from '../../bot/grammar/inventory.ts';
+import type { ChatUser } from '../../chat/model.ts';
+import { policyGate } from '../../policy/index.ts';
 import { UsageError } from './cli-io.ts';
 
 export function chatAdapters(config: Config, logger: Logger, env: NodeJS.ProcessEnv = process.env): ChatAdapter[] {
@@ -17,8 +19,9 @@ export function chatAdapters(config: Config, logger: Logger, env: NodeJS.Process
   if (config.slack || env['SLACK_BOT_TOKEN']) adapters.push(createSlackAdapter(loadSlackSettings(config.slack, env), { logger: logger.child({ platform: 'slack' }) }));
   if (config.discord || env['DISCORD_TOKEN']) {
     const inventory = inventoryOf(config);
-    const names = { names: inventory.hosts.map((h) => h.id), groups: namesOf(inventory, 'groups'), tags: namesOf(inventory, 'tags') };
-    adapters.push(createDiscordAdapter(loadDiscordSettings(config.discord, env), { inventory: () => names, fixIds: [...FIX_IDS], logger: logger.child({ platform: 'discord' }) }));
+    const gate = policyGate(config.policy, config.hosts);
+    const names = (user: ChatUser): ReturnType<typeof namesWithin> => namesWithin(inventory, gate.checkable(user));
+    adapters.push(createDiscordAdapter(loadDiscordSettings(config.discord, env), { inventory: names, fixIds: [...FIX_IDS], logger: logger.child({ platform: 'discord' }) }));
   }
   return adapters;
 }

@@ -256,3 +256,26 @@ describe('discord adapter: outbound', () => {
     assert.deepEqual(h.fake.calls.slice(since).filter(match).map((c) => c.status), [429, 200]);
   });
 });
+
+describe('discord adapter: autocomplete within scope', () => {
+  test('suggests what the interacting user may target, asked with that user', async () => {
+    const askedFor: string[] = [];
+    const h = await startHarness({
+      inventory: (user) => {
+        askedFor.push(user.id);
+        return user.id === IDS.bob ? { names: ['db-01'], groups: ['office'], tags: [] } : { names: [], groups: [], tags: [] };
+      },
+    });
+    try {
+      const asBob = h.fake.sendInteraction(autocompleteInteraction({ subcommand: 'check', focused: 'host', value: '', user: BOB }));
+      const bobCb = await h.fake.waitForCall(isCallback(asBob.id));
+      assert.deepEqual((bobCb.body as { data: { choices: { value: string }[] } }).data.choices.map((c) => c.value), ['db-01', 'group:office']);
+      const other = h.fake.sendInteraction(autocompleteInteraction({ subcommand: 'check', focused: 'host', value: 'w' }));
+      const otherCb = await h.fake.waitForCall(isCallback(other.id));
+      assert.deepEqual((otherCb.body as { data: { choices: unknown[] } }).data.choices, []);
+      assert.deepEqual(askedFor, [IDS.bob, IDS.alice]);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -3,7 +3,7 @@
 // crashing or hanging it. Teardown order matters: adapter.stop() (client.destroy) before fake.close().
 import { EventEmitter } from 'node:events';
 import type { ChatAdapter } from '../../../src/chat/adapter.ts';
-import type { Inbound } from '../../../src/chat/model.ts';
+import type { ChatUser, Inbound } from '../../../src/chat/model.ts';
 import { createDiscordAdapter } from '../../../src/adapters/discord/adapter.ts';
 import { loadDiscordSettings } from '../../../src/adapters/discord/settings.ts';
 import { FakeDiscord, IDS, type FakeDiscordOptions } from '../../fakes/discord/index.ts';
@@ -27,6 +27,8 @@ export interface HarnessOptions extends FakeDiscordOptions {
   onInbound?: (e: Inbound) => Promise<void>;
   oncallRoleId?: string;
   logLines?: string[];
+  /** What autocomplete offers a user (default: the whole test inventory to everyone). */
+  inventory?: (user: ChatUser) => typeof INVENTORY;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -43,7 +45,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const { pino } = await import('pino');
   const lines = opts.logLines;
   const logger = lines ? pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) }) : undefined;
-  const adapter = createDiscordAdapter(settings, { inventory: () => INVENTORY, fixIds: FIX_IDS, ...(logger ? { logger } : {}) });
+  const adapter = createDiscordAdapter(settings, { inventory: opts.inventory ?? (() => INVENTORY), fixIds: FIX_IDS, ...(logger ? { logger } : {}) });
   await adapter.start(async (e) => {
     await opts.onInbound?.(e);
     inbound.push(e);
