@@ -1,6 +1,7 @@
 // NTLMv2 initiator (MS-NLMP 3.1.5): Type1 -> (server Type2) -> Type3, then session security.
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
-import { AV_FLAG_MIC_PROVIDED, AvId, Flags, MessageType, NTLMSSP_SIGNATURE, NtlmError, OUR_VERSION } from './tokens.ts';
+import { AV_FLAG_MIC_PROVIDED, AvId, Flags, MessageType, NTLMSSP_SIGNATURE, NtlmDowngradeError, NtlmError, OUR_VERSION } from './tokens.ts';
+import { channelBindingsHash } from './channel-bindings.ts';
 import { hmacMd5, ntowfv2, rc4k } from './crypto.ts';
 import { buildAvPairs, buildMessage, checkMessage, encodeString, fileTimeNow, parseAvPairs, readSecBuf } from './wire.ts';
 import type { AvPair } from './wire.ts';
@@ -22,11 +23,23 @@ export const CLIENT_FLAGS =
     Flags.NEGOTIATE_56) >>>
   0;
 
-/** Test seams: deterministic randomness and clock (for the MS-NLMP 4.2.4 vectors). */
 export interface NtlmClientOptions {
+  /** Session security will be used (MS-WSMV message encryption): the server must grant SIGN and SEAL. */
+  requireSealing?: boolean;
+  /**
+   * RFC 5929 channel-binding application data (`tls-server-end-point:` ‖ certificate hash), sent as
+   * MsvAvChannelBindings so hosts with CbtHardeningLevel=Strict accept us over HTTPS.
+   */
+  channelBindings?: Buffer;
+  /** Test seam: deterministic randomness (for the MS-NLMP 4.2.4 vectors). */
   randomBytes?: (size: number) => Buffer;
-  /** FILETIME, 8 bytes little-endian; used only when the server sends no MsvAvTimestamp. */
+  /** Test seam: FILETIME, 8 bytes little-endian; used only when the server sends no MsvAvTimestamp. */
   now?: () => Buffer;
+  /**
+   * Only for the MS-NLMP 4.2.4 vectors, which predate MsvAvTimestamp: accept a challenge without it (and
+   * so send no MIC). Every Windows since Server 2008 sends it; without it a tampered handshake goes unseen.
+   */
+  allowMissingTimestamp?: boolean;
 }
 
 interface Challenge {
@@ -48,13 +61,34 @@ function parseChallenge(type2: Buffer): Challenge {
   return { flags, serverChallenge: Buffer.from(type2.subarray(24, 32)), targetInfo };
 }
 
-/** Adds MsvAvFlags.MIC_PROVIDED (keeping any other flags) to a TargetInfo list. */
-function withMicFlag(pairs: AvPair[]): Buffer {
-  const out = pairs.filter((p) => p.id !== AvId.FLAGS);
+/**
+ * What Windows' default minimum session security (NTLMMinClientSec) requires, plus SIGN and SEAL when we
+ * seal, plus the MsvAvTimestamp that makes us send a MIC (which lets the server detect a tampered
+ * challenge). Returns what the challenge lacks; empty when it is acceptable.
+ */
+function missingSecurity(flags: number, pairs: AvPair[], requireSealing: boolean, allowMissingTimestamp: boolean): string[] {
+  const missing: string[] = [];
+  if (!(flags & Flags.NEGOTIATE_128)) missing.push('128-bit session keys');
+  if (requireSealing && !(flags & Flags.SIGN)) missing.push('message signing');
+  if (requireSealing && !(flags & Flags.SEAL)) missing.push('message sealing');
+  if (!allowMissingTimestamp && !pairs.some((p) => p.id === AvId.TIMESTAMP && p.value.length === 8)) {
+    missing.push('the MsvAvTimestamp that makes the handshake carry a MIC');
+  }
+  return missing;
+}
+
+/** The client's TargetInfo: the server's pairs with MsvAvFlags.MIC_PROVIDED (keeping other flags) and channel bindings. */
+function clientTargetInfo(pairs: AvPair[], withMic: boolean, bindings: Buffer | undefined): Buffer {
+  const out = pairs.filter((p) => p.id !== AvId.FLAGS && p.id !== AvId.CHANNEL_BINDINGS);
   const old = pairs.find((p) => p.id === AvId.FLAGS);
-  const value = Buffer.alloc(4);
-  value.writeUInt32LE(((old && old.value.length === 4 ? old.value.readUInt32LE(0) : 0) | AV_FLAG_MIC_PROVIDED) >>> 0);
-  out.push({ id: AvId.FLAGS, value });
+  const oldFlags = old && old.value.length === 4 ? old.value.readUInt32LE(0) : 0;
+  const flags = (withMic ? oldFlags | AV_FLAG_MIC_PROVIDED : oldFlags) >>> 0;
+  if (flags !== 0 || old) {
+    const value = Buffer.alloc(4);
+    value.writeUInt32LE(flags);
+    out.push({ id: AvId.FLAGS, value });
+  }
+  if (bindings) out.push({ id: AvId.CHANNEL_BINDINGS, value: channelBindingsHash(bindings) });
   return buildAvPairs(out);
 }
 
@@ -62,6 +96,7 @@ export class NtlmClient {
   readonly #creds: NtlmCredentials;
   readonly #random: (size: number) => Buffer;
   readonly #now: () => Buffer;
+  readonly #opts: NtlmClientOptions;
   #type1: Buffer | undefined;
   #session: NtlmSession | undefined;
 
@@ -69,6 +104,7 @@ export class NtlmClient {
     this.#creds = creds;
     this.#random = options.randomBytes ?? cryptoRandomBytes;
     this.#now = options.now ?? fileTimeNow;
+    this.#opts = options;
   }
 
   /** The Type1 (NEGOTIATE_MESSAGE). Calling it again restarts the handshake. */
@@ -92,6 +128,9 @@ export class NtlmClient {
     const type1 = this.#type1;
     if (!type1) throw new NtlmError('NtlmClient.authenticate() called before negotiate()');
     const challenge = parseChallenge(type2);
+    const pairs = parseAvPairs(challenge.targetInfo);
+    const missing = missingSecurity(challenge.flags, pairs, this.#opts.requireSealing === true, this.#opts.allowMissingTimestamp === true);
+    if (missing.length > 0) throw new NtlmDowngradeError(missing);
 
     // Keep only what both sides agreed to; pick the charset the server chose.
     const unicode = (challenge.flags & Flags.UNICODE) !== 0;
@@ -99,10 +138,10 @@ export class NtlmClient {
     if (!unicode) flags = (flags | Flags.OEM) >>> 0;
 
     // MS-NLMP 3.1.5.1.2: with a server MsvAvTimestamp, reuse it, send a MIC and Z(24) as the LM response.
-    const pairs = parseAvPairs(challenge.targetInfo);
     const serverTime = pairs.find((p) => p.id === AvId.TIMESTAMP && p.value.length === 8);
     const withMic = serverTime !== undefined;
-    const targetInfo = withMic ? withMicFlag(pairs) : challenge.targetInfo;
+    const bindings = this.#opts.channelBindings;
+    const targetInfo = withMic || bindings ? clientTargetInfo(pairs, withMic, bindings) : challenge.targetInfo;
     const time = serverTime ? serverTime.value : this.#now();
 
     const clientChallenge = this.#random(8);

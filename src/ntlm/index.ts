@@ -5,4 +5,5 @@ export type { NtlmCredentials, NtlmSession, PasswordLookup, AuthenticatedUser } 
 export { NtlmClient } from './client.ts';
 export { NtlmServerContext } from './server.ts';
 export { ENCRYPTED_CONTENT_TYPE, wrapEncrypted, unwrapEncrypted, isEncryptedContentType } from './wsmv-encryption.ts';
-export { parseAuthorizationHeader, NtlmError, NtlmIntegrityError } from './tokens.ts';
+export { parseAuthorizationHeader, NtlmError, NtlmIntegrityError, NtlmDowngradeError } from './tokens.ts';
+export { tlsServerEndPoint, channelBindingsHash } from './channel-bindings.ts';

@@ -13,7 +13,7 @@ export interface NtlmServerOptions {
   dnsName: string;
   netbiosDomain?: string;
   dnsDomain?: string;
-  /** Add MsvAvTimestamp to TargetInfo, like Windows does; clients then send a MIC, which is verified. */
+  /** Add MsvAvTimestamp to TargetInfo, like Windows does (default true); clients then send a MIC, which is verified. */
   timestamp?: boolean;
   /** Test seam: the source of the 8-byte server challenge. */
   randomBytes?: (size: number) => Buffer;
@@ -65,7 +65,7 @@ export class NtlmServerContext {
       { id: AvId.DNS_DOMAIN, value: utf16(o.dnsDomain ?? o.dnsName) },
       { id: AvId.DNS_COMPUTER, value: utf16(o.dnsName) },
     ];
-    if (o.timestamp) pairs.push({ id: AvId.TIMESTAMP, value: fileTimeNow() });
+    if (o.timestamp !== false) pairs.push({ id: AvId.TIMESTAMP, value: fileTimeNow() });
 
     const serverChallenge = (o.randomBytes ?? randomBytes)(8);
     const header = Buffer.alloc(flags & Flags.VERSION ? 56 : 48);
@@ -127,7 +127,8 @@ export class NtlmServerContext {
       exportedSessionKey = rc4k(sessionBaseKey, encryptedKey);
     }
 
-    if (claimsMic(blob)) {
+    const clientPairs = blobPairs(blob);
+    if (claimsMic(clientPairs)) {
       // The MIC sits at 72..88 (after VERSION); the payload must start after it.
       if (payloadStart(type3, [12, 20, 28, 36, 44, 52]) < 88 || type3.length < 88) return null;
       const zeroed = Buffer.from(type3);
@@ -136,18 +137,28 @@ export class NtlmServerContext {
       if (!safeEqual(mic, type3.subarray(72, 88))) return null;
     }
 
-    return { username: user, domain, session: new NtlmSessionImpl(exportedSessionKey, flags, 'server') };
+    const bindings = clientPairs.find((p) => p.id === AvId.CHANNEL_BINDINGS && p.value.length === 16);
+    return {
+      username: user,
+      domain,
+      session: new NtlmSessionImpl(exportedSessionKey, flags, 'server'),
+      // All zeros is how Windows clients say "no bindings".
+      channelBindings: bindings && bindings.value.some((b) => b !== 0) ? Buffer.from(bindings.value) : undefined,
+    };
   }
 }
 
-/** True if the client's AV pairs (inside the NTProofStr-protected blob) say a MIC was sent. */
-function claimsMic(blob: Buffer): boolean {
-  let pairs: AvPair[];
+/** The client's AV pairs, inside the NTProofStr-protected blob. */
+function blobPairs(blob: Buffer): AvPair[] {
   try {
-    pairs = parseAvPairs(blob.subarray(28));
+    return parseAvPairs(blob.subarray(28));
   } catch {
-    return false; // lenient: an unparseable list cannot claim a MIC, and the blob is already authenticated
+    return []; // lenient: an unparseable list claims neither a MIC nor bindings, and the blob is already authenticated
   }
+}
+
+/** True if the client's AV pairs say a MIC was sent. */
+function claimsMic(pairs: AvPair[]): boolean {
   const f = pairs.find((p) => p.id === AvId.FLAGS);
   return f !== undefined && f.value.length === 4 && (f.value.readUInt32LE(0) & AV_FLAG_MIC_PROVIDED) !== 0;
 }

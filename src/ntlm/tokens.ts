@@ -52,6 +52,19 @@ export class NtlmError extends Error {
   override name = 'NtlmError';
 }
 
+/**
+ * The server's CHALLENGE asks for less than Windows' default minimum (no 128-bit keys, no SIGN/SEAL while we
+ * seal, no MsvAvTimestamp): a misconfigured host, or someone on the path stripping flags. Never answered.
+ */
+export class NtlmDowngradeError extends NtlmError {
+  override name = 'NtlmDowngradeError';
+  readonly missing: readonly string[];
+  constructor(missing: string[]) {
+    super(`the server asked for weaker security than Windows' default minimum (missing: ${missing.join(', ')}); refusing to answer its challenge`);
+    this.missing = missing;
+  }
+}
+
 /** A sealed message whose signature does not verify: tampering, or the two ends are out of sequence. */
 export class NtlmIntegrityError extends NtlmError {
   override name = 'NtlmIntegrityError';

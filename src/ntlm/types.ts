@@ -21,4 +21,6 @@ export interface AuthenticatedUser {
   username: string;
   domain: string;
   session: NtlmSession;
+  /** MsvAvChannelBindings the client sent (16 bytes), undefined when absent or all zeros. */
+  channelBindings: Buffer | undefined;
 }

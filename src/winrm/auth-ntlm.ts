@@ -5,7 +5,7 @@
 // Without encryption the SOAP body rides on every leg (as pywinrm/requests_ntlm do). With MS-WSMV
 // encryption the legs carry an empty body and the envelope is then sealed with the socket's session.
 import type { Socket } from 'node:net';
-import { ENCRYPTED_CONTENT_TYPE, NtlmClient, isEncryptedContentType, parseAuthorizationHeader, unwrapEncrypted, wrapEncrypted } from '../ntlm/index.ts';
+import { ENCRYPTED_CONTENT_TYPE, NtlmClient, NtlmDowngradeError, isEncryptedContentType, parseAuthorizationHeader, unwrapEncrypted, wrapEncrypted } from '../ntlm/index.ts';
 import type { NtlmCredentials, NtlmSession } from '../ntlm/index.ts';
 import { WinrmAuthError, WinrmProtocolError, WinrmTransportError } from './errors.ts';
 import { SOAP_CONTENT_TYPE, offeredSchemes } from './channel.ts';
@@ -37,7 +37,7 @@ export class NtlmChannel implements SoapChannel {
       let fresh: { socket: Socket; client: NtlmClient } | undefined;
       const res = await this.transport.post(ctx, (socket) => {
         if (this.authenticated.has(socket)) return this.payload(socket, soap);
-        const client = new NtlmClient(this.#credentials);
+        const client = new NtlmClient(this.#credentials, { requireSealing: this.encrypt });
         fresh = { socket, client };
         return this.leg(`Negotiate ${client.negotiate().toString('base64')}`, soap);
       });
@@ -65,6 +65,10 @@ export class NtlmChannel implements SoapChannel {
     try {
       type3 = client.authenticate(type2.token);
     } catch (error) {
+      challenge.socket.destroy(); // never continue a handshake we refused on this connection
+      if (error instanceof NtlmDowngradeError) {
+        throw this.authError(ctx, `${error.message}. Windows does not do this by default: check the host's NTLM policy (LmCompatibilityLevel, NTLMMinServerSec), or something on the path is tampering with the connection`);
+      }
       throw this.authError(ctx, `the NTLM challenge could not be answered: ${error instanceof Error ? error.message : String(error)}`);
     }
     this.stats.handshakes += 1;

@@ -9,6 +9,8 @@ export interface NtlmFakeOptions {
   users: Record<string, string>;
   /** Refuse plaintext SOAP after NTLM (Windows' default AllowUnencrypted=false). */
   requireEncryption: boolean;
+  /** Hostile: rewrite the CHALLENGE_MESSAGE on its way out (a downgrading server or a man in the middle). */
+  tamperChallenge?: (type2: Buffer) => Buffer;
 }
 
 export interface NtlmFake {
@@ -57,7 +59,8 @@ export function ntlmFront(inner: ScriptedReply[], opts: NtlmFakeOptions): NtlmFa
         events.push(`type1${at}`);
         auth.server = new NtlmServerContext({ netbiosName: 'SIMHOST', dnsName: 'simhost.sim.test', netbiosDomain: 'SIM', dnsDomain: 'sim.test' });
         auth.authenticated = false;
-        return challengeReply(`${token.scheme} ${auth.server.challenge(token.token).toString('base64')}`);
+        const type2 = auth.server.challenge(token.token);
+        return challengeReply(`${token.scheme} ${(opts.tamperChallenge ? opts.tamperChallenge(type2) : type2).toString('base64')}`);
       }
       events.push(`type3${at}`);
       const user = auth.server?.authenticate(token.token, (name) => opts.users[name.toLowerCase()]) ?? null;

@@ -14,6 +14,9 @@ export const SPEC_TARGET_INFO = Buffer.from(
   'hex',
 );
 
+/** SPEC_TARGET_INFO with an MsvAvTimestamp, as every Windows since Server 2008 sends it. */
+export const TIMESTAMPED_TARGET_INFO = Buffer.concat([SPEC_TARGET_INFO.subarray(0, -4), Buffer.from('07000800', 'hex'), Buffer.alloc(8, 0x01), Buffer.alloc(4)]);
+
 /** Builds a CHALLENGE_MESSAGE (TargetName "Server"). */
 export function challengeMessage(opts: { flags?: number; challenge?: Buffer; targetInfo?: Buffer } = {}): Buffer {
   const targetName = Buffer.from('Server', 'utf16le');

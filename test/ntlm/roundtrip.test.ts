@@ -1,10 +1,11 @@
 // In-process client <-> server: authentication outcomes, MIC, charset, and session security both ways.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NtlmClient, NtlmServerContext, NtlmError, NtlmIntegrityError } from '../../src/ntlm/index.ts';
+import { createHash } from 'node:crypto';
+import { NtlmClient, NtlmServerContext, NtlmError, NtlmIntegrityError, NtlmDowngradeError, channelBindingsHash } from '../../src/ntlm/index.ts';
 import type { AuthenticatedUser, NtlmCredentials, NtlmSession, PasswordLookup } from '../../src/ntlm/index.ts';
 import { Flags } from '../../src/ntlm/tokens.ts';
-import { challengeMessage, readField, SPEC_FLAGS, SPEC_SERVER_CHALLENGE } from './helpers.ts';
+import { challengeMessage, readField, SPEC_FLAGS, SPEC_SERVER_CHALLENGE, SPEC_TARGET_INFO, TIMESTAMPED_TARGET_INFO } from './helpers.ts';
 
 const SERVER = { netbiosName: 'WIN-LAB01', dnsName: 'win-lab01.sim.test', netbiosDomain: 'SIM', dnsDomain: 'sim.test' };
 const lookup: PasswordLookup = (u) => (u.toLowerCase() === 'operator' ? 'Passw0rd!' : undefined);
@@ -17,7 +18,7 @@ const creds = (over: Partial<NtlmCredentials> = {}): NtlmCredentials => ({
 });
 
 function handshake(c: NtlmCredentials, opts: { timestamp?: boolean } = {}) {
-  const client = new NtlmClient(c);
+  const client = new NtlmClient(c, { allowMissingTimestamp: opts.timestamp === false });
   const server = new NtlmServerContext({ ...SERVER, ...opts });
   const type2 = server.challenge(client.negotiate());
   const type3 = client.authenticate(type2);
@@ -66,8 +67,8 @@ test('authenticates with the right password; the domain is accepted as sent or u
     assert.equal(user.username, 'operator');
     assert.equal(user.domain, domain === '.' ? '' : domain);
   }
-  // winrm-client style: hashed with UPPER(domain) but sent as typed.
-  const { server, type3 } = handshake(creds({ domain: 'SIM' }));
+  // winrm-client style: hashed with UPPER(domain) but sent as typed (it sends no MIC, which would cover the domain).
+  const { server, type3 } = handshake(creds({ domain: 'SIM' }), { timestamp: false });
   const user = server.authenticate(patchString(type3, 28, 'sim'), lookup);
   assert.equal(user?.domain, 'sim');
 });
@@ -147,13 +148,14 @@ test('an OEM-only Type1 (winrm-client 0x00088206) gets an OEM Type2, and OEM str
   type1.write('NTLMSSP\0', 0, 'latin1');
   type1.writeUInt32LE(1, 8);
   type1.writeUInt32LE(0x00088206, 12);
-  const server = new NtlmServerContext(SERVER);
+  // winrm-client sends no MIC; with ours the MIC would cover our own Type1, not this hand-made one.
+  const server = new NtlmServerContext({ ...SERVER, timestamp: false });
   const type2 = server.challenge(type1);
   const flags = type2.readUInt32LE(20);
   assert.equal(flags & Flags.UNICODE, 0);
   assert.ok(flags & Flags.OEM);
   assert.equal(readField(type2, 12).toString('latin1'), 'SIM');
-  const client = new NtlmClient(creds());
+  const client = new NtlmClient(creds(), { allowMissingTimestamp: true });
   client.negotiate();
   const type3 = client.authenticate(type2);
   assert.equal(readField(type3, 36).toString('latin1'), 'operator');
@@ -198,8 +200,9 @@ test('a tampered signature, tampered data, a replay or a reordering throws NtlmI
 });
 
 test('without KEY_EXCH both ends use the session base key and still interoperate', () => {
-  const server = new NtlmServerContext({ ...SERVER, randomBytes: () => Buffer.from(SPEC_SERVER_CHALLENGE) });
-  const client = new NtlmClient(creds());
+  // The client answers an edited challenge, so neither side may involve a MIC (it covers the challenge).
+  const server = new NtlmServerContext({ ...SERVER, timestamp: false, randomBytes: () => Buffer.from(SPEC_SERVER_CHALLENGE) });
+  const client = new NtlmClient(creds(), { allowMissingTimestamp: true });
   server.challenge(client.negotiate());
   const type3 = client.authenticate(challengeMessage({ flags: (SPEC_FLAGS & ~Flags.KEY_EXCH) >>> 0 }));
   assert.equal(readField(type3, 52).length, 0);
@@ -210,4 +213,52 @@ test('without KEY_EXCH both ends use the session base key and still interoperate
   assert.deepEqual(user.session.unseal(s.sealed, s.signature), Buffer.from('no key exchange'));
   const r = user.session.seal(Buffer.from('reply'));
   assert.deepEqual(client.session.unseal(r.sealed, r.signature), Buffer.from('reply'));
+});
+
+test('a challenge weaker than Windows\' default minimum is refused before any Type3 exists', () => {
+  const refuses = (flags: number, targetInfo: Buffer, requireSealing: boolean, missing: RegExp): void => {
+    const client = new NtlmClient(creds(), { requireSealing });
+    client.negotiate();
+    assert.throws(() => client.authenticate(challengeMessage({ flags, targetInfo })), (e: unknown) => {
+      assert.ok(e instanceof NtlmDowngradeError);
+      assert.match(e.message, /asked for weaker security/);
+      assert.match(e.message, missing);
+      return true;
+    });
+    assert.equal(client.session, undefined);
+  };
+  const strip = (f: number): number => (SPEC_FLAGS & ~f) >>> 0;
+  // The attack: 128-bit, SIGN and SEAL stripped (it used to give a 40-bit key and no MIC).
+  refuses(strip(Flags.NEGOTIATE_128 | Flags.SIGN | Flags.SEAL), TIMESTAMPED_TARGET_INFO, true, /128-bit session keys, message signing, message sealing/);
+  refuses(strip(Flags.NEGOTIATE_128), TIMESTAMPED_TARGET_INFO, false, /128-bit/);
+  refuses(strip(Flags.SEAL), TIMESTAMPED_TARGET_INFO, true, /message sealing/);
+  refuses(SPEC_FLAGS, SPEC_TARGET_INFO, false, /MsvAvTimestamp/);
+
+  // Over HTTPS nothing is sealed: a server without SIGN/SEAL is acceptable, 128-bit and the MIC still required.
+  const https = new NtlmClient(creds(), { requireSealing: false });
+  https.negotiate();
+  const type3 = https.authenticate(challengeMessage({ flags: strip(Flags.SIGN | Flags.SEAL), targetInfo: TIMESTAMPED_TARGET_INFO }));
+  assert.notDeepEqual(type3.subarray(72, 88), Buffer.alloc(16), 'MIC present');
+});
+
+test('a challenge edited in transit (a flag the client still accepts) is caught by the server through the MIC', () => {
+  const client = new NtlmClient(creds(), { requireSealing: true });
+  const server = new NtlmServerContext(SERVER);
+  const type2 = Buffer.from(server.challenge(client.negotiate()));
+  type2.writeUInt32LE((type2.readUInt32LE(20) & ~Flags.KEY_EXCH) >>> 0, 20);
+  const type3 = client.authenticate(type2);
+  assert.equal(server.authenticate(type3, lookup), null);
+});
+
+test('channel bindings: the server reads MD5(gss_channel_bindings_struct) from the client\'s blob; absent without', () => {
+  const appData = Buffer.concat([Buffer.from('tls-server-end-point:'), Buffer.alloc(32, 0xab)]);
+  const client = new NtlmClient(creds(), { channelBindings: appData });
+  const server = new NtlmServerContext(SERVER);
+  const user = server.authenticate(client.authenticate(server.challenge(client.negotiate())), lookup);
+  assert.ok(user);
+  assert.deepEqual(user.channelBindings, channelBindingsHash(appData));
+  // RFC 2744 layout: four u32 zeros, the length, then the data.
+  const struct = Buffer.concat([Buffer.alloc(16), Buffer.from([appData.length, 0, 0, 0]), appData]);
+  assert.deepEqual(user.channelBindings, createHash('md5').update(struct).digest());
+  assert.equal(authenticated(creds()).user.channelBindings, undefined);
 });

@@ -7,6 +7,7 @@ import { WsmanReplayServer } from '../fakes/wsman-replay.ts';
 import { ntlmFront } from '../fakes/wsman-ntlm.ts';
 import { reply, warmCommand } from '../fakes/wsman-responses.ts';
 import { PASSWORD, assertNoSecrets } from './helpers.ts';
+import { Flags } from '../../src/ntlm/tokens.ts';
 
 const conversation = () => [reply.create('SH-N'), ...warmCommand('one'), reply.signal(), ...warmCommand('twö'), reply.signal(), reply.delete()];
 
@@ -96,3 +97,67 @@ test('NTLM with a wrong password -> WinrmAuthError naming NTLM', async () => {
     await server.close();
   }
 });
+
+test('a hostile server that strips 128-bit, SIGN and SEAL from its challenge is refused: no Type3 is sent', async () => {
+  const stripped = Flags.NEGOTIATE_128 | Flags.SIGN | Flags.SEAL;
+  const front = ntlmFront([], {
+    users: { operator: PASSWORD },
+    requireEncryption: true,
+    tamperChallenge: (type2) => {
+      const out = Buffer.from(type2);
+      out.writeUInt32LE((out.readUInt32LE(20) & ~stripped) >>> 0, 20);
+      return out;
+    },
+  });
+  const { server, client } = await session(front, {});
+  try {
+    await assert.rejects(client.run('x'), (e: unknown) => {
+      assert.ok(e instanceof WinrmAuthError);
+      assert.equal(e.step, 'create');
+      assert.ok(e.message.includes(new URL(server.url).host), e.message);
+      assert.match(e.message, /using NTLM: the server asked for weaker security than Windows' default minimum \(missing: 128-bit session keys, message signing, message sealing\)/);
+      assertNoSecrets(e.message);
+      return true;
+    });
+    assert.deepEqual(front.events, ['type1@1'], 'the challenge was never answered');
+    assert.equal(client.stats.handshakes, 0);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+test('a challenge without MsvAvTimestamp (so no MIC would protect it) is refused', async () => {
+  const front = ntlmFront([], {
+    users: { operator: PASSWORD },
+    requireEncryption: true,
+    tamperChallenge: (type2) => withoutTimestamp(type2),
+  });
+  const { server, client } = await session(front, {});
+  try {
+    await assert.rejects(client.run('x'), (e: unknown) => e instanceof WinrmAuthError && /weaker security.*MsvAvTimestamp/.test(e.message));
+    assert.deepEqual(front.events, ['type1@1']);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+/** Rebuilds a CHALLENGE_MESSAGE with MsvAvTimestamp removed from its TargetInfo (TargetInfo is the last payload). */
+function withoutTimestamp(type2: Buffer): Buffer {
+  const len = type2.readUInt16LE(40);
+  const off = type2.readUInt32LE(44);
+  const pairs: Buffer[] = [];
+  for (let pos = off; pos < off + len; ) {
+    const id = type2.readUInt16LE(pos);
+    const size = type2.readUInt16LE(pos + 2);
+    if (id !== 7) pairs.push(type2.subarray(pos, pos + 4 + size));
+    pos += 4 + size;
+  }
+  const info = Buffer.concat(pairs);
+  assert.equal(off + len, type2.length);
+  const out = Buffer.concat([type2.subarray(0, off), info]);
+  out.writeUInt16LE(info.length, 40);
+  out.writeUInt16LE(info.length, 42);
+  return out;
+}
