@@ -9,6 +9,7 @@ import { ENCRYPTED_CONTENT_TYPE, NtlmClient, NtlmDowngradeError, isEncryptedCont
 import type { NtlmCredentials, NtlmSession } from '../ntlm/index.ts';
 import { WinrmAuthError, WinrmProtocolError, WinrmTransportError } from './errors.ts';
 import { SOAP_CONTENT_TYPE, offeredSchemes } from './channel.ts';
+import { channelBindingOf } from './tls.ts';
 import type { SoapChannel, SoapReply } from './channel.ts';
 import type { HttpResult, HttpTransport, PreparedRequest } from './transport.ts';
 import type { RequestContext, WinrmStats } from './types.ts';
@@ -37,7 +38,8 @@ export class NtlmChannel implements SoapChannel {
       let fresh: { socket: Socket; client: NtlmClient } | undefined;
       const res = await this.transport.post(ctx, (socket) => {
         if (this.authenticated.has(socket)) return this.payload(socket, soap);
-        const client = new NtlmClient(this.#credentials, { requireSealing: this.encrypt });
+        // Over HTTPS the Type3 is bound to this socket's certificate (CBT), so a relay to another server fails.
+        const client = new NtlmClient(this.#credentials, { requireSealing: this.encrypt, channelBindings: channelBindingOf(socket) });
         fresh = { socket, client };
         return this.leg(`Negotiate ${client.negotiate().toString('base64')}`, soap);
       });

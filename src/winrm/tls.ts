@@ -2,7 +2,9 @@
 // verification off only when `insecure: true` is configured explicitly.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { tlsServerEndPoint } from '../ntlm/index.ts';
 
 export interface TlsSettings {
   ca: Buffer | undefined;
@@ -35,4 +37,11 @@ export function leafFingerprint(socket: TLSSocket): Buffer | undefined {
 export function pinMatches(socket: TLSSocket, pin: Buffer): boolean {
   const actual = leafFingerprint(socket);
   return actual !== undefined && actual.length === pin.length && timingSafeEqual(actual, pin);
+}
+
+/** RFC 5929 tls-server-end-point of a TLS socket's peer certificate; undefined on a plain socket. */
+export function channelBindingOf(socket: Socket): Buffer | undefined {
+  if (!('getPeerCertificate' in socket)) return undefined;
+  const cert = (socket as TLSSocket).getPeerCertificate(false);
+  return cert && Buffer.isBuffer(cert.raw) ? tlsServerEndPoint(cert.raw) : undefined;
 }

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { startWsmanServer } from '../../src/lab/wsman/index.ts';
 import type { WsmanServer } from '../../src/lab/wsman/index.ts';
 import { bigOutput, encodePs, fakeHost } from '../fakes/lab-wsman-host.ts';
+import { opensslCert } from '../support/openssl-cert.ts';
+import type { CertKind } from '../support/openssl-cert.ts';
 
 const PYTHON = '/usr/bin/python3';
 const CLIENT = fileURLToPath(new URL('../fakes/pywinrm_client.py', import.meta.url));
@@ -153,4 +155,22 @@ describe('pywinrm 0.3.0 against the lab WS-Man server', () => {
       await tls.close();
     }
   });
+
+  // requests_ntlm 1.1 sends the tls-server-end-point binding (send_cbt, on by default): an independent
+  // implementation of what the lab checks. Each certificate kind picks a different hash.
+  for (const kind of ['rsa-sha256', 'rsa-sha384', 'ec-sha512'] as CertKind[]) {
+    test(`HTTPS with CbtHardeningLevel=Strict (${kind}): NTLM with channel binding succeeds, without it is refused`, async () => {
+      const cert = opensslCert(tmp, kind);
+      const strict = await startWsmanServer({ host, tls: { cert: cert.certPem, key: cert.keyPem }, allowUnencrypted: false, cbtHardeningLevel: 'strict' });
+      try {
+        const base = { url: strict.url, user: 'Administrator', password: 'Passw0rd!', transport: 'ntlm', server_cert_validation: 'ignore', ops: [OPS[0]] };
+        const ok = await py(base);
+        assert.deepEqual([ok[0]?.error, text(ok[0]?.stdout)], [undefined, 'PYHOST\r\n']);
+        const refused = await py({ ...base, send_cbt: false });
+        assert.equal(refused[0]?.error, 'InvalidCredentialsError');
+      } finally {
+        await strict.close();
+      }
+    });
+  }
 });

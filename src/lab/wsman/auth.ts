@@ -1,6 +1,7 @@
 // HTTP authentication as http.sys/WinRM does it: Basic checked on every request (pre-emptive), NTLM
 // bound to the TCP connection (winrm-protocol.md §5.2): Type1 -> 401 with the Type2, Type3 verified ->
 // the request is processed, and later requests on that socket need no Authorization header.
+import { timingSafeEqual } from 'node:crypto';
 import { NtlmServerContext, parseAuthorizationHeader, type NtlmSession } from '../../ntlm/index.ts';
 import type { WsmanHost } from '../types.ts';
 
@@ -9,6 +10,26 @@ export interface SocketAuth {
   ntlm: NtlmServerContext | undefined;
   user: string | undefined;
   session: NtlmSession | undefined;
+}
+
+/**
+ * WinRM's Service/Auth/CbtHardeningLevel, for HTTPS: 'strict' requires the client's channel binding to
+ * match our certificate, 'relaxed' (Windows' default) checks it only when the client sends one, 'none'
+ * ignores it. Over http there is nothing to bind to.
+ */
+export type CbtHardeningLevel = 'none' | 'relaxed' | 'strict';
+
+export interface ChannelBindingPolicy {
+  level: CbtHardeningLevel;
+  /** MD5(gss_channel_bindings_struct) of our certificate's tls-server-end-point; undefined over http. */
+  expected: Buffer | undefined;
+}
+
+/** Whether a client's channel binding (undefined: none sent) passes the policy. */
+export function bindingAccepted(policy: ChannelBindingPolicy, sent: Buffer | undefined): boolean {
+  if (!policy.expected || policy.level === 'none') return true;
+  if (sent === undefined) return policy.level === 'relaxed';
+  return sent.length === policy.expected.length && timingSafeEqual(sent, policy.expected);
 }
 
 export const newSocketAuth = (): SocketAuth => ({ ntlm: undefined, user: undefined, session: undefined });
@@ -23,6 +44,7 @@ export function authenticate(
   header: string | undefined,
   state: SocketAuth,
   host: WsmanHost,
+  cbt: ChannelBindingPolicy,
   onError: (e: unknown) => void,
 ): AuthOutcome {
   if (!header || /^\s*(Negotiate|NTLM)\s*$/i.test(header)) {
@@ -50,6 +72,10 @@ export function authenticate(
       state.ntlm = undefined;
       const who = ctx.authenticate(parsed.token, (user) => host.passwordFor(user));
       if (!who) return { kind: 'denied' };
+      if (!bindingAccepted(cbt, who.channelBindings)) {
+        onError(new Error(`NTLM channel binding ${who.channelBindings ? 'does not match this certificate' : 'missing'} (CbtHardeningLevel ${cbt.level})`));
+        return { kind: 'denied' };
+      }
       state.user = who.username;
       state.session = who.session;
       return { kind: 'ok', user: who.username, via: 'ntlm' };

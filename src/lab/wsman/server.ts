@@ -5,10 +5,11 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ENCRYPTED_CONTENT_TYPE, isEncryptedContentType, unwrapEncrypted, wrapEncrypted } from '../../ntlm/index.ts';
+import { X509Certificate } from 'node:crypto';
+import { ENCRYPTED_CONTENT_TYPE, channelBindingsHash, isEncryptedContentType, tlsServerEndPoint, unwrapEncrypted, wrapEncrypted } from '../../ntlm/index.ts';
 import type { WsmanHost } from '../types.ts';
 import { authenticate, newSocketAuth } from './auth.ts';
-import type { SocketAuth } from './auth.ts';
+import type { CbtHardeningLevel, ChannelBindingPolicy, SocketAuth } from './auth.ts';
 import { dispatch } from './dispatch.ts';
 import { faultEnvelope, faults } from './faults.ts';
 import { ShellRegistry } from './shells.ts';
@@ -24,6 +25,8 @@ export interface WsmanServerOptions {
   tls?: { cert: string; key: string };
   /** Like WinRM AllowUnencrypted=true (default): plaintext SOAP is accepted over http. */
   allowUnencrypted?: boolean;
+  /** HTTPS only, like WinRM's CbtHardeningLevel (default 'relaxed', as on Windows). */
+  cbtHardeningLevel?: CbtHardeningLevel;
   maxShellsPerUser?: number;
   logger?: WsmanLogger;
 }
@@ -43,6 +46,10 @@ export async function startWsmanServer(opts: WsmanServerOptions): Promise<WsmanS
   const { host, tls } = opts;
   const allowUnencrypted = opts.allowUnencrypted ?? true;
   const log = opts.logger;
+  const cbt: ChannelBindingPolicy = {
+    level: opts.cbtHardeningLevel ?? 'relaxed',
+    expected: tls ? channelBindingsHash(tlsServerEndPoint(new X509Certificate(tls.cert).raw)) : undefined,
+  };
   const shells = new ShellRegistry(host, opts.maxShellsPerUser ?? 30);
   const sockets = new Set<Socket>();
   const socketAuth = new WeakMap<Socket, SocketAuth>();
@@ -98,7 +105,7 @@ export async function startWsmanServer(opts: WsmanServerOptions): Promise<WsmanS
       auth = newSocketAuth();
       socketAuth.set(req.socket, auth);
     }
-    const who = authenticate(req.headers.authorization, auth, host, (e) => log?.warn({ err: e }, 'wsman: NTLM error'));
+    const who = authenticate(req.headers.authorization, auth, host, cbt, (e) => log?.warn({ err: e }, 'wsman: NTLM error'));
     if (who.kind === 'challenge') return reply401(res, [who.wwwAuthenticate]);
     if (who.kind === 'denied') return reply401(res, ['Negotiate', 'Basic realm="WSMAN"']);
 
