@@ -1,9 +1,9 @@
-// The approval card once decided: the same card, its buttons replaced by the decision (who, what,
-// when), so a late click has nothing to press and everyone in the channel sees the outcome.
-import type { Card, CardStatus } from '../chat/model.ts';
-import { approvalBody, approvalFooter, approvalTitle } from './approval-request.ts';
+// The approval card once decided: its buttons replaced by what happened (who, what, when), so a
+// late click has nothing to press and everyone in the channel reads the outcome, not the request.
+import type { Card, CardSection, CardStatus } from '../chat/model.ts';
+import { approvalBody, approvalFooter } from './approval-request.ts';
 import type { ApprovalDecision, DecidedState, ApprovalView } from './approval-types.ts';
-import { mention } from './text.ts';
+import { lowerFirst, mention } from './text.ts';
 import { formatTime } from './time.ts';
 
 const STATUS: Record<DecidedState, CardStatus> = {
@@ -15,13 +15,24 @@ const STATUS: Record<DecidedState, CardStatus> = {
   expired: 'refused',
 };
 
-const VERB: Record<DecidedState, string> = {
+/** The title says the outcome first: "Done: replace the RDP certificate … on work-pc". */
+const HEAD: Record<DecidedState, string> = {
   approved: 'Approved',
   running: 'Running',
   done: 'Done',
   failed: 'Failed',
   rejected: 'Rejected',
   expired: 'Expired',
+};
+
+/** What the plan lines mean once decided: changed, changing, or never changed. */
+const CHANGES: Record<DecidedState, string | null> = {
+  approved: 'What is changing:',
+  running: 'What is changing:',
+  done: 'What changed:',
+  failed: 'What it tried to change (see the result in the thread):',
+  rejected: null,
+  expired: null,
 };
 
 export function decisionLine(d: ApprovalDecision): string {
@@ -31,15 +42,19 @@ export function decisionLine(d: ApprovalDecision): string {
     d.state === 'expired' ? `Expired at ${when} without a decision; nothing was changed.`
     : d.state === 'rejected' ? `Rejected${by} at ${when}; nothing was changed.`
     : d.state === 'running' ? `Running since ${when}${by ? ` (approved${by})` : ''}.`
-    : `${VERB[d.state]}${by} at ${when}.`;
+    : d.state === 'approved' ? `Approved${by} at ${when}; it runs now.`
+    : d.state === 'done' ? `Finished at ${when}${by ? ` (approved${by})` : ''}; the result is in the thread.`
+    : `Failed at ${when}${by ? ` (approved${by})` : ''}; the result in the thread says where the host stands.`;
   return d.reason ? `${head} ${d.state === 'rejected' ? 'Reason' : 'Note'}: ${d.reason}` : head;
 }
 
 export function approvalDecided(approval: ApprovalView, decision: ApprovalDecision): Card {
+  const heading = CHANGES[decision.state];
+  const body: CardSection[] = heading ? approvalBody(approval, heading) : [];
   return {
-    title: approvalTitle(approval),
+    title: `${HEAD[decision.state]}: ${lowerFirst(approval.title)} on ${approval.host}, asked by ${mention(approval.requester)}`,
     status: STATUS[decision.state],
-    sections: [{ kind: 'text', text: decisionLine(decision) }, ...approvalBody(approval)],
+    sections: [{ kind: 'text', text: decisionLine(decision) }, ...body],
     actions: [],
     footer: approvalFooter(approval),
   };

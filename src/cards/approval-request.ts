@@ -19,8 +19,8 @@ function timeBoxOf(a: ApprovalView): number | null {
   return a.timeBoxMinutes !== undefined ? a.timeBoxMinutes : timeBoxMinutes(a.fixId);
 }
 
-/** The card body without the expiry and buttons: shared with the decided card. */
-export function approvalBody(a: ApprovalView): CardSection[] {
+/** The card body without the expiry and buttons: shared with the decided card, which says what changed instead. */
+export function approvalBody(a: ApprovalView, changesHeading = 'What will change:'): CardSection[] {
   const box = timeBoxOf(a);
   return [
     { kind: 'text', text: a.impact.summary },
@@ -33,7 +33,7 @@ export function approvalBody(a: ApprovalView): CardSection[] {
       ],
     },
     ...(a.planSummary.length
-      ? [{ kind: 'text' as const, text: ['What will change:', ...capLines(a.planSummary.map((l) => `• ${l}`), MAX_PLAN_LINES)].join('\n') }]
+      ? [{ kind: 'text' as const, text: [changesHeading, ...capLines(a.planSummary.map((l) => `• ${l}`), MAX_PLAN_LINES)].join('\n') }]
       : []),
   ];
 }

@@ -1,10 +1,12 @@
-// The root message of a check, updated in place with the verdict: the cause in one sentence and how
-// it was seen. Details (one card per finding, with the fix buttons) go to the thread.
-import type { Diagnosis, Verdict } from '../rdp/types.ts';
-import type { Card, ChatUser } from '../chat/model.ts';
+// The root message of a check, updated in place with the verdict: the cause once, the fact that
+// proves it, what a client sees, and one line of counts. The thread holds one card per cause with
+// its evidence and fix; passes never get a message of their own.
+import type { Diagnosis, Finding, Verdict } from '../rdp/types.ts';
+import type { Card, CardSection, ChatUser } from '../chat/model.ts';
 import { probeFields } from './probe-fields.ts';
-import { VERDICT_ORDER, verdictStatus } from './status.ts';
-import { mention } from './text.ts';
+import { verdictStatus } from './status.ts';
+import { mention, plural } from './text.ts';
+import { formatMs } from './time.ts';
 
 const TITLE: Record<Verdict, string> = {
   problem: 'RDP problem found',
@@ -13,27 +15,60 @@ const TITLE: Record<Verdict, string> = {
   ok: 'looks healthy',
 };
 
-const COUNT_WORD: Record<Verdict, string> = { problem: 'problem', warning: 'warning', unknown: 'unknown', ok: 'ok' };
+/**
+ * Unknown findings that could not run at all: the host could not be read (need() marks their
+ * evidence), or another finding's cause stopped them (the latency sample of a closed port).
+ */
+export function couldNotRun(f: Finding): boolean {
+  return f.verdict === 'unknown' && ('hostAccess' in f.evidence || f.supports !== undefined);
+}
 
-/** "2 problem, 2 unknown, 26 ok": verdict words as labels, worst first. */
+/** Findings that are another cause seen from elsewhere: shown inside that cause, counted once. */
+export function isSupporting(f: Finding, d: Diagnosis): boolean {
+  return f.supports !== undefined && f.verdict !== 'unknown' && d.findings.some((c) => c.check === f.supports && (c.verdict === 'problem' || c.verdict === 'warning'));
+}
+
+/** "1 problem, 1 warning, 27 could not run without the host read, 3 passed": causes, worst first. */
 export function findingCounts(d: Diagnosis): string {
-  return VERDICT_ORDER.map((v) => [v, d.findings.filter((f) => f.verdict === v).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([v, n]) => `${n} ${COUNT_WORD[v]}`)
-    .join(', ');
+  const count = (p: (f: Finding) => boolean): number => d.findings.filter(p).length;
+  const parts: string[] = [];
+  const problems = count((f) => f.verdict === 'problem' && !isSupporting(f, d));
+  const warnings = count((f) => f.verdict === 'warning' && !isSupporting(f, d));
+  const unsure = count((f) => f.verdict === 'unknown' && !couldNotRun(f));
+  const notRun = count(couldNotRun);
+  const passed = count((f) => f.verdict === 'ok');
+  if (problems) parts.push(plural(problems, 'problem'));
+  if (warnings) parts.push(plural(warnings, 'warning'));
+  if (unsure) parts.push(`${unsure} could not tell`);
+  if (notRun) parts.push(`${notRun} could not run${d.hostAccess ? ' without the host read' : ''}`);
+  if (passed) parts.push(`${passed} passed`);
+  return parts.join(', ');
+}
+
+/** The finding the headline names: the first problem, else the first warning. */
+export function leadFinding(d: Diagnosis): Finding | undefined {
+  return d.findings.find((f) => f.verdict === 'problem') ?? d.findings.find((f) => f.verdict === 'warning');
+}
+
+const sentence = (s: string): string => `${s.charAt(0).toUpperCase()}${s.slice(1)}${/[.!?]$/.test(s) ? '' : '.'}`;
+
+/** What a phone shows for the message (Slack's notification text): the host and the cause. */
+export function diagnosisNotification(d: Diagnosis): string {
+  return `${d.host}: ${d.headline}`;
 }
 
 export function diagnosisRoot(diagnosis: Diagnosis, requester: ChatUser): Card {
-  const actionable = diagnosis.findings.some((f) => f.verdict === 'problem' || f.verdict === 'warning');
+  const lead = leadFinding(diagnosis);
+  const sections: CardSection[] = [{ kind: 'text', text: diagnosis.headline }];
+  if (lead?.proof && !diagnosis.hostAccess) sections.push({ kind: 'text', text: sentence(lead.proof) });
+  sections.push({ kind: 'fields', fields: [...probeFields(diagnosis), { label: 'Checks', value: findingCounts(diagnosis) || 'none ran' }] });
+  if (lead) sections.push({ kind: 'text', text: lead.fix || diagnosis.findings.some((f) => f.fix) ? 'The evidence and the proposed fix are in the thread.' : 'The evidence is in the thread.' });
   return {
     title: `${diagnosis.host}: ${TITLE[diagnosis.verdict]}`,
     status: verdictStatus(diagnosis.verdict),
-    sections: [
-      { kind: 'text', text: diagnosis.headline },
-      { kind: 'fields', fields: [...probeFields(diagnosis), { label: 'Checks', value: findingCounts(diagnosis) || 'none ran' }] },
-      ...(actionable ? [{ kind: 'text' as const, text: 'Details and proposed fixes are in the thread.' }] : []),
-    ],
+    sections,
     actions: [],
-    footer: `Asked by ${mention(requester)}`,
+    footer: `Asked by ${mention(requester)} · checked in ${formatMs(diagnosis.timingsMs.total)}`,
+    notification: diagnosisNotification(diagnosis),
   };
 }

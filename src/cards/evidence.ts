@@ -1,21 +1,72 @@
-// A finding's evidence as a compact code block: one top-level key a line, nested values as compact
-// JSON, capped so a big event list cannot crowd out the explanation.
+// A finding's evidence as readable lines: "in use thumbprint: C71A…", a list of certificates as one
+// bullet each, nested details as "name value" pairs. Never JSON (that is for --json, the audit and
+// the evidence export): a person reads this on a phone. Empty values are left out, lists and
+// nesting are cut with a count of what was left out, and the whole is capped.
 import { scrubValue } from '../lib/scrub.ts';
 import { capText } from './text.ts';
 
-// Checks promise never to put secrets in evidence; the one scrubber is the belt to that braces.
-const redact = (value: unknown): unknown => scrubValue(value);
-
 export const EVIDENCE_MAX_CHARS = 1500;
+/** Items of one list shown before "… and N more". */
+const MAX_ITEMS = 5;
 
+type Json = unknown;
 
-function line(key: string, value: unknown): string {
-  const shown = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  return `${key}: ${shown}`;
+const isObject = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isEmpty = (v: Json): boolean =>
+  v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+
+/** "inUseThumbprint" -> "in use thumbprint"; "tcpRdp" -> "tcp rdp"; acronyms stay ("TLS version"). */
+export function humanKey(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .split(' ')
+    .map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w))
+    .join(' ');
+}
+
+function scalar(v: Json): string {
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return '';
+}
+
+function more(shown: string[], total: number): string[] {
+  return total > shown.length ? [...shown, `… and ${total - shown.length} more`] : shown;
+}
+
+/** One value on one line: scalars as they are, nested values as "key value" pairs, deeper nesting as a count. */
+function inline(v: Json, depth: number): string {
+  if (!isObject(v) && !Array.isArray(v)) return scalar(v);
+  if (Array.isArray(v)) {
+    const items = v.filter((x) => !isEmpty(x));
+    if (depth >= 2 || items.some((x) => isObject(x) || Array.isArray(x))) {
+      if (depth >= 2) return `${items.length} ${items.length === 1 ? 'entry' : 'entries'}`;
+      return more(items.slice(0, MAX_ITEMS).map((x) => `(${inline(x, depth + 1)})`), items.length).join(', ');
+    }
+    return more(items.slice(0, MAX_ITEMS).map(scalar), items.length).join(', ');
+  }
+  if (depth >= 2) return `${Object.keys(v).length} details`;
+  return Object.entries(v)
+    .filter(([, x]) => !isEmpty(x))
+    .map(([k, x]) => `${humanKey(k)} ${inline(x, depth + 1)}`)
+    .join(', ');
+}
+
+function entryLines(key: string, value: Json): string[] {
+  if (isEmpty(value)) return [];
+  const label = humanKey(key);
+  if (Array.isArray(value) && value.some(isObject)) {
+    const items = value.filter((x) => !isEmpty(x));
+    return [`${label}:`, ...more(items.slice(0, MAX_ITEMS).map((x) => `  • ${inline(x, 1)}`), items.length)];
+  }
+  return [`${label}: ${inline(value, 0)}`];
 }
 
 export function evidenceText(evidence: Record<string, unknown>, max = EVIDENCE_MAX_CHARS): string {
-  const clean = redact(evidence) as Record<string, unknown>;
-  const text = Object.entries(clean).map(([k, v]) => line(k, v)).join('\n');
+  // Checks promise never to put secrets in evidence; the one scrubber is the belt to that braces.
+  const clean = scrubValue(evidence) as Record<string, unknown>;
+  const text = Object.entries(clean).flatMap(([k, v]) => entryLines(k, v)).join('\n');
   return capText(text, max);
 }

@@ -74,6 +74,8 @@ export const Card = z
     actions: z.array(CardAction),
     /** Small print: who asked, when, ids. */
     footer: z.string().optional(),
+    /** What a phone's notification shows (Slack's `text`): the cause, not just the title. Defaults to the title. */
+    notification: z.string().optional(),
     /** Ping the platform's on-call group (Discord role, Slack user group) with this message. */
     notify: z.literal('oncall').optional(),
   })

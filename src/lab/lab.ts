@@ -17,6 +17,8 @@ export interface LabHostSpec {
   name: string;
   /** Scenario names (built-in) or scenario file paths, applied in order on a healthy host. */
   scenarios: string[];
+  /** Cut off: its WinRM and RDP ports are closed (connections refused), as for a machine rdp-medic cannot reach. */
+  offline?: boolean;
 }
 
 export interface LabOptions {
@@ -59,6 +61,8 @@ interface Running {
   wsman: WsmanServer;
   rdp: RdpListener;
   unsubscribe: () => void;
+  /** Its listeners are closed already (an offline host). */
+  closed: boolean;
 }
 
 function resolveScenario(ref: string): Scenario {
@@ -102,15 +106,17 @@ async function startHost(
   // A fix applied over WinRM may stop, start or move the listener: follow the model.
   const unsubscribe = simulated.onChange(() => void rdp.refresh());
   simulated.startTaskClock();
+  // Its addresses stay in the inventory, but nothing answers on them any more.
+  if (spec.offline) await Promise.all([wsman.close(), rdp.close()]);
   const host: LabHost = {
     name: spec.name,
-    scenario: scenarios.map((s) => s.name).join('+'),
+    scenario: spec.offline ? 'offline' : scenarios.map((s) => s.name).join('+'),
     address,
     simulated,
     winrm: { url: wsman.url, auth: opts.auth ?? 'ntlm', username: LAB_USERNAME, password },
     rdp: { host: '127.0.0.1', port: rdp.realPortFor(3389) ?? 0 },
   };
-  return { host, running: { wsman, rdp, unsubscribe } };
+  return { host, running: { wsman, rdp, unsubscribe, closed: spec.offline === true } };
 }
 
 export async function startLab(opts: LabOptions): Promise<Lab> {
@@ -131,7 +137,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   const close = async (): Promise<void> => {
     for (const r of running) r.unsubscribe();
     for (const h of hosts) h.simulated.stop();
-    await Promise.all(running.flatMap((r) => [r.wsman.close(), r.rdp.close()]));
+    await Promise.all(running.filter((r) => !r.closed).flatMap((r) => [r.wsman.close(), r.rdp.close()]));
     await dns.close();
     await primitives?.close();
   };

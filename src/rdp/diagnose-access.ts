@@ -135,7 +135,8 @@ export function accessHeadline(target: CheckTarget, failure: HostAccessFailure, 
   const rdp = rdpPhrase(target, probes);
   const down = failure.kind === 'unreachable' || failure.kind === 'timeout';
   let meaning: string;
-  if (down && !rdp.reachable) meaning = 'the machine may be off or unreachable from here';
+  if (down && !rdp.reachable && w.state === 'refused' && probes.tcpRdp.state === 'refused') meaning = 'something at that address answers, but neither service listens, or a firewall rejects both';
+  else if (down && !rdp.reachable) meaning = 'the machine may be off or unreachable from here';
   else if (failure.kind === 'auth') meaning = `fix rdp-medic's WinRM credentials for ${host} so the host-side checks can run`;
   else if (rdp.reachable && probes.rdp.ok) meaning = 'RDP itself answers, but the host-side checks could not run';
   else meaning = 'the host-side checks could not run, so the cause of the RDP failure is not known yet';

@@ -99,13 +99,29 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
     readHost(target, deps).finally(() => (planMs = performance.now() - t0)),
   ]);
   const input: CheckInput = { target, facts, probes, now: deps.now?.() ?? new Date() };
-  const findings = orderFindings(evaluateChecks(input));
+  const findings = keepLiveSupports(orderFindings(evaluateChecks(input)));
+  const failure = 'failure' in facts ? facts.failure : null;
   return {
     host: target.id,
     verdict: verdictOf(findings),
     headline: headlineOf(target, input, findings),
     findings,
     timingsMs: { probes: round(probesMs), plan: round(planMs), total: round(performance.now() - t0) },
-    winrmCommands: 1,
+    // A connection that never opened ran nothing on the host.
+    winrmCommands: failure && NOTHING_RAN.has(failure.kind) ? 0 : 1,
+    checkedAt: input.now.toISOString(),
+    ...(failure ? { hostAccess: failure } : {}),
   };
+}
+
+const NOTHING_RAN: ReadonlySet<HostAccessFailure['kind']> = new Set(['unreachable', 'config']);
+
+/** A finding supports another only when that one is shown as a cause (a problem or a warning). */
+function keepLiveSupports(findings: Finding[]): Finding[] {
+  const causes = new Set(findings.filter((f) => f.verdict === 'problem' || f.verdict === 'warning').map((f) => f.check));
+  return findings.map((f) => {
+    if (!f.supports || (causes.has(f.supports) && f.supports !== f.check)) return f;
+    const { supports: _dropped, ...rest } = f;
+    return rest;
+  });
 }

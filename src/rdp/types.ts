@@ -125,6 +125,14 @@ export interface Finding {
   fix: FixProposal | null;
   /** The deciding value comes from Group Policy: a local fix would be undone at the next refresh. */
   managedByPolicy?: boolean;
+  /** The one or two facts that prove the summary, in a few words ("expired 66 days ago, on 2026-10-01"). */
+  proof?: string;
+  /**
+   * This finding is what another finding's cause looks like from another side (the RDP probe failing
+   * because of the expired certificate): chat shows it inside that finding, not as a second cause.
+   * diagnose() keeps it only when that finding is a problem or warning.
+   */
+  supports?: CheckId;
 }
 
 export interface Diagnosis {
@@ -136,7 +144,12 @@ export interface Diagnosis {
   /** Most likely root cause first. */
   findings: Finding[];
   timingsMs: { probes: number; plan: number; total: number };
+  /** WinRM commands that ran on the host: 0 when it could not be reached. */
   winrmCommands: number;
+  /** When the checks judged (ISO): "expired 66 days ago" is relative to it. Absent in older records. */
+  checkedAt?: string;
+  /** Why the host-side facts are missing altogether; absent when the host was read. */
+  hostAccess?: HostAccessFailure;
 }
 
 export interface FixImpact {

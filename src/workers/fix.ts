@@ -8,7 +8,8 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { ApprovalRecord } from '../state/approvals/record.ts';
 import { askApproval, showApproval } from '../cards/approval-show.ts';
-import { error, fixResult, refused, undoResult } from '../cards/index.ts';
+import { error, fixResult, refused, rootAfterChange, undoResult, type RootChange } from '../cards/index.ts';
+import { fixTitle } from '../cards/fix-result.ts';
 import { busyMessage } from '../state/fix-lock.ts';
 import { lastRequestOutcome } from '../state/audit/recent.ts';
 import { FixJob } from '../state/schemas.ts';
@@ -246,6 +247,19 @@ async function finish(deps: WorkerDeps, record: ApprovalRecord, outcome: FixOutc
   if (!conv) return;
   const undoRecord = outcome.undoId ? await deps.state.undo.load(outcome.undoId) : null;
   await deps.outbox.reply(conv, `result.${record.id}`, fixResult(outcome, undoRecord ?? undefined));
+  if (ok && outcome.after) await updateRoot(deps, conv, done.record ?? record, outcome.after, 'fixed');
+}
+
+/**
+ * The check's root message shows the host as it is after a verified change, so the channel does not
+ * keep reading the old red verdict. Only a conversation about this one host: a fleet's root is its
+ * summary. The version is the approval's finish time: a later change (an undo) wins over an earlier.
+ */
+async function updateRoot(deps: WorkerDeps, conv: ConversationRecord, record: ApprovalRecord, after: Diagnosis, kind: RootChange['kind']): Promise<void> {
+  if (conv.kind === 'fleet' || conv.kind === 'info' || (conv.subject && conv.subject !== record.host)) return;
+  const at = record.finishedAt ?? new Date().toISOString();
+  const change: RootChange = { kind, title: fixTitle(record.fixId), requestedBy: record.requester, at, ...(record.decidedBy ? { approvedBy: record.decidedBy } : {}) };
+  await deps.outbox.update(conv, 'root', Date.parse(at), rootAfterChange(after, conv.requester, change));
 }
 
 /** Runs an approved undo: the same undo record, plan hash unchanged, compare-and-set on the host. */
@@ -272,5 +286,7 @@ async function finishUndo(deps: WorkerDeps, approval: ApprovalRecord, outcome: U
   });
   if (done.record) await showApproval(deps, done.record);
   const conv = approval.conversationId ? await deps.state.conversations.get(approval.conversationId) : null;
-  if (conv) await deps.outbox.reply(conv, `undo.${outcome.undoId}`, undoResult(outcome));
+  if (!conv) return;
+  await deps.outbox.reply(conv, `undo.${outcome.undoId}`, undoResult(outcome));
+  if (outcome.restored && outcome.verified && outcome.after) await updateRoot(deps, conv, done.record ?? approval, outcome.after, 'undone');
 }

@@ -74,7 +74,7 @@ describe('console: renderCard', () => {
     renderCard(approvalRequest(APPROVAL), { numbering, messageId: 'm2' });
     const out = renderCard(approvalDecided(APPROVAL, { state: 'approved', by: BOB, at: '2026-11-02T09:03:00Z' }), { numbering, messageId: 'm2' });
     assert.doesNotMatch(out, /\[\d+\]/);
-    assert.match(out, /^\[RUNNING\] @alice asks to regenerate the RDP certificate on work-pc\n {2}Approved by @bob at 2026-11-02 09:03 UTC\.$/m);
+    assert.match(out, /^\[RUNNING\] Approved: regenerate the RDP certificate on work-pc, asked by @alice\n {2}Approved by @bob at 2026-11-02 09:03 UTC; it runs now\.$/m);
     const next = renderCard(fixResult({ host: 'work-pc', fix: 'regenerate-rdp-certificate', applied: true, verified: true, undoId: 'u-1', steps: [], message: 'done', after: null }), { numbering, messageId: 'm3' });
     assert.match(next, /^ {2}\[4\] Undo: Replace the RDP certificate with a new self-signed one \(asks to confirm\)$/m);
   });

@@ -91,23 +91,26 @@ describe('cards: approvalRequest', () => {
 
 describe('cards: approvalDecided', () => {
   const at = '2026-11-02T09:03:27.000Z';
-  const cases: [DecidedState, ApprovalView, Parameters<typeof approvalDecided>[1], string, string][] = [
-    ['approved', DISRUPTIVE, { state: 'approved', by: BOB, at }, 'running', 'Approved by @bob at 2026-11-02 09:03 UTC.'],
-    ['rejected', WEAKENS, { state: 'rejected', by: BOB, at, reason: 'fix the cause instead' }, 'refused', 'Rejected by @bob at 2026-11-02 09:03 UTC; nothing was changed. Reason: fix the cause instead'],
-    ['expired', SAFE, { state: 'expired', at }, 'refused', 'Expired at 2026-11-02 09:03 UTC without a decision; nothing was changed.'],
-    ['running', SAFE, { state: 'running', by: BOB, at }, 'running', 'Running since 2026-11-02 09:03 UTC (approved by @bob).'],
-    ['done', SAFE, { state: 'done', by: BOB, at }, 'done', 'Done by @bob at 2026-11-02 09:03 UTC.'],
-    ['failed', SAFE, { state: 'failed', at, reason: 'work-pc changed since the diagnosis' }, 'problem', 'Failed at 2026-11-02 09:03 UTC. Note: work-pc changed since the diagnosis'],
+  const cases: [DecidedState, ApprovalView, Parameters<typeof approvalDecided>[1], string, string, string, string | null][] = [
+    ['approved', DISRUPTIVE, { state: 'approved', by: BOB, at }, 'running', 'Approved by @bob at 2026-11-02 09:03 UTC; it runs now.', 'Approved: move RDP back to port 3389 on work-pc, asked by @alice', 'What is changing:'],
+    ['rejected', WEAKENS, { state: 'rejected', by: BOB, at, reason: 'fix the cause instead' }, 'refused', 'Rejected by @bob at 2026-11-02 09:03 UTC; nothing was changed. Reason: fix the cause instead', 'Rejected: turn NLA off for 60 minutes (break-glass) on work-pc, asked by @alice', null],
+    ['expired', SAFE, { state: 'expired', at }, 'refused', 'Expired at 2026-11-02 09:03 UTC without a decision; nothing was changed.', 'Expired: regenerate the RDP certificate on work-pc, asked by @alice', null],
+    ['running', SAFE, { state: 'running', by: BOB, at }, 'running', 'Running since 2026-11-02 09:03 UTC (approved by @bob).', 'Running: regenerate the RDP certificate on work-pc, asked by @alice', 'What is changing:'],
+    ['done', SAFE, { state: 'done', by: BOB, at }, 'done', 'Finished at 2026-11-02 09:03 UTC (approved by @bob); the result is in the thread.', 'Done: regenerate the RDP certificate on work-pc, asked by @alice', 'What changed:'],
+    ['failed', SAFE, { state: 'failed', at, reason: 'work-pc changed since the diagnosis' }, 'problem', 'Failed at 2026-11-02 09:03 UTC; the result in the thread says where the host stands. Note: work-pc changed since the diagnosis', 'Failed: regenerate the RDP certificate on work-pc, asked by @alice', 'What it tried to change (see the result in the thread):'],
   ];
-  for (const [state, view, decision, status, line] of cases) {
-    test(`${state}: no buttons, the decision line first, the same title and body`, () => {
+  for (const [state, view, decision, status, line, title, changes] of cases) {
+    test(`${state}: no buttons, what happened first, a title that says the outcome, never "what will change"`, () => {
       const card = approvalDecided(view, decision);
       const pending = approvalRequest(view);
       assert.deepEqual(card.actions, []);
       assert.equal(card.status, status);
-      assert.equal(card.title, pending.title);
+      assert.equal(card.title, title);
       assert.deepEqual(card.sections[0], { kind: 'text', text: line });
       assert.doesNotMatch(allText(card), /Approve by/, 'no expiry once decided');
+      assert.doesNotMatch(allText(card), /What will change/);
+      if (changes) assert.match(allText(card), new RegExp(`^${changes.replace(/[()]/g, '\\$&')}\n• `, 'm'));
+      else assert.doesNotMatch(allText(card), /^What /m, 'nothing changed: no list of changes');
       assert.equal(card.footer, pending.footer);
     });
   }

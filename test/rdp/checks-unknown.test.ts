@@ -148,15 +148,31 @@ describe('diagnose() when runPlan throws', () => {
     assert.doesNotMatch(JSON.stringify(d), /pw\b|password=/i);
   });
 
-  test('WinRM refused and RDP closed: the machine may be off', async () => {
+  test('WinRM refused and RDP refused: something answers but neither listens; one finding says what was tried', async () => {
     const d = await diagnose(TARGET, {
       runPlan: () => Promise.reject(new WinrmTransportError('connect ECONNREFUSED 127.0.0.1:5985', 'work-pc', 'create', { kind: 'refused', code: 'ECONNREFUSED' })),
       probe: fakeProbes(false, 'refused'),
       now: () => NOW,
     });
-    assert.equal(d.headline, 'WinRM on work-pc (port 5985) refused the connection and RDP port 3389 is closed: the machine may be off or unreachable from here.');
+    assert.equal(d.headline, 'WinRM on work-pc (port 5985) refused the connection and RDP port 3389 is closed: something at that address answers, but neither service listens, or a firewall rejects both.');
     assert.equal(d.verdict, 'problem');
+    assert.equal(d.winrmCommands, 0, 'no command ran: the connection never opened');
+    assert.equal(d.hostAccess?.kind, 'unreachable');
     assert.equal(d.findings[0]?.check, 'net-rdp-probe');
+    assert.equal(d.findings[0]?.supports, 'net-tcp-reachability', 'the probe is the reachability problem seen from the RDP side');
+    const reach = d.findings.find((f) => f.check === 'net-tcp-reachability');
+    assert.match(reach?.explanation ?? '', /^Tried from rdp-medic: work-pc.lab.test resolves to 127.0.0.1; TCP to RDP port 3389 refuses connections; TCP to WinRM port 5985 refuses connections\. What to do: check that the machine is running/);
+  });
+
+  test('WinRM and RDP time out: the machine may be off', async () => {
+    const timedOut = fakeProbes(false, 'refused');
+    const d = await diagnose(TARGET, {
+      runPlan: () => Promise.reject(new WinrmTransportError('connect ETIMEDOUT 127.0.0.1:5985', 'work-pc', 'create', { kind: 'timeout', code: 'ETIMEDOUT' })),
+      probe: { ...timedOut, tcp: (o) => Promise.resolve({ port: o.port, state: 'timeout', ms: null, error: 'ETIMEDOUT' }) },
+      now: () => NOW,
+    });
+    assert.match(d.headline, /: the machine may be off or unreachable from here\.$/);
+    assert.match(d.findings.find((f) => f.check === 'net-tcp-reachability')?.summary ?? '', /^Neither RDP \(port 3389\) nor WinRM \(port 5985\) answers on work-pc: the machine is off/);
   });
 
   test('a custom classifier is used, and a throwing one falls back to the default', async () => {

@@ -76,6 +76,6 @@ export function renderCard(card: Card, opts: RenderOptions = {}): DiscordMessage
     allowed.users = [opts.mentionUserId];
   }
   // A push notification shows the content, so a ping says what it is about.
-  const text = content.length ? clip(`${content.join(' ')} ${escapeText(card.title)}`, LIMITS.content) : '';
+  const text = content.length ? clip(`${content.join(' ')} ${escapeText(card.notification ?? card.title)}`, LIMITS.content) : '';
   return { content: text, embeds, components: buttons.rows, allowed_mentions: allowed };
 }

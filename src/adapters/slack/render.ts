@@ -66,7 +66,7 @@ function mentionOf(card: Card, opts: RenderOptions): string | null {
 /** The notification text: status word, title, and the on-call mention so the ping notifies. */
 export function fallbackText(card: Card, opts: RenderOptions = {}): string {
   const mention = mentionOf(card, opts);
-  const text = `${STATUS_LABEL[card.status]}: ${escapeMrkdwn(card.title)}`;
+  const text = `${STATUS_LABEL[card.status]}: ${escapeMrkdwn(card.notification ?? card.title)}`;
   return cut(mention ? `${mention} ${text}` : text, L.fallbackText);
 }
 

@@ -2,7 +2,7 @@
 // be valid, and have a private key that opens. Custom / template certificates are cert-binding's.
 import { proposeFix } from '../fixes/catalogue.ts';
 import { defineCheck } from './lib/check.ts';
-import { ymd } from './lib/dates.ts';
+import { daysFrom, ymd } from './lib/dates.ts';
 import { need } from './lib/facts.ts';
 import { cimFirst, keyDenied, keyEvidence } from './lib/host.ts';
 import { regData } from './lib/registry.ts';
@@ -43,6 +43,7 @@ export const certRdpStore = defineCheck('cert-rdp-store', 'RDP self-signed certi
     return f.problem({
       summary: `The RDP certificate expired on ${ymd(cert.notAfter)}, so clients drop the TLS handshake (0x904 / 0x7).`,
       explanation: `The self-signed certificate ${cert.subject} in the "Remote Desktop" store (thumbprint ${cert.thumbprint}) is past its end date and Windows did not replace it. The fix moves it to a backup store (undoable) and restarts Remote Desktop Configuration (SessionEnv), which creates a new one. Open sessions stay connected; clients see a new-certificate prompt once.`,
+      proof: `expired ${daysFrom(input.now, cert.notAfter)}, on ${ymd(cert.notAfter)} (${cert.subject}, thumbprint ${cert.thumbprint.slice(0, 8)}…)`,
       evidence,
       fix: regenerate,
     });
@@ -50,6 +51,7 @@ export const certRdpStore = defineCheck('cert-rdp-store', 'RDP self-signed certi
   if (Date.parse(cert.notBefore) > now) {
     return f.problem({
       summary: `The RDP certificate is not valid before ${ymd(cert.notBefore)}, so clients reject it: the host clock is probably wrong.`,
+      proof: `valid from ${ymd(cert.notBefore)}, ${daysFrom(input.now, cert.notBefore)}`,
       explanation: 'A self-signed certificate from the future means the host clock jumped when it was made (or is wrong now). Fix the clock (`w32tm /resync`) first; then regenerate the certificate if needed. Escalate.',
       evidence,
     });

@@ -17,7 +17,10 @@ const NOTABLE: Partial<Record<EventQueryName, Record<number, string>>> = {
 
 export const evtScan = defineCheck('evt-scan', 'Corroborating Windows events', 'info', (input, f) => {
   const facts = hostFacts(input);
-  if (!facts) return f.unknown(`Could not read the host's event logs: the host could not be read over WinRM (${accessFailure(input)?.message ?? 'no access'}).`);
+  if (!facts) {
+    const failure = accessFailure(input);
+    return f.unknown(`Could not read the host's event logs: the host could not be read over WinRM (${failure?.message ?? 'no access'}).`, undefined, failure ? { hostAccess: failure.kind } : {});
+  }
   const seen: Record<string, number> = {};
   const unreadable: string[] = [];
   for (const [query, ids] of Object.entries(NOTABLE) as [EventQueryName, Record<number, string>][]) {

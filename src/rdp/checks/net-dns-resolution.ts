@@ -3,6 +3,18 @@ import { compareAddresses } from '../probes/index.ts';
 import { defineCheck } from './lib/check.ts';
 import { need } from './lib/facts.ts';
 
+/** Answers from a DNS server that say the name has no address (as opposed to a lookup that failed). */
+const NAME_HAS_NO_ADDRESS: ReadonlySet<string> = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'no address']);
+
+const LOOKUP_FAILED: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'the DNS server refused the connection',
+  ETIMEOUT: 'the DNS server did not answer in time',
+  ETIMEDOUT: 'the DNS server did not answer in time',
+  EREFUSED: 'the DNS server refused the query',
+  ESERVFAIL: 'the DNS server failed to answer (SERVFAIL)',
+  ECANCELLED: 'the lookup was cancelled',
+};
+
 export const netDnsResolution = defineCheck('net-dns-resolution', 'DNS name resolves to this host', 'critical', (input, f) => {
   const dns = input.probes.dns;
   const name = input.target.address;
@@ -10,6 +22,14 @@ export const netDnsResolution = defineCheck('net-dns-resolution', 'DNS name reso
     return f.ok(`${name} is an IP address, so DNS plays no part in reaching the host.`, 'Clients connect by IP address; no name lookup can send them to the wrong machine.', { address: name, literal: true });
   }
   const resolved = dns.addresses.map((a) => a.address);
+  if (resolved.length === 0 && dns.error && !NAME_HAS_NO_ADDRESS.has(dns.error)) {
+    // The lookup itself failed: that says nothing about the name's record, only about our resolver.
+    return f.unknown(
+      `rdp-medic could not look ${name} up: ${LOOKUP_FAILED[dns.error] ?? `the lookup failed (${dns.error})`} (${dns.resolver}).`,
+      'Without an answer from DNS rdp-medic cannot tell whether the name points at this host. Check the DNS servers rdp-medic uses (`dns.servers` in its configuration, or the system resolver), then check again.',
+      { name, error: dns.error, resolver: dns.resolver, ms: dns.ms },
+    );
+  }
   if (resolved.length === 0) {
     return f.problem({
       summary: `${name} does not resolve (${dns.error ?? 'no address'}), so clients cannot find the host to connect over RDP.`,

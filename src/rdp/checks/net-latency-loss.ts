@@ -26,7 +26,7 @@ export const netLatencyLoss = defineCheck('net-latency-loss', 'Network latency a
   const s = input.probes.latency;
   if (!s) return f.unknown('Latency was not sampled, so loss and jitter to the host are unknown.');
   if (input.probes.tcpRdp.state !== 'open') {
-    return f.unknown(`Could not measure latency: RDP port ${input.target.rdpPort} does not accept connections, so every sample fails for that reason, not the network.`, undefined, { lossPct: s.lossPct });
+    return f.unknown(`Could not measure latency: RDP port ${input.target.rdpPort} does not accept connections, so every sample fails for that reason, not the network.`, undefined, { lossPct: s.lossPct }, 'net-tcp-reachability');
   }
   const evidence = { samples: s.samples.length, lost: s.lost, lossPct: s.lossPct, minMs: s.minMs, avgMs: s.avgMs, maxMs: s.maxMs, jitterMs: s.jitterMs, ...(s.localDelayMs !== undefined ? { localDelayMs: s.localDelayMs } : {}) };
   const jitter = unstableJitter(s);

@@ -23,7 +23,10 @@ export const netRdpProbe = defineCheck('net-rdp-probe', 'RDP handshake (X.224 + 
     failure: r.negotiation?.failure ?? null,
     tls: r.tls,
     certificate: r.certificate
-      ? { subject: r.certificate.subject, validFrom: r.certificate.validFrom, validTo: r.certificate.validTo, selfSigned: r.certificate.selfSigned, sha1: r.certificate.sha1Thumbprint, nameMatches: r.certificate.nameMatches }
+      ? {
+          subject: r.certificate.subject, validFrom: r.certificate.validFrom, validTo: r.certificate.validTo, expired: r.certificate.expired, notYetValid: r.certificate.notYetValid,
+          selfSigned: r.certificate.selfSigned, sha1: r.certificate.sha1Thumbprint, nameMatches: r.certificate.nameMatches,
+        }
       : null,
   };
   const because = (cause: string | null, generic: string): string => cause ?? generic;
@@ -34,7 +37,9 @@ export const netRdpProbe = defineCheck('net-rdp-probe', 'RDP handshake (X.224 + 
     return f.problem({
       summary: `The RDP handshake could not start: TCP to port ${port} failed (${r.error?.code ?? 'error'})${cause ? `: ${cause}` : ''}.`,
       explanation: 'The probe never reached the RDP layer because the TCP connection failed; see the TCP reachability finding and the cause it names.',
+      proof: 'the handshake never starts: TCP to the RDP port fails',
       evidence: { ...evidence, cause },
+      supports: 'net-tcp-reachability',
     });
   }
   if (!r.ok && r.stage === 'x224') {
@@ -89,14 +94,18 @@ export const netRdpProbe = defineCheck('net-rdp-probe', 'RDP handshake (X.224 + 
     return f.problem({
       summary: `The RDP certificate expired on ${ymd(c.validTo)}, so clients drop the TLS handshake (0x904 / 0x7).`,
       explanation: `${EXPL_904} The server presents a certificate that is no longer valid. The certificate finding proposes the renewal.`,
+      proof: `the TLS handshake completes; clients reject the certificate, expired on ${ymd(c.validTo)}`,
       evidence,
+      supports: 'cert-rdp-store',
     });
   }
   if (c.notYetValid) {
     return f.problem({
       summary: `The RDP certificate is not valid before ${ymd(c.validFrom)}, so clients reject it: the host clock or the certificate dates are wrong.`,
       explanation: 'A certificate that is not yet valid usually means the clock of the host (or the client) is wrong.',
+      proof: `the TLS handshake completes; clients reject the certificate, not valid before ${ymd(c.validFrom)}`,
       evidence,
+      supports: 'cert-rdp-store',
     });
   }
   const inUse = facts ? inUseCertificate(facts) : undefined;

@@ -39,6 +39,21 @@ export const netTcpReachability = defineCheck('net-tcp-reachability', 'RDP and W
   } else {
     generic = 'the network path to the host fails';
   }
+  if (!facts && tcpWinrm.state !== 'open') {
+    // Nothing answers from outside and nothing could be read inside: one finding says what was tried and what next.
+    const dns = input.probes.dns;
+    const resolved = dns?.addresses.length ? `${input.target.address} resolves to ${dns.addresses.map((a) => a.address).join(', ')}; ` : '';
+    return f.problem({
+      summary:
+        tcpRdp.state === 'refused' && tcpWinrm.state === 'refused'
+          ? `Both RDP (port ${port}) and WinRM (port ${tcpWinrm.port}) refuse connections on ${input.target.id}: neither service listens there, or a firewall rejects them.`
+          : `Neither RDP (port ${port}) nor WinRM (port ${tcpWinrm.port}) answers on ${input.target.id}: the machine is off, or the network between rdp-medic and it is cut.`,
+      explanation:
+        `Tried from rdp-medic: ${resolved}TCP to RDP port ${port} ${tcpPhrase(tcpRdp)}; TCP to WinRM port ${tcpWinrm.port} ${tcpPhrase(tcpWinrm)}. ` +
+        'What to do: check that the machine is running (its hypervisor or cloud console), then the path from here (VPN, network firewalls, cloud security groups). When WinRM answers, check again: the host-side checks then name the cause.',
+      evidence: { ...evidence, cause },
+    });
+  }
   return f.problem({
     summary: `RDP port ${port} ${tcpPhrase(tcpRdp)}: ${cause ?? generic}.`,
     explanation:

@@ -15,6 +15,8 @@ export interface FindingParts {
   fix?: FixProposal | null;
   managedByPolicy?: boolean;
   severity?: Severity;
+  proof?: string;
+  supports?: CheckId;
 }
 
 /** Finding builders bound to one check (id, title, default severity for problems). */
@@ -25,7 +27,7 @@ export interface Finder {
   problem(parts: FindingParts): Finding;
   warning(parts: FindingParts): Finding;
   /** Missing evidence: never a fix, never ok. */
-  unknown(summary: string, explanation?: string, evidence?: Record<string, unknown>): Finding;
+  unknown(summary: string, explanation?: string, evidence?: Record<string, unknown>, supports?: CheckId): Finding;
 }
 
 const UNKNOWN_EXPLANATION =
@@ -44,6 +46,8 @@ export function finder(id: CheckId, title: string, problemSeverity: Severity): F
       fix: p.fix ?? null,
     };
     if (p.managedByPolicy) f.managedByPolicy = true;
+    if (p.proof) f.proof = p.proof;
+    if (p.supports) f.supports = p.supports;
     return f;
   };
   return {
@@ -53,8 +57,8 @@ export function finder(id: CheckId, title: string, problemSeverity: Severity): F
     // A policy-managed value is never fixed locally: the next Group Policy refresh would undo it.
     problem: (p) => base('problem', problemSeverity, p.managedByPolicy ? { ...p, fix: null } : p),
     warning: (p) => base('warning', 'medium', p.managedByPolicy ? { ...p, fix: null } : p),
-    unknown: (summary, explanation, evidence) =>
-      base('unknown', 'info', { summary, explanation: explanation ?? UNKNOWN_EXPLANATION, evidence: evidence ?? {}, fix: null }),
+    unknown: (summary, explanation, evidence, supports) =>
+      base('unknown', 'info', { summary, explanation: explanation ?? UNKNOWN_EXPLANATION, evidence: evidence ?? {}, fix: null, ...(supports ? { supports } : {}) }),
   };
 }
 

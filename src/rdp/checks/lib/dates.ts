@@ -8,3 +8,11 @@ export function ymd(d: Date | string): string {
 export function minutesAgo(now: Date, iso: string): number {
   return (now.getTime() - Date.parse(iso)) / 60_000;
 }
+
+/** "66 days ago", "today", "in 3 days": whole days between `now` and the date, for proofs. */
+export function daysFrom(now: Date, iso: string): string {
+  const days = Math.floor(Math.abs(now.getTime() - Date.parse(iso)) / 86_400_000);
+  if (days === 0) return 'today';
+  const n = `${days} day${days === 1 ? '' : 's'}`;
+  return Date.parse(iso) <= now.getTime() ? `${n} ago` : `in ${n}`;
+}
