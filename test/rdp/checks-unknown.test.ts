@@ -167,7 +167,7 @@ describe('diagnose() when runPlan throws', () => {
   test('WinRM and RDP time out: the machine may be off', async () => {
     const timedOut = fakeProbes(false, 'refused');
     const d = await diagnose(TARGET, {
-      runPlan: () => Promise.reject(new WinrmTransportError('connect ETIMEDOUT 127.0.0.1:5985', 'work-pc', 'create', { kind: 'timeout', code: 'ETIMEDOUT' })),
+      runPlan: () => Promise.reject(new WinrmTransportError('connect ETIMEDOUT 127.0.0.1:5985', 'work-pc', 'create', { kind: 'unreachable', code: 'ETIMEDOUT' })),
       probe: { ...timedOut, tcp: (o) => Promise.resolve({ port: o.port, state: 'timeout', ms: null, error: 'ETIMEDOUT' }) },
       now: () => NOW,
     });

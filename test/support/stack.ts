@@ -4,14 +4,14 @@ import type { ChatAdapter } from '../../src/chat/adapter.ts';
 import { startBot, type RunningBot } from '../../src/processes/bot.ts';
 import { Config } from '../../src/config/schema.ts';
 import { whenSettled } from '../../src/state/settled.ts';
-import { startLab, type Lab } from '../../src/lab/lab.ts';
+import { startLab, type Lab, type LabHostSpec } from '../../src/lab/lab.ts';
 import { labConfig } from '../../src/lab/lab-config.ts';
 import { silentLogger } from '../../src/log.ts';
 import { startWorkers, type RunningWorkers } from '../../src/processes/worker.ts';
 import { startRedisServer, type RedisServer } from '../fakes/redis-server.ts';
 
 export interface StackOptions {
-  hosts?: { name: string; scenarios: string[] }[];
+  hosts?: LabHostSpec[];
   workers?: number;
   /** Merged over the lab config (policy, workers, bot settings...). */
   config?: Record<string, unknown>;

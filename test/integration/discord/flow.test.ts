@@ -96,6 +96,11 @@ describe('Discord end to end', () => {
     assert.equal(titleOf(root), 'work-pc: RDP problem found');
     assert.match(textOf(root), /certificate/i);
     assert.deepEqual(root.components, [], 'the root has no buttons; they are in the thread');
+    // Read in five seconds: the cause once in the whole conversation, evidence as words, not JSON.
+    const headline = (await d.bot.state.diagnoses.last('work-pc'))!.diagnosis.headline;
+    const conversation = [root, ...messagesIn(d.fake, rootId)].map(textOf).join('\n');
+    assert.equal(conversation.split(headline).length - 1, 1, conversation);
+    assert.doesNotMatch(conversation, /\{"/);
 
     // A thread started from the root holds the diagnosis and the fix button.
     const threadCalls = d.fake.callsTo('POST', new RegExp(`^/channels/${IDS.channel}/messages/${rootId}/threads$`));
@@ -130,7 +135,13 @@ describe('Discord end to end', () => {
     // The approval card shows the decision and lost its buttons.
     const decided = d.fake.world.messages.get(approve.message.id)!;
     assert.deepEqual(decided.components, []);
-    assert.match(textOf(decided), /Done by @bob/);
+    assert.match(titleOf(decided), /^Done: replace the RDP certificate .* on work-pc, asked by @alice$/);
+    assert.match(textOf(decided), /\(approved by @bob\)/);
+    assert.doesNotMatch(textOf(decided), /What will change/);
+    // The root now says the host was fixed, by whom, verified; its verdict is the re-check's.
+    const fixedRoot = d.fake.world.messages.get(rootId)!;
+    assert.match(titleOf(fixedRoot), /^work-pc: fixed · looks healthy$/);
+    assert.match(textOf(fixedRoot), /Fixed at .* \(asked by @alice, approved by @bob\): replace the RDP certificate .*; verified from outside\./);
     assert.equal((await d.bot.state.approvals.get(approvalId))?.state, 'done');
 
     // alice presses Undo: an undo is a fix, so it asks for approval (four-eyes); bob approves it
@@ -144,6 +155,10 @@ describe('Discord end to end', () => {
     const undone = await d.fake.waitForCall(isPostIn(thread, /^work-pc: undo u-\S+: undone and verified$/), SLOW);
     await settled();
     assert.match(textOf(bodyOf(undone)), /certificate/i);
+    // And after the undo the root says so, red again: the expired certificate is back.
+    const undoneRoot = d.fake.world.messages.get(rootId)!;
+    assert.match(titleOf(undoneRoot), /^work-pc: fix undone · RDP problem found$/);
+    assert.match(textOf(undoneRoot), /Fix undone at .* \(asked by @alice, approved by @bob\)/);
 
     const audit = (await d.bot.state.audit.historyOf('work-pc', 50)).map((e) => `${e.kind}:${e.actor}`);
     for (const expected of [`command:discord:${IDS.alice}`, `decision:discord:${IDS.bob}`, 'result:worker', 'verification:worker', `command:discord:${IDS.bob}`]) {

@@ -13,6 +13,7 @@ import { trackUnhandledRejections } from '../../adapters/slack/harness.ts';
 import {
   alice,
   all,
+  blocksTextOf,
   bob,
   button,
   CHANNEL,
@@ -80,11 +81,19 @@ function flowSuite(mode: SlackMode): void {
       const rootTs = tsOf(root);
       const verdict = await fake.waitFor(all(isUpdateOf(rootTs), saying(/work-pc: RDP problem found/)), WAIT);
       assert.match(textOf(verdict), /@alice/);
+      // What a phone shows is the cause, not just "problem found".
+      const headline = (await s.stack.bot!.state.diagnoses.last('work-pc'))!.diagnosis.headline;
+      assert.equal(verdict.args.text, `Problem: work-pc: ${headline}`);
 
       // The diagnosis in the thread, with the fix button.
       const fixCard = await fake.waitFor(all(inThread(rootTs), withButton('propose:work-pc:')), WAIT);
       assert.match(textOf(fixCard), /certificate/i);
       const propose = button(fixCard, 'propose:work-pc:');
+      await s.stack.settled();
+      // Read in five seconds: the cause once in the conversation, evidence as words, not JSON.
+      const said = [verdict, ...fake.calls.filter(inThread(rootTs))].map(blocksTextOf).join('\n');
+      assert.equal(said.split(headline).length - 1, 1, said);
+      assert.doesNotMatch(said, /\{"/);
 
       // alice asks for the fix: the approval request in the thread with its three buttons.
       await driver.click(propose.action_id, { ts: tsOf(fixCard), threadTs: rootTs }, alice);
@@ -118,6 +127,10 @@ function flowSuite(mode: SlackMode): void {
       }
       assert.ok(updates.some(saying(/approved by @bob/i)), updates.map(textOf).join('\n---\n'));
       assert.notDeepEqual(certThumbprints(s, 'work-pc'), original, 'the certificate was replaced');
+      // The root tells the channel: fixed, by whom, verified; its verdict is the re-check's.
+      const fixedRoot = await fake.waitFor(all(isUpdateOf(rootTs), saying(/work-pc: fixed · looks healthy/)), WAIT);
+      assert.match(blocksTextOf(fixedRoot), /Fixed at .* \(asked by @alice, approved by @bob\): replace the RDP certificate .*; verified from outside\./);
+      assert.match(String(fixedRoot.args.text), /^OK: work-pc: fixed and verified\./);
 
       // The Undo button asks for confirmation (danger) and restores the host.
       const undo = button(result, 'undo:work-pc:');
@@ -129,6 +142,7 @@ function flowSuite(mode: SlackMode): void {
       await driver.click(button(undoApproval, 'approve:').action_id, { ts: tsOf(undoApproval), threadTs: rootTs }, dave);
       const undone = await fake.waitFor(all(inThread(rootTs), saying(/undone and verified/)), WAIT);
       assert.match(textOf(undone), /expired/i, 'the host is back as it was: the expired certificate');
+      await fake.waitFor(all(isUpdateOf(rootTs), saying(/work-pc: fix undone · RDP problem found/), saying(/Fix undone at .* \(asked by @bob, approved by @dave\)/)), WAIT);
       await s.stack.settled();
       assert.deepEqual(certThumbprints(s, 'work-pc'), original, 'the original certificate is back');
 
@@ -139,6 +153,23 @@ function flowSuite(mode: SlackMode): void {
       for (const expected of ['command:slack:U0ALICE', 'decision:slack:U0BOB', 'result:worker']) {
         assert.ok(kinds.some((k) => k.startsWith(expected)), `${expected} missing from ${kinds.join(', ')}`);
       }
+    });
+
+    test('a host that cannot be reached: one finding says what was tried and what to do, within 1,500 characters', async () => {
+      const { fake, driver } = s;
+      await driver.command('check off-pc', alice);
+      const root = await fake.waitFor(all(isRoot, saying(/Checking off-pc for @alice/)), WAIT);
+      const rootTs = tsOf(root);
+      const verdict = await fake.waitFor(all(isUpdateOf(rootTs), saying(/off-pc: RDP problem found/)), WAIT);
+      await s.stack.settled();
+      const thread = fake.calls.filter(inThread(rootTs));
+      assert.equal(thread.length, 1, thread.map(blocksTextOf).join('\n---\n'));
+      assert.match(blocksTextOf(thread[0]!), /Tried from rdp-medic: .*What to do: check that the machine is running/s);
+      assert.match(blocksTextOf(verdict), /could not run without the host read/);
+      assert.match(blocksTextOf(verdict), /not read: WinRM could not be reached/);
+      assert.doesNotMatch(blocksTextOf(verdict), /WinRM command/, 'no command ran');
+      const said = [verdict, ...thread].map(blocksTextOf).join('\n');
+      assert.ok(said.length <= 1500, `${said.length} characters:\n${said}`);
     });
 
     test('two approvals clicked at once: one fix, one result, the other approver told who won', async () => {

@@ -44,6 +44,8 @@ export const HOSTS = [
   { name: 'exp-pc', scenarios: ['cert-expired'] },
   { name: 'ok-pc', scenarios: ['healthy'] },
   { name: 'replay-pc', scenarios: ['cert-expired'] },
+  // Cut off: WinRM and RDP refuse connections.
+  { name: 'off-pc', scenarios: ['healthy'], offline: true },
 ];
 
 /** Where a click happened: the clicked message and the thread it is in (none for a root). */
@@ -168,6 +170,11 @@ export function textOf(c: ApiCall): string {
   if (typeof c.args.text === 'string') out.push(c.args.text);
   walk(c.args.blocks);
   return out.join('\n');
+}
+
+/** What people read in the message itself: its blocks, without the notification (fallback) text. */
+export function blocksTextOf(c: ApiCall): string {
+  return textOf({ ...c, args: { ...c.args, text: undefined } });
 }
 
 export interface ButtonOf {
