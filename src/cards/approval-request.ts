@@ -38,15 +38,21 @@ export function approvalBody(a: ApprovalView, changesHeading = 'What will change
   ];
 }
 
+/**
+ * Approve follows the risk: inviting (primary) only for a safe change; red with a confirm dialog
+ * otherwise, and for a weakening one a second press where the platform has no dialog (Discord).
+ */
 function approveAction(a: ApprovalView): CardAction {
-  const action: CardAction = { id: approveActionId(a.id), label: `Approve: ${lowerFirst(a.title)}`, style: 'primary' };
-  if (!needsConfirm(a.risk) && !a.impact.disruptive && !a.impact.weakensSecurity) return action;
+  const weakens = a.risk === 'weakens-security' || a.impact.weakensSecurity;
+  const risky = needsConfirm(a.risk) || a.impact.disruptive || weakens;
+  const action: CardAction = { id: approveActionId(a.id), label: `Approve: ${lowerFirst(a.title)}`, style: risky ? 'danger' : 'primary' };
+  if (!risky) return action;
   const text = [
     dropsSentence(a.impact.drops, a.impact.disruptive),
-    securitySentence(a.risk, a.impact.weakensSecurity, timeBoxOf(a)),
+    securitySentence(a.risk, a.impact.weakensSecurity, timeBoxOf(a), a.impact.exposes),
     a.impact.summary,
   ].join(' ');
-  return { ...action, confirm: { title: `Approve on ${a.host}?`, text, confirm: 'Approve and run', deny: 'Cancel' } };
+  return { ...action, confirm: { title: `Approve on ${a.host}?`, text, confirm: 'Approve and run', deny: 'Cancel', ...(weakens ? { pressTwice: true } : {}) } };
 }
 
 export function approvalFooter(a: ApprovalView): string {
@@ -65,7 +71,8 @@ export function approvalRequest(approval: ApprovalView): Card {
     ],
     actions: [
       approveAction(approval),
-      { id: rejectActionId(approval.id), label: 'Reject', style: 'danger' },
+      // Rejecting changes nothing: never the alarming style next to a risky Approve.
+      { id: rejectActionId(approval.id), label: 'Reject', style: 'default' },
       { id: planActionId(approval.id), label: 'Show the exact plan', style: 'default' },
     ],
     footer: approvalFooter(approval),

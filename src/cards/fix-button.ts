@@ -15,7 +15,7 @@ function leadSentence(host: string, fix: FixProposal): string {
 export function proposeFixAction(host: string, fix: FixProposal): CardAction {
   const action: CardAction = { id: proposeActionId(host, fix.id), label: `Fix: ${fix.title}`, style: riskStyle(fix.risk) };
   if (!needsConfirm(fix.risk)) return action;
-  const text = [leadSentence(host, fix), securitySentence(fix.risk, false, timeBoxMinutes(fix.id)), fix.impact, 'Nothing changes until an approver says yes.']
+  const text = [leadSentence(host, fix), securitySentence(fix.risk, false, timeBoxMinutes(fix.id), fix.exposes), fix.impact, 'Nothing changes until an approver says yes.']
     .filter(Boolean)
     .join(' ');
   return { ...action, confirm: { title: `Request: ${fix.title}?`, text, confirm: 'Request approval', deny: 'Cancel' } };

@@ -7,6 +7,7 @@ import { plural } from './text.ts';
 
 export const RISK_LABEL: Record<FixRisk, string> = { safe: 'safe', disruptive: 'disruptive', 'weakens-security': 'weakens security' };
 
+/** Only a safe change gets the inviting (green) style; anything riskier is red, with a confirm. */
 export function riskStyle(risk: FixRisk): CardAction['style'] {
   return risk === 'safe' ? 'primary' : 'danger';
 }
@@ -15,12 +16,16 @@ export function needsConfirm(risk: FixRisk): boolean {
   return risk !== 'safe';
 }
 
-/** "Weakens security until it reverts itself on the host after 60 minutes." and the like. */
-export function securitySentence(risk: FixRisk, weakensSecurity: boolean, timeBox: number | null): string {
+/**
+ * "It opens TCP and UDP 3389 to any address until someone undoes it.", "It weakens security until it
+ * reverts itself on the host after 60 minutes." and the like. `exposes`: what the fix opens up
+ * (FixProposal / FixImpact), named whenever known: a vaguer sentence would understate it.
+ */
+export function securitySentence(risk: FixRisk, weakensSecurity: boolean, timeBox: number | null, exposes?: string): string {
+  const until = timeBox !== null ? `until it reverts itself on the host after ${timeBox} minutes` : 'until someone undoes it';
+  if (exposes) return `It ${exposes} ${until}.`;
   if (risk !== 'weakens-security' && !weakensSecurity) return 'It does not weaken security.';
-  return timeBox !== null
-    ? `It weakens security until it reverts itself on the host after ${timeBox} minutes.`
-    : 'It weakens security until someone undoes it.';
+  return `It weakens security ${until}.`;
 }
 
 /** "It drops 2 RDP sessions: CONTOSO\\bob (session 2, active), …" or the nobody-is-disconnected line. */

@@ -59,8 +59,11 @@ export const CardAction = z
     id: z.string().min(1).max(100),
     label: z.string(),
     style: z.enum(['primary', 'danger', 'default']),
-    /** A confirm dialog for disruptive and security-weakening fixes. */
-    confirm: z.object({ title: z.string(), text: z.string(), confirm: z.string(), deny: z.string() }).strict().optional(),
+    /**
+     * A confirm dialog for disruptive and security-weakening fixes. pressTwice: where the platform has
+     * no dialog (Discord), the button acts only on a second press by the same person, soon after.
+     */
+    confirm: z.object({ title: z.string(), text: z.string(), confirm: z.string(), deny: z.string(), pressTwice: z.boolean().optional() }).strict().optional(),
   })
   .strict();
 export type CardAction = z.infer<typeof CardAction>;

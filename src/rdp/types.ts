@@ -109,6 +109,8 @@ export interface FixProposal {
   risk: FixRisk;
   /** What will change, what it disrupts, whether it weakens security: one or two sentences. */
   impact: string;
+  /** What it opens up, as a phrase after "It" ("opens TCP 3389 to any address"); absent when nothing. */
+  exposes?: string;
 }
 
 export interface Finding {
@@ -158,6 +160,8 @@ export interface FixImpact {
   /** Who and what it drops, e.g. "2 RDP sessions (CONTOSO\\bob, CONTOSO\\eve)". Empty when nothing. */
   drops: string[];
   summary: string;
+  /** What it opens up, as a phrase after "It" ("grants CONTOSO\\bob RDP logon"); absent when nothing. */
+  exposes?: string;
 }
 
 /** What must hold after the fix, checked from outside and by re-running the checks. */

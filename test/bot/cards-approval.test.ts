@@ -30,13 +30,13 @@ const allText = (a: ReturnType<typeof approvalRequest>): string =>
   a.sections.map((s) => (s.kind === 'fields' ? s.fields.map((f) => `${f.label}: ${f.value}`).join('\n') : s.text)).join('\n');
 
 describe('cards: approvalRequest', () => {
-  test('safe: who asks for what, approve (primary, no confirm), reject (danger), plan (default)', () => {
+  test('safe: who asks for what, approve (primary, no confirm), reject and plan (default)', () => {
     const card = approvalRequest(SAFE);
     assert.equal(card.title, '@alice asks to regenerate the RDP certificate on work-pc');
     assert.equal(card.status, 'pending');
     assert.deepEqual(card.actions, [
       { id: 'approve:ap-7f3k', label: 'Approve: regenerate the RDP certificate', style: 'primary' },
-      { id: 'reject:ap-7f3k', label: 'Reject', style: 'danger' },
+      { id: 'reject:ap-7f3k', label: 'Reject', style: 'default' },
       { id: 'plan:ap-7f3k', label: 'Show the exact plan', style: 'default' },
     ]);
     const text = allText(card);
@@ -51,11 +51,13 @@ describe('cards: approvalRequest', () => {
     ]);
   });
 
-  test('disruptive: approve asks to confirm, naming the dropped sessions, that security is unchanged, and what changes', () => {
+  test('disruptive: approve is danger and asks to confirm, naming the dropped sessions, that security is unchanged, and what changes', () => {
     const card = approvalRequest(DISRUPTIVE);
     const approve = card.actions[0];
     assert.equal(approve?.id, 'approve:ap-9q2m');
-    assert.equal(approve?.style, 'primary');
+    assert.equal(approve?.style, 'danger');
+    assert.equal(approve?.confirm?.pressTwice, undefined, 'a second press only for weakening fixes');
+    assert.equal(card.actions[1]?.style, 'default', 'Reject is never the alarming button');
     assert.ok(approve?.confirm);
     assert.equal(approve.confirm.title, 'Approve on work-pc?');
     assert.equal(
@@ -74,11 +76,28 @@ describe('cards: approvalRequest', () => {
     assert.equal(card.title, '@alice asks to turn NLA off for 60 minutes (break-glass) on work-pc');
     const confirm = card.actions[0]?.confirm;
     assert.ok(confirm);
+    assert.equal(card.actions[0]?.style, 'danger');
+    assert.equal(confirm.pressTwice, true, 'Discord asks for a second press');
     assert.match(confirm.text, /^Nobody is disconnected\. It weakens security until it reverts itself on the host after 60 minutes\. Turns NLA off/);
     assert.equal(card.sections[0]?.kind === 'text' && card.sections[0].text, '@rdp-oncall: an approval is needed.');
     assert.match(allText(card), /^Risk: weakens security$/m);
     // An explicit time box from the plan wins over the catalogue's.
     assert.match(approvalRequest({ ...WEAKENS, timeBoxMinutes: 30 }).actions[0]?.confirm?.text ?? '', /after 30 minutes/);
+  });
+
+  test('what a fix opens up is named in the confirm, not "does not weaken security"', () => {
+    const firewall: ApprovalView = {
+      ...SAFE, id: 'ap-fw01', fixId: 'enable-rdp-firewall-rules', title: 'Enable the Remote Desktop firewall rules', risk: 'weakens-security',
+      impact: { disruptive: false, weakensSecurity: true, drops: [], summary: 'Enables the built-in inbound rules.', exposes: 'opens TCP and UDP 3389 to any address' },
+    };
+    const approve = approvalRequest(firewall).actions[0];
+    assert.equal(approve?.style, 'danger');
+    assert.equal(approve?.confirm?.text, 'Nobody is disconnected. It opens TCP and UDP 3389 to any address until someone undoes it. Enables the built-in inbound rules.');
+    assert.equal(approve?.confirm?.pressTwice, true);
+    // A plan that weakens security while its record says safe (an undo) still gets the red button and the dialog.
+    const undo = approvalRequest({ ...SAFE, impact: { ...SAFE.impact, weakensSecurity: true, exposes: 'puts back a weaker RDP-Tcp\\SecurityLayer' }, timeBoxMinutes: 60 }).actions[0];
+    assert.equal(undo?.style, 'danger');
+    assert.match(undo?.confirm?.text ?? '', /It puts back a weaker RDP-Tcp\\SecurityLayer until it reverts itself on the host after 60 minutes\./);
   });
 
   test('long plans are capped on the card (the plan button shows all of it)', () => {

@@ -191,7 +191,7 @@ describe('cards: diagnosis details from literals', () => {
     host: 'work-pc', verdict: 'problem', headline: 'x', findings, timingsMs: { probes: 1, plan: 1, total: 1 }, winrmCommands: 1,
   });
 
-  test('a security-weakening fix: danger, confirm says it weakens security and reverts after 60 minutes', async () => {
+  test('a security-weakening fix: danger, confirm says what it opens up and that it reverts after 60 minutes', async () => {
     const model = buildHost(['healthy'], { computerName: 'work-pc', password: 'pw', now: NOW });
     const facts = readPlanFacts(executePlan(model, buildReadPlan(), NOW));
     const fix = proposeFix('disable-nla-temporarily', facts);
@@ -200,7 +200,7 @@ describe('cards: diagnosis details from literals', () => {
     assert.ok(action?.confirm);
     assert.equal(action.style, 'danger');
     assert.equal(action.id, 'propose:work-pc:disable-nla-temporarily');
-    assert.match(action.confirm.text, /^Weakens security on work-pc\. It weakens security until it reverts itself on the host after 60 minutes\. /);
+    assert.match(action.confirm.text, /^Weakens security on work-pc\. It lets clients that have not signed in reach the Windows logon screen until it reverts itself on the host after 60 minutes\. /);
     assert.match(action.confirm.text, /unauthenticated clients reach the Windows logon screen/);
   });
 

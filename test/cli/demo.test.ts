@@ -52,8 +52,10 @@ test('demo reading a script from stdin stops cleanly at the end of input', async
 });
 
 test('piped: the line after a confirm prompt answers it and the lines after it still run', async () => {
-  const { code, out } = await runDemo([], 'check web-01\n/click Fix:\n/as bob\n/click Approve\n/click Undo\ny\nstatus web-01\nhosts\n');
+  // Enabling the firewall rules opens the RDP port: the request and the approval each ask to confirm.
+  const { code, out } = await runDemo([], 'check web-01\n/click Fix:\ny\n/as bob\n/click Approve\ny\n/click Undo\ny\nstatus web-01\nhosts\n');
   assert.equal(code, 0, out);
+  assert.match(out, /bob> \/click Approve\nApprove on web-01\?\n[\s\S]*It opens TCP and UDP 3389 to any address until someone undoes it\./);
   assert.match(out, /bob> \/click Undo\nUndo on web-01\?[\s\S]*\nbob> y\n[\s\S]*@bob asks to undo Enable the Remote Desktop firewall rules on web-01/);
   assert.match(out, /\nbob> status web-01\n[\s\S]*\nbob> hosts\n[\s\S]*4 hosts in the inventory/);
   assert.match(out, /Stopped\./);

@@ -288,6 +288,7 @@ describe('a weakening undo is time-boxed', () => {
     const undone = undoPlan(undo, 'lab1');
     assert.equal(undone.risk, 'weakens-security');
     assert.equal(undone.timeBoxMinutes, 60);
+    assert.equal(undone.impact.exposes, 'turns TLS 1.2\\Server\\DisabledByDefault back off; turns TLS 1.2\\Server\\Enabled back off', 'the card names what it weakens');
     assert.equal(undoPlan(undo, 'lab1').hash, undone.hash, 'the same record plans the same undo whenever it is built');
     const [box, ...rest] = undone.apply.ops;
     assert.ok(box?.op === 'task.scheduleRevert', 'the time box is armed before anything is weakened');
@@ -310,6 +311,7 @@ describe('a weakening undo is time-boxed', () => {
     const undone = undoPlan(undo, 'lab1');
     assert.equal(undone.risk, 'disruptive');
     assert.equal(undone.timeBoxMinutes, null);
+    assert.equal(undone.impact.exposes, undefined, 'closing the port again opens nothing');
     assert.ok(!undone.apply.ops.some((o) => o.op === 'task.scheduleRevert'));
   });
 });

@@ -4,7 +4,8 @@
 // the interaction, whose token answers it for 15 minutes, stays in this process's memory under
 // its id, which is all the bot sees (`handle`) and which names the delivery (`deliveryId`: a gateway
 // replay is acted on once). An interaction from a guild or channel outside the allow-list is refused
-// to its sender and never reaches the bot. Outbound (what the bot posts) is outbound.ts.
+// to its sender and never reaches the bot, and so does the first press of a press-twice button
+// (press-twice.ts). Outbound (what the bot posts) is outbound.ts.
 import { withTimeout } from '../../lib/with-timeout.ts';
 import { Client, Events, GatewayIntentBits, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type AutocompleteInteraction } from 'discord.js';
 import type { ChatAdapter, InboundHandler } from '../../chat/adapter.ts';
@@ -17,6 +18,7 @@ import { loginFailure, toDeliveryError } from './errors.ts';
 import { buttonWhere, commandWhere, inThread, placeRefusal, slashInputOf, userOf } from './inbound.ts';
 import { DEFAULT_TTL_MS, LiveInteractions } from './live-interactions.ts';
 import { guardPacket, type RawPacket } from './packet-guard.ts';
+import { askAgainText, PRESS_TWICE_WINDOW_MS, readCustomId, SecondPress } from './press-twice.ts';
 import { discordOutbound } from './outbound.ts';
 import { DiscordRest } from './rest-calls.ts';
 import { allowedPlaces, type DiscordSettings } from './settings.ts';
@@ -32,12 +34,15 @@ export interface DiscordAdapterOptions {
   /** Budget for login (gateway discovery, HELLO, IDENTIFY, READY). Default 30 s. */
   loginTimeoutMs?: number;
   now?: () => number;
+  /** How soon a press-twice button's second press must follow the first (default 15 s). */
+  pressTwiceWindowMs?: number;
 }
 
 export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAdapterOptions): ChatAdapter {
   const log = (opts.logger ?? silentLogger).child({ adapter: 'discord' });
   const now = opts.now ?? Date.now;
   const live = new LiveInteractions(opts.interactionTtlMs ?? DEFAULT_TTL_MS, now);
+  const presses = new SecondPress(opts.pressTwiceWindowMs ?? PRESS_TWICE_WINDOW_MS, now);
   const places = allowedPlaces(settings);
   /** Channel type (and a thread's parent) per interaction id, from the raw packet, until its handler reads it. */
   const channelInfo = new Map<string, { type: number; parentId: string | null }>();
@@ -94,6 +99,17 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
 
   async function onButton(i: ButtonInteraction, isThread: boolean): Promise<void> {
     const receivedAt = new Date(now()).toISOString();
+    const { actionId, pressTwice } = readCustomId(i.customId);
+    if (pressTwice) {
+      const verdict = presses.press({ messageId: i.message.id, customId: i.customId, userId: i.user.id, interactionId: i.id });
+      if (verdict === 'replay') return;
+      if (verdict === 'ask') {
+        const label = (i.component as { label?: string | null } | null | undefined)?.label ?? actionId;
+        const embeds = i.message.embeds.map((e) => e.toJSON());
+        await i.reply({ content: askAgainText(label, embeds, presses.windowMs), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+        return;
+      }
+    }
     let handle: string | null = null;
     try {
       await i.deferUpdate();
@@ -106,7 +122,7 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
       log.warn({ interaction: i.id }, 'click without a channel; ignored');
       return;
     }
-    await deliver({ kind: 'action', actionId: i.customId, user: userOf(i), where: { ...buttonWhere(i, i.channelId, isThread), handle }, messageId: i.message.id, receivedAt, deliveryId: i.id });
+    await deliver({ kind: 'action', actionId, user: userOf(i), where: { ...buttonWhere(i, i.channelId, isThread), handle }, messageId: i.message.id, receivedAt, deliveryId: i.id });
   }
 
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
@@ -183,6 +199,7 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
       rest = null;
       onInbound = null;
       live.clear();
+      presses.clear();
       // Destroy closes the gateway with 1000 and ends the heartbeat; REST timers are unref'd.
       if (c) await c.destroy();
     },

@@ -1,11 +1,13 @@
 // A Card as one Discord message: embeds (coloured by status) for the body, buttons as action rows,
 // and a content line only for mentions. Discord buttons have no confirm dialog, so each action that
-// asks for confirmation has its warning written on the card, next to the buttons. Mentions never
+// asks for confirmation has its warning written on the card, next to the buttons, and one that asks
+// for a second press (pressTwice) acts only on it (press-twice.ts). Mentions never
 // come from card text: allowed_mentions names exactly the on-call role or user we mean to ping.
 import type { APIAllowedMentions, APIEmbed } from 'discord.js';
 import type { Card, CardStatus } from '../../chat/model.ts';
 import { LIMITS } from './limits.ts';
 import { renderButtons, type ButtonRow } from './render-buttons.ts';
+import { PRESS_TWICE_WINDOW_MS, pressTwiceWarningPrefix } from './press-twice.ts';
 import { renderEmbeds } from './render-embeds.ts';
 import { clip, escapeText } from './render-text.ts';
 import { STATUS_LABEL } from '../../cards/status.ts';
@@ -46,13 +48,18 @@ export const STATUS_WORD = STATUS_LABEL;
 
 const WARNING_MAX = 600;
 export const NO_CONFIRM_NOTE = 'Discord buttons have no confirmation step: a press acts at once.';
+export const PRESS_TWICE_NOTE = `Discord buttons have no confirmation step: a press acts at once, except a button marked "press twice", which acts only when you press it again within ${PRESS_TWICE_WINDOW_MS / 1000} s.`;
 
 function warnings(card: Card): string[] {
-  const lines = card.actions
-    .filter((a) => a.confirm)
-    .map((a) => clip(`⚠️ **${escapeText(a.label)}**: ${escapeText(a.confirm!.title)} ${escapeText(a.confirm!.text)}`, WARNING_MAX));
+  const confirms = card.actions.filter((a) => a.confirm);
+  const lines = confirms.map((a) => {
+    // The press-twice prefix names the button as it shows (clipped): the first press's answer finds it by that label.
+    const lead = a.confirm!.pressTwice ? pressTwiceWarningPrefix(clip(a.label.trim(), LIMITS.label)) : `⚠️ **${escapeText(a.label)}**: `;
+    return clip(`${lead}${escapeText(a.confirm!.title)} ${escapeText(a.confirm!.text)}`, WARNING_MAX);
+  });
+  const note = confirms.some((a) => a.confirm!.pressTwice) ? PRESS_TWICE_NOTE : NO_CONFIRM_NOTE;
   // The general note first: if many warnings must be cut, the rule they illustrate survives.
-  return lines.length ? [`_${NO_CONFIRM_NOTE}_`, ...lines] : [];
+  return lines.length ? [`_${note}_`, ...lines] : [];
 }
 
 export function renderCard(card: Card, opts: RenderOptions = {}): DiscordMessage {

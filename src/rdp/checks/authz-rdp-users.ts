@@ -64,6 +64,7 @@ export const authzRdpUsers = defineCheck('authz-rdp-users', 'RDP users allowed t
     summary: `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in Remote Desktop Users or Administrators, so Windows refuses ${missing.length > 1 ? 'their' : 'the'} RDP logon ("To sign in remotely, you need the right to sign in through Remote Desktop Services").`,
     explanation: 'Only members of Remote Desktop Users (S-1-5-32-555) and Administrators may sign in over RDP. The fix adds the account to Remote Desktop Users: an access decision for the approver; nobody is disconnected. If the group is managed by Group Policy (Restricted Groups), change the GPO instead.',
     evidence: { ...evidence, missing },
-    fix: proposeFix('add-rdp-user', got.facts),
+    // The fix adds the first account still missing: the same one named here.
+    fix: proposeFix('add-rdp-user', got.facts, missing[0]),
   });
 });

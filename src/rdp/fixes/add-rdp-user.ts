@@ -16,5 +16,6 @@ export const addRdpUser = defineFix('add-rdp-user', (ctx) => {
     ops: [{ id: 'add-rdp-user', op: 'group.add', groupSid: RDU_SID, member: user }],
     recheck: ['authz-rdp-users'],
     expectRdpTls: false,
+    account: user,
   });
 });

@@ -2,6 +2,7 @@
 // builders (one file per fix) turn the diagnosis facts into a compare-and-set write plan.
 import { isFactError, type HostFacts } from '../read-plan.ts';
 import type { FixProposal, FixRisk } from '../types.ts';
+import { rdpRulesExposure } from './lib/exposure.ts';
 
 export const FIX_IDS = [
   'enable-rdp', // rdp-enabled: fDenyTSConnections 0 (policy deny deleted) + the RDP firewall rules, with exact undo
@@ -26,6 +27,11 @@ export interface FixInfo {
   risk: FixRisk;
   /** Plain words: what changes, what it disrupts, whether it weakens security (facts make it specific). */
   impact(facts: HostFacts): string;
+  /**
+   * What it opens up that the host keeps closed now, as a phrase after "It" ("opens TCP and UDP 3389
+   * to any address"); null when it opens nothing. `account`: the account a fix is about (add-rdp-user).
+   */
+  exposes(facts: HostFacts, account?: string): string | null;
 }
 
 /** Active or disconnected RDP sessions a TermService restart would drop, as "DOMAIN\user (session N)". */
@@ -51,13 +57,27 @@ function restartImpact(facts: HostFacts, what: string): string {
   return `${what} Restarting Remote Desktop Services disconnects everyone connected over RDP. ${drops}`;
 }
 
-const info = (id: KnownFixId, title: string, risk: FixRisk, impact: (facts: HostFacts) => string): FixInfo => ({ id, title, risk, impact });
+const opensNothing = (): null => null;
+
+const info = (id: KnownFixId, title: string, risk: FixRisk, impact: FixInfo['impact'], exposes: FixInfo['exposes'] = opensNothing): FixInfo => ({ id, title, risk, impact, exposes });
+
+/** enable-rdp: RDP itself, plus the firewall rules it enables along the way. */
+function enableRdpExposure(facts: HostFacts): string {
+  const rules = rdpRulesExposure(facts);
+  return `accepts RDP connections again${rules ? ` and opens ${rules}` : ''}`;
+}
+
+// Classes (docs/decisions/0010-risk-classes.md): a fix that overrides an access decision the host
+// holds now (the RDP switch, the firewall's reach, an account's logon right, authentication before the
+// logon screen) weakens security, even when it is the cure; one that repairs a part beneath an access
+// decision that already says yes (a stopped service, a listener switch, a certificate) does not.
 
 export const FIX_INFO: Record<KnownFixId, FixInfo> = {
-  'enable-rdp': info('enable-rdp', 'Turn Remote Desktop on', 'safe', (f) =>
+  'enable-rdp': info('enable-rdp', 'Turn Remote Desktop on', 'weakens-security', (f) =>
     policyDeniesRdp(f)
       ? 'Group Policy switches Remote Desktop off (policy fDenyTSConnections=1). Deletes that policy value on the host so RDP is allowed again, and enables the built-in Remote Desktop firewall rules that are off. This is temporary: the next Group Policy refresh puts the value back, so the GPO owner has to change the policy. No one is disconnected; NLA stays as it is.'
-      : 'Sets fDenyTSConnections to 0 (what Win32_TerminalServiceSetting.SetAllowTSConnections does) and enables the built-in Remote Desktop firewall rules that are off. No one is disconnected. It opens the RDP port as intended; NLA stays as it is.',
+      : 'Sets fDenyTSConnections to 0 (what Win32_TerminalServiceSetting.SetAllowTSConnections does) and enables the built-in Remote Desktop firewall rules that are off. No one is disconnected; NLA stays as it is.',
+    enableRdpExposure,
   ),
   'start-termservice': info('start-termservice', 'Start Remote Desktop Services (TermService)', 'safe', () =>
     'Starts TermService (setting its start type back to Manual if it was Disabled) and UmRdpService. Nothing is running yet, so nobody is disconnected. Security is unchanged.',
@@ -71,8 +91,9 @@ export const FIX_INFO: Record<KnownFixId, FixInfo> = {
   'reset-rdp-port': info('reset-rdp-port', 'Move RDP back to port 3389', 'disruptive', (f) =>
     restartImpact(f, 'Sets the RDP-Tcp PortNumber back to 3389, where clients and the firewall rules expect it, and restarts TermService.'),
   ),
-  'enable-rdp-firewall-rules': info('enable-rdp-firewall-rules', 'Enable the Remote Desktop firewall rules', 'safe', () =>
-    'Enables the built-in inbound rules RemoteDesktop-UserMode-In-TCP and -UDP. No one is disconnected. The RDP port becomes reachable with the rules\' own scope (remote address Any unless scoped).',
+  'enable-rdp-firewall-rules': info('enable-rdp-firewall-rules', 'Enable the Remote Desktop firewall rules', 'weakens-security', () =>
+    'Enables the built-in inbound rules RemoteDesktop-UserMode-In-TCP and -UDP with their own scope (remote address Any unless someone scoped them). No one is disconnected. Scope the rules to management networks afterwards if RDP should not be reachable from everywhere.',
+    (f) => `opens ${rdpRulesExposure(f) ?? 'the RDP port to the addresses the Remote Desktop firewall rules allow'}`,
   ),
   'regenerate-rdp-certificate': info('regenerate-rdp-certificate', 'Replace the RDP certificate with a new self-signed one', 'safe', () =>
     'Moves the unusable certificate out of the "Remote Desktop" store (kept in the RdpMedicBackup store for undo) and restarts Remote Desktop Configuration (SessionEnv), which makes Windows create a new self-signed certificate. Open sessions stay connected. Clients that pinned the old certificate will see a certificate prompt once.',
@@ -85,9 +106,11 @@ export const FIX_INFO: Record<KnownFixId, FixInfo> = {
   ),
   'disable-nla-temporarily': info('disable-nla-temporarily', 'Turn NLA off for 60 minutes (break-glass)', 'weakens-security', () =>
     'Turns Network Level Authentication off on RDP-Tcp so an administrator can reach the logon screen, and schedules a SYSTEM task on the host that turns it back on after 60 minutes even if rdp-medic loses contact. While it is off, unauthenticated clients reach the Windows logon screen: use only to get in and fix the real cause.',
+    () => 'lets clients that have not signed in reach the Windows logon screen',
   ),
-  'add-rdp-user': info('add-rdp-user', 'Allow the user to log on over RDP', 'safe', () =>
+  'add-rdp-user': info('add-rdp-user', 'Allow the user to log on over RDP', 'weakens-security', () =>
     'Adds the account to the local Remote Desktop Users group (S-1-5-32-555). Nobody is disconnected. It grants that account remote logon: an access decision for the approver.',
+    (_f, account) => `grants ${account ?? 'the account'} RDP logon (Remote Desktop Users)`,
   ),
   'raise-connection-limit': info('raise-connection-limit', 'Lift the RDP connection limit', 'safe', () =>
     'Sets the RDP-Tcp MaxInstanceCount to unlimited so new connections are no longer refused while a session is open. Nobody is disconnected. Licensing still limits concurrent sessions on servers without RDSH.',
@@ -98,7 +121,8 @@ export const FIX_INFO: Record<KnownFixId, FixInfo> = {
 };
 
 /** The proposal a finding carries; the plan is built from the same facts when someone asks to apply it. */
-export function proposeFix(id: KnownFixId, facts: HostFacts): FixProposal {
+export function proposeFix(id: KnownFixId, facts: HostFacts, account?: string): FixProposal {
   const fix = FIX_INFO[id];
-  return { id, title: fix.title, risk: fix.risk, impact: fix.impact(facts) };
+  const exposes = fix.exposes(facts, account);
+  return { id, title: fix.title, risk: fix.risk, impact: fix.impact(facts), ...(exposes ? { exposes } : {}) };
 }

@@ -117,6 +117,11 @@ export function undoPlan(record: StoredUndoRecord, host: string): FixPlan {
   const apply = { ...record.plan, ops: undoOps(record) };
   const { risk, reasons } = undoRisk(apply.ops);
   const timeBoxed = apply.ops.some((o) => o.op === 'task.scheduleRevert');
+  // What the card's Security line says it opens up: the weakening writes, in plain words.
+  const weakening = apply.ops.flatMap((o) => {
+    const r = opRisk(o);
+    return r?.risk === 'weakens-security' ? [r.why] : [];
+  });
   const fixTitle = isKnownFixId(record.fixId) ? FIX_INFO[record.fixId].title : record.fixId;
   const summary =
     `Puts back what ${record.fixId} changed on ${host} (undo ${record.undoId}, recorded ${record.createdAt}), compare-and-set: refused if the host changed since.` +
@@ -127,7 +132,7 @@ export function undoPlan(record: StoredUndoRecord, host: string): FixPlan {
     host,
     title: `Undo ${fixTitle}`,
     risk,
-    impact: { disruptive: risk === 'disruptive', weakensSecurity: risk === 'weakens-security', drops: [], summary },
+    impact: { disruptive: risk === 'disruptive', weakensSecurity: risk === 'weakens-security', drops: [], summary, ...(weakening.length ? { exposes: weakening.join('; ') } : {}) },
     apply,
     timeBoxMinutes: timeBoxed ? UNDO_TIME_BOX_MINUTES : null,
     verify: { recheck: [], expectRdpTls: false },

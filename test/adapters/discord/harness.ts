@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { ChatAdapter } from '../../../src/chat/adapter.ts';
 import type { ChatUser, Inbound } from '../../../src/chat/model.ts';
-import { createDiscordAdapter } from '../../../src/adapters/discord/adapter.ts';
+import { createDiscordAdapter, type DiscordAdapterOptions } from '../../../src/adapters/discord/adapter.ts';
 import { loadDiscordSettings } from '../../../src/adapters/discord/settings.ts';
 import { FakeDiscord, IDS, type FakeDiscordOptions } from '../../fakes/discord/index.ts';
 
@@ -29,6 +29,8 @@ export interface HarnessOptions extends FakeDiscordOptions {
   logLines?: string[];
   /** What autocomplete offers a user (default: the whole test inventory to everyone). */
   inventory?: (user: ChatUser) => typeof INVENTORY;
+  /** More adapter options (a clock, the press-twice window). */
+  adapter?: Partial<DiscordAdapterOptions>;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -45,7 +47,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const { pino } = await import('pino');
   const lines = opts.logLines;
   const logger = lines ? pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) }) : undefined;
-  const adapter = createDiscordAdapter(settings, { inventory: opts.inventory ?? (() => INVENTORY), fixIds: FIX_IDS, ...(logger ? { logger } : {}) });
+  const adapter = createDiscordAdapter(settings, { inventory: opts.inventory ?? (() => INVENTORY), fixIds: FIX_IDS, ...(logger ? { logger } : {}), ...opts.adapter });
   await adapter.start(async (e) => {
     await opts.onInbound?.(e);
     inbound.push(e);

@@ -12,7 +12,8 @@ import { buildHost } from '../../../src/lab/scenarios/index.ts';
 import { executePlan } from '../../../src/lab/model/index.ts';
 import { diagnose } from '../../../src/rdp/diagnose.ts';
 import type { CheckTarget, Diagnosis } from '../../../src/rdp/types.ts';
-import { renderCard, NO_CONFIRM_NOTE, STATUS_COLOR } from '../../../src/adapters/discord/render.ts';
+import { renderCard, NO_CONFIRM_NOTE, PRESS_TWICE_NOTE, STATUS_COLOR } from '../../../src/adapters/discord/render.ts';
+import { readCustomId } from '../../../src/adapters/discord/press-twice.ts';
 import { embedChars } from '../../../src/adapters/discord/render-embeds.ts';
 import { LIMITS } from '../../../src/adapters/discord/limits.ts';
 import { messageProblems } from '../../fakes/discord/limits-check.ts';
@@ -81,7 +82,7 @@ describe('discord render: every card builder', async () => {
       const msg = renderCard(card);
       assert.equal(msg.embeds[0]?.color, STATUS_COLOR[card.status]);
       assert.ok(msg.embeds[0]?.title);
-      const ids = msg.components.flatMap((r) => r.components.map((b) => b.custom_id));
+      const ids = msg.components.flatMap((r) => r.components.map((b) => readCustomId(b.custom_id).actionId));
       assert.deepEqual(ids, card.actions.map((a) => a.id));
     });
   }
@@ -90,12 +91,26 @@ describe('discord render: every card builder', async () => {
     const card = approvalRequest(WEAKENS);
     const msg = renderCard(card);
     const buttons = msg.components.flatMap((r) => r.components);
-    assert.deepEqual(buttons.map((b) => [b.custom_id, b.style]), [['approve:ap-2x8z', 1], ['reject:ap-2x8z', 4], ['plan:ap-2x8z', 2]]);
+    // Slack's colours: Approve on a weakening fix red (Danger 4) and marked for a second press; Reject and plan grey (Secondary 2).
+    assert.deepEqual(buttons.map((b) => [b.custom_id, b.style]), [['2x:approve:ap-2x8z', 4], ['reject:ap-2x8z', 2], ['plan:ap-2x8z', 2]]);
     const text = msg.embeds.map((e) => e.description ?? '').join('\n');
-    assert.match(text, /⚠️ \*\*Approve: turn NLA off for 60 minutes \(break-glass\)\*\*: Approve on work-pc\? .*It weakens security until it reverts itself/);
-    assert.ok(text.includes(NO_CONFIRM_NOTE));
+    assert.match(text, /⚠️ \*\*Approve: turn NLA off for 60 minutes \(break-glass\)\*\* \(press twice\): Approve on work-pc\? .*It weakens security until it reverts itself/);
+    assert.ok(text.includes(PRESS_TWICE_NOTE));
+    assert.ok(!text.includes(NO_CONFIRM_NOTE));
     assert.equal(msg.content, '', 'no ping without notify');
     assert.deepEqual(msg.allowed_mentions, { parse: [] });
+  });
+});
+
+describe('discord render: button colours follow risk, as on Slack', () => {
+  const styles = (view: ApprovalView) => renderCard(approvalRequest(view)).components.flatMap((r) => r.components).map((b) => [b.custom_id, b.style]);
+  test('safe: Approve green (Success 3), no second press; disruptive: Approve red (Danger 4), pressed once; Reject and plan grey', () => {
+    const safe: ApprovalView = { ...WEAKENS, id: 'ap-s1', risk: 'safe', impact: { disruptive: false, weakensSecurity: false, drops: [], summary: 'Starts TermService.' } };
+    assert.deepEqual(styles(safe), [['approve:ap-s1', 3], ['reject:ap-s1', 2], ['plan:ap-s1', 2]]);
+    const disruptive: ApprovalView = { ...WEAKENS, id: 'ap-d1', risk: 'disruptive', impact: { disruptive: true, weakensSecurity: false, drops: [], summary: 'Restarts TermService.' } };
+    assert.deepEqual(styles(disruptive), [['approve:ap-d1', 4], ['reject:ap-d1', 2], ['plan:ap-d1', 2]]);
+    const text = renderCard(approvalRequest(disruptive)).embeds.map((e) => e.description ?? '').join('\n');
+    assert.ok(text.includes(NO_CONFIRM_NOTE), 'a disruptive Approve acts at once, and the card says so');
   });
 });
 

@@ -158,13 +158,16 @@ describe('slack blocks: content', () => {
     assert.deepEqual(m?.blocks[0], { type: 'header', text: { type: 'plain_text', text: ':raised_hand: @alice asks to move RDP back to port 3389 on work-pc', emoji: true } });
     assert.equal(m?.text, 'Pending: @alice asks to move RDP back to port 3389 on work-pc');
     const buttons = m?.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])) ?? [];
-    assert.deepEqual(buttons.map((b) => b.style), ['primary', 'danger', undefined]);
+    assert.deepEqual(buttons.map((b) => b.style), ['primary', undefined, undefined]);
     assert.equal(buttons[0]?.confirm, undefined);
   });
 
-  test('a disruptive approval: the approve button has a confirm dialog with the card texts', () => {
+  test('a disruptive approval: the approve button is danger with a danger confirm dialog with the card texts; Reject has no style', () => {
     const [m] = renderCard(approvalRequest(APPROVAL));
-    const approve = m?.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []))[0];
+    const [approve, reject] = m?.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])) ?? [];
+    assert.equal(approve?.style, 'danger');
+    assert.equal(approve?.confirm?.style, 'danger');
+    assert.equal(reject?.style, undefined);
     assert.equal(approve?.confirm?.title.text, 'Approve on work-pc?');
     assert.equal(approve?.confirm?.confirm.text, 'Approve and run');
     assert.equal(approve?.confirm?.deny.text, 'Cancel');

@@ -120,6 +120,8 @@ export interface PlanSpec {
   recheck: CheckId[];
   expectRdpTls: boolean;
   timeBoxMinutes?: number | null;
+  /** The account the fix is about, for what it opens up (add-rdp-user). */
+  account?: string;
 }
 
 export function makeFixPlan(id: KnownFixId, ctx: FixContext, spec: PlanSpec): FixPlan {
@@ -127,6 +129,7 @@ export function makeFixPlan(id: KnownFixId, ctx: FixContext, spec: PlanSpec): Fi
   // Validated (zod defaults applied) before hashing: the hash names exactly what is sent.
   const apply = validatePlan({ version: PLAN_VERSION, mode: 'write', ops: spec.ops });
   const restarts = stopsTermService(apply);
+  const exposes = info.exposes(ctx.facts, spec.account);
   return {
     fixId: id,
     host: ctx.facts.host,
@@ -137,6 +140,7 @@ export function makeFixPlan(id: KnownFixId, ctx: FixContext, spec: PlanSpec): Fi
       weakensSecurity: info.risk === 'weakens-security',
       drops: restarts ? sessionsAtRisk(ctx.facts) : [],
       summary: info.impact(ctx.facts),
+      ...(exposes ? { exposes } : {}),
     },
     apply,
     timeBoxMinutes: spec.timeBoxMinutes ?? null,
