@@ -4,7 +4,7 @@ import type { Card, CardAction, CardSection } from '../chat/model.ts';
 import { approveActionId, planActionId, rejectActionId } from './action-ids.ts';
 import type { ApprovalView } from './approval-types.ts';
 import { RISK_LABEL, dropsSentence, needsConfirm, securitySentence } from './risk.ts';
-import { capLines, lowerFirst, mention } from './text.ts';
+import { capLines, lowerFirst, mention, mentionTag } from './text.ts';
 import { timeBoxMinutes } from './time-box.ts';
 import { formatTime } from './time.ts';
 
@@ -56,7 +56,7 @@ function approveAction(a: ApprovalView): CardAction {
 }
 
 export function approvalFooter(a: ApprovalView): string {
-  return `approval ${a.id} · fix ${a.fixId} · requested by ${mention(a.requester)}`;
+  return `approval ${a.id} · fix ${a.fixId} · requested by ${mentionTag(a.requester)}`;
 }
 
 export function approvalRequest(approval: ApprovalView): Card {

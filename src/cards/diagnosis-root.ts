@@ -5,7 +5,7 @@ import type { Diagnosis, Finding, Verdict } from '../rdp/types.ts';
 import type { Card, CardSection, ChatUser } from '../chat/model.ts';
 import { probeFields } from './probe-fields.ts';
 import { verdictStatus } from './status.ts';
-import { mention, plural } from './text.ts';
+import { mentionTag, plural } from './text.ts';
 import { formatMs } from './time.ts';
 
 const TITLE: Record<Verdict, string> = {
@@ -68,7 +68,7 @@ export function diagnosisRoot(diagnosis: Diagnosis, requester: ChatUser): Card {
     status: verdictStatus(diagnosis.verdict),
     sections,
     actions: [],
-    footer: `Asked by ${mention(requester)} · checked in ${formatMs(diagnosis.timingsMs.total)}`,
+    footer: `Asked by ${mentionTag(requester)} · checked in ${formatMs(diagnosis.timingsMs.total)}`,
     notification: diagnosisNotification(diagnosis),
   };
 }

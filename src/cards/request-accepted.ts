@@ -1,7 +1,7 @@
 // The immediate answer to a check command, posted before any work starts: the requester sees at
 // once that the bot heard them (design: command to first reply, p99 under 50 ms).
 import type { Card, ChatUser } from '../chat/model.ts';
-import { mention, plural } from './text.ts';
+import { mention, mentionTag, plural } from './text.ts';
 
 /** A fleet check: what was typed ("group:lab") and the hosts it expanded to. */
 export interface FleetTarget {
@@ -17,7 +17,7 @@ export function requestAccepted(target: string | FleetTarget, requester: ChatUse
       status: 'running',
       sections: [{ kind: 'text', text: 'Probing RDP from here and reading the host over WinRM; the verdict replaces this message.' }],
       actions: [],
-      footer: `Asked by ${who}`,
+      footer: `Asked by ${mentionTag(requester)}`,
     };
   }
   return {
@@ -25,6 +25,6 @@ export function requestAccepted(target: string | FleetTarget, requester: ChatUse
     status: 'running',
     sections: [{ kind: 'text', text: 'One summary, updated here as hosts finish; per-host details on request.' }],
     actions: [],
-    footer: `Asked by ${who}`,
+    footer: `Asked by ${mentionTag(requester)}`,
   };
 }

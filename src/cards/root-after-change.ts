@@ -4,7 +4,7 @@
 import type { Diagnosis } from '../rdp/types.ts';
 import type { Card, ChatUser } from '../chat/model.ts';
 import { diagnosisRoot } from './diagnosis-root.ts';
-import { lowerFirst, mention } from './text.ts';
+import { lowerFirst, mentionTag } from './text.ts';
 import { formatTime } from './time.ts';
 
 export interface RootChange {
@@ -18,7 +18,7 @@ export interface RootChange {
 }
 
 function changeLine(c: RootChange): string {
-  const who = c.approvedBy ? `asked by ${mention(c.requestedBy)}, approved by ${mention(c.approvedBy)}` : `asked by ${mention(c.requestedBy)}`;
+  const who = c.approvedBy ? `asked by ${mentionTag(c.requestedBy)}, approved by ${mentionTag(c.approvedBy)}` : `asked by ${mentionTag(c.requestedBy)}`;
   return c.kind === 'fixed'
     ? `Fixed at ${formatTime(c.at)} (${who}): ${lowerFirst(c.title)}; verified from outside.`
     : `Fix undone at ${formatTime(c.at)} (${who}): "${c.title}" put back as it was; verified from outside.`;

@@ -2,7 +2,7 @@
 // adapters split and limit further, and a chat thread is read on a phone at 3 a.m.
 
 /** "@alice" whether or not the platform's display name already carries the "@". */
-export { mention } from '../chat/mention.ts';
+export { mention, mentionTag } from '../chat/mention.ts';
 
 /** "1 host", "3 hosts". */
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -3,6 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChatUser } from '../../src/chat/model.ts';
+import { plainMentions } from '../../src/chat/mention.ts';
 import { approvalDecided, approvalRequest, parseActionId, type DecidedState, type ApprovalView } from '../../src/cards/index.ts';
 
 const ALICE: ChatUser = { platform: 'slack', id: 'U01', name: 'alice', groups: ['rdp-responders'] };
@@ -45,7 +46,7 @@ describe('cards: approvalRequest', () => {
     assert.match(text, /^Security: It does not weaken security\.$/m);
     assert.match(text, /^What will change:\n• Move certificate .* to RdpMedicBackup\n• Restart SessionEnv$/m);
     assert.match(text, /Approve by 2026-11-02 09:15 UTC; after that the request expires/);
-    assert.equal(card.footer, 'approval ap-7f3k · fix regenerate-rdp-certificate · requested by @alice');
+    assert.equal(plainMentions(card.footer ?? ''), 'approval ap-7f3k · fix regenerate-rdp-certificate · requested by @alice');
     assert.deepEqual(card.actions.map((a) => parseActionId(a.id)), [
       { kind: 'approve', approvalId: 'ap-7f3k' }, { kind: 'reject', approvalId: 'ap-7f3k' }, { kind: 'plan', approvalId: 'ap-7f3k' },
     ]);

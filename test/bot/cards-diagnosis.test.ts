@@ -10,6 +10,7 @@ import { proposeFix } from '../../src/rdp/fixes/catalogue.ts';
 import type { RdpProbeResult } from '../../src/rdp/probes/index.ts';
 import type { CheckTarget, Diagnosis, Finding } from '../../src/rdp/types.ts';
 import type { ChatUser } from '../../src/chat/model.ts';
+import { plainMentions } from '../../src/chat/mention.ts';
 import { diagnosisDetails, diagnosisRoot, EVIDENCE_MAX_CHARS, parseActionId, POLICY_NOTE, requestAccepted } from '../../src/cards/index.ts';
 
 const NOW = new Date('2026-11-02T09:00:00Z');
@@ -100,7 +101,7 @@ describe('cards: diagnosis of the cert-expired lab scenario', async () => {
     const ok = d.findings.filter((x) => x.verdict === 'ok').length;
     assert.equal(f.get('Checks'), `2 problems, 1 could not tell, ${ok} passed`);
     assert.deepEqual(root.actions, [], 'fix buttons live in the thread');
-    assert.match(root.footer ?? '', /^Asked by @alice · checked in \d+(?: ms|\.\d s)$/);
+    assert.match(plainMentions(root.footer ?? ''), /^Asked by @alice · checked in \d+(?: ms|\.\d s)$/);
     assert.equal(root.notification, `work-pc: ${d.headline}`);
   });
 

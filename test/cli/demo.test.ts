@@ -36,8 +36,13 @@ test('demo --auto: alice asks, bob approves, the fix is verified; carol\'s role 
   assert.equal(code, 0, out);
   assert.match(out, /@alice may not approve safe fixes/);
   assert.match(out, /applied on WORK-PC and verified/);
-  assert.match(out, /group:lab: 4 of 4 checked/);
-  assert.match(out, /group:lab: 2 hosts left out/);
+  assert.match(out, /\[OK\] work-pc: fixed · looks healthy\n {2}Fixed at .* \(asked by @alice, approved by @bob\)/, 'the root says the host was fixed');
+  // The unreachable host: its whole answer (verdict and the one finding) within 1,500 characters.
+  const offline = /\(updated m\d+\)\n(\[PROBLEM\] kiosk-07: [\s\S]*?)\n\w+> /.exec(out)?.[1] ?? '';
+  assert.match(offline.replace(/\n[ |]*/g, ' '), /Tried from rdp-medic: .* What to do: check that the machine is running/);
+  assert.ok(offline.length <= 1500, `${offline.length} characters:\n${offline}`);
+  assert.match(out, /group:lab: 5 of 5 checked/);
+  assert.match(out, /group:lab: 3 hosts left out/);
   assert.match(out, /group:lab: 2 of 2 checked/);
   assert.match(out, /Stopped\./);
   assert.ok(await portClosed(redisPort(out)), 'redis-server still listening after the demo');
@@ -57,7 +62,7 @@ test('piped: the line after a confirm prompt answers it and the lines after it s
   assert.equal(code, 0, out);
   assert.match(out, /bob> \/click Approve\nApprove on web-01\?\n[\s\S]*It opens TCP and UDP 3389 to any address until someone undoes it\./);
   assert.match(out, /bob> \/click Undo\nUndo on web-01\?[\s\S]*\nbob> y\n[\s\S]*@bob asks to undo Enable the Remote Desktop firewall rules on web-01/);
-  assert.match(out, /\nbob> status web-01\n[\s\S]*\nbob> hosts\n[\s\S]*4 hosts in the inventory/);
+  assert.match(out, /\nbob> status web-01\n[\s\S]*\nbob> hosts\n[\s\S]*5 hosts in the inventory/);
   assert.match(out, /Stopped\./);
 });
 

@@ -1,6 +1,7 @@
 // A Card as terminal text, like Hubot's shell adapter: a header with a status marker, sections
 // (text wrapped, fields as aligned "label: value", code indented), buttons as numbered lines that
 // "/click N" or "N" presses. Plain text unless the caller says colour is on (TTY without NO_COLOR).
+import { renderCardMentions } from '../../chat/mention.ts';
 import type { Card, CardAction, CardSection, CardStatus } from '../../chat/model.ts';
 import { paint, STATUS_PAINT } from './render-color.ts';
 import type { ActionNumbering } from './render-numbering.ts';
@@ -47,7 +48,8 @@ function renderAction(a: CardAction, n: number, color: boolean): string {
   return `${INDENT}[${n}] ${label}${a.confirm ? ' (asks to confirm)' : ''}`;
 }
 
-export function renderCard(card: Card, opts: RenderOptions): string {
+export function renderCard(tagged: Card, opts: RenderOptions): string {
+  const card = renderCardMentions(tagged, 'console');
   const width = opts.width ?? 100;
   const color = opts.color ?? false;
   const marker = paint(`[${STATUS_MARKER[card.status]}]`, STATUS_PAINT[card.status], color);

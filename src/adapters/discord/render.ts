@@ -10,6 +10,7 @@ import { renderButtons, type ButtonRow } from './render-buttons.ts';
 import { PRESS_TWICE_WINDOW_MS, pressTwiceWarningPrefix } from './press-twice.ts';
 import { renderEmbeds } from './render-embeds.ts';
 import { clip, escapeText } from './render-text.ts';
+import { renderCardMentions } from '../../chat/mention.ts';
 import { STATUS_LABEL } from '../../cards/status.ts';
 
 /** A message body for POST/PATCH channel messages and interaction/webhook messages alike. */
@@ -62,7 +63,10 @@ function warnings(card: Card): string[] {
   return lines.length ? [`_${note}_`, ...lines] : [];
 }
 
-export function renderCard(card: Card, opts: RenderOptions = {}): DiscordMessage {
+export function renderCard(tagged: Card, opts: RenderOptions = {}): DiscordMessage {
+  // Embed text shows <@id> as a mention; embed footers do not, so they get "@name".
+  const mentioned = renderCardMentions(tagged, 'discord', (id) => `<@${id}>`);
+  const card = { ...mentioned, ...(tagged.footer !== undefined ? { footer: renderCardMentions(tagged, 'discord').footer } : {}) };
   const mode = opts.components ?? 'active';
   const buttons = mode === 'none' ? { rows: [], dropped: [] } : renderButtons(card.actions, { disabled: mode === 'disabled' });
   const tail = mode === 'active' ? warnings(card) : [];

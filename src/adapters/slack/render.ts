@@ -9,6 +9,7 @@ import type { ActionsBlock, Button, ContextBlock, Mrkdwn, PlainText, SlackBlock,
 import { MAX_CARD_PARTS, SLACK_LIMITS as L } from './limits.ts';
 import { chunk, codeText, cut, escapeMrkdwn, fence } from './mrkdwn.ts';
 import { STATUS_EMOJI, STATUS_LABEL } from './status.ts';
+import { expandMentions, plainMentions } from '../../chat/mention.ts';
 
 export interface RenderOptions {
   /** Slack user group pinged (<!subteam^ID>) when a card has notify: 'oncall'. */
@@ -17,20 +18,22 @@ export interface RenderOptions {
   maxParts?: number;
 }
 
-const plain = (text: string, max: number): PlainText => ({ type: 'plain_text', text: cut(text, max) || ' ', emoji: true });
+const plain = (text: string, max: number): PlainText => ({ type: 'plain_text', text: cut(plainMentions(text), max) || ' ', emoji: true });
+/** Card text as mrkdwn: escaped, with the card's mention tags of Slack users as real mentions. */
+const slackMd = (text: string): string => expandMentions(escapeMrkdwn(text), 'slack', (id) => `<@${id}>`);
 const md = (text: string): Mrkdwn => ({ type: 'mrkdwn', text });
 const context = (text: string): ContextBlock => ({ type: 'context', elements: [md(cut(text, L.contextElementText))] });
 
 function sectionBlocks(s: CardSection): SlackBlock[] {
   if (s.kind === 'text') {
     if (!s.text.trim()) return [];
-    return chunk(escapeMrkdwn(s.text), L.sectionText).map((t) => ({ type: 'section', text: md(t) }));
+    return chunk(slackMd(s.text), L.sectionText).map((t) => ({ type: 'section', text: md(t) }));
   }
   if (s.kind === 'code') {
     // Each chunk is fenced on its own, so every block reads as code.
-    return chunk(codeText(s.text), L.sectionText - 6).map((t) => ({ type: 'section', text: md(fence(t)) }));
+    return chunk(codeText(plainMentions(s.text)), L.sectionText - 6).map((t) => ({ type: 'section', text: md(fence(t)) }));
   }
-  const fields = s.fields.map((f) => md(cut(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value) || '—'}`, L.fieldText)));
+  const fields = s.fields.map((f) => md(cut(`*${slackMd(f.label)}*\n${slackMd(f.value) || '—'}`, L.fieldText)));
   const blocks: SlackBlock[] = [];
   for (let i = 0; i < fields.length; i += L.sectionFields) blocks.push({ type: 'section', fields: fields.slice(i, i + L.sectionFields) });
   return blocks;
@@ -66,7 +69,7 @@ function mentionOf(card: Card, opts: RenderOptions): string | null {
 /** The notification text: status word, title, and the on-call mention so the ping notifies. */
 export function fallbackText(card: Card, opts: RenderOptions = {}): string {
   const mention = mentionOf(card, opts);
-  const text = `${STATUS_LABEL[card.status]}: ${escapeMrkdwn(card.notification ?? card.title)}`;
+  const text = `${STATUS_LABEL[card.status]}: ${escapeMrkdwn(plainMentions(card.notification ?? card.title))}`;
   return cut(mention ? `${mention} ${text}` : text, L.fallbackText);
 }
 
@@ -81,7 +84,7 @@ export function renderCard(card: Card, opts: RenderOptions = {}): SlackMessage[]
   const body = card.sections.flatMap(sectionBlocks);
   // At most 4 actions blocks (100 buttons), so the first part always has room for content.
   const actions = actionBlocks(card.actions).slice(0, 4);
-  const tail: SlackBlock[] = [...actions, ...(card.footer ? [context(escapeMrkdwn(card.footer))] : [])];
+  const tail: SlackBlock[] = [...actions, ...(card.footer ? [context(slackMd(card.footer))] : [])];
   const text = fallbackText(card, opts);
 
   if (head.length + body.length + tail.length <= L.blocksPerMessage) return [{ text, blocks: [...head, ...body, ...tail] }];

@@ -141,7 +141,7 @@ describe('Discord end to end', () => {
     // The root now says the host was fixed, by whom, verified; its verdict is the re-check's.
     const fixedRoot = d.fake.world.messages.get(rootId)!;
     assert.match(titleOf(fixedRoot), /^work-pc: fixed · looks healthy$/);
-    assert.match(textOf(fixedRoot), /Fixed at .* \(asked by @alice, approved by @bob\): replace the RDP certificate .*; verified from outside\./);
+    assert.match(textOf(fixedRoot), new RegExp(`Fixed at .* \\(asked by <@${IDS.alice}>, approved by <@${IDS.bob}>\\): replace the RDP certificate .*; verified from outside\\.`));
     assert.equal((await d.bot.state.approvals.get(approvalId))?.state, 'done');
 
     // alice presses Undo: an undo is a fix, so it asks for approval (four-eyes); bob approves it
@@ -158,7 +158,7 @@ describe('Discord end to end', () => {
     // And after the undo the root says so, red again: the expired certificate is back.
     const undoneRoot = d.fake.world.messages.get(rootId)!;
     assert.match(titleOf(undoneRoot), /^work-pc: fix undone · RDP problem found$/);
-    assert.match(textOf(undoneRoot), /Fix undone at .* \(asked by @alice, approved by @bob\)/);
+    assert.match(textOf(undoneRoot), new RegExp(`Fix undone at .* \\(asked by <@${IDS.alice}>, approved by <@${IDS.bob}>\\)`));
 
     const audit = (await d.bot.state.audit.historyOf('work-pc', 50)).map((e) => `${e.kind}:${e.actor}`);
     for (const expected of [`command:discord:${IDS.alice}`, `decision:discord:${IDS.bob}`, 'result:worker', 'verification:worker', `command:discord:${IDS.bob}`]) {

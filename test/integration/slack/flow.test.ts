@@ -80,7 +80,7 @@ function flowSuite(mode: SlackMode): void {
       assert.equal(root.args.channel, 'C0OPS');
       const rootTs = tsOf(root);
       const verdict = await fake.waitFor(all(isUpdateOf(rootTs), saying(/work-pc: RDP problem found/)), WAIT);
-      assert.match(textOf(verdict), /@alice/);
+      assert.match(blocksTextOf(verdict), /Asked by <@U0ALICE>/, 'the requester is a real mention');
       // What a phone shows is the cause, not just "problem found".
       const headline = (await s.stack.bot!.state.diagnoses.last('work-pc'))!.diagnosis.headline;
       assert.equal(verdict.args.text, `Problem: work-pc: ${headline}`);
@@ -129,7 +129,7 @@ function flowSuite(mode: SlackMode): void {
       assert.notDeepEqual(certThumbprints(s, 'work-pc'), original, 'the certificate was replaced');
       // The root tells the channel: fixed, by whom, verified; its verdict is the re-check's.
       const fixedRoot = await fake.waitFor(all(isUpdateOf(rootTs), saying(/work-pc: fixed · looks healthy/)), WAIT);
-      assert.match(blocksTextOf(fixedRoot), /Fixed at .* \(asked by @alice, approved by @bob\): replace the RDP certificate .*; verified from outside\./);
+      assert.match(blocksTextOf(fixedRoot), /Fixed at .* \(asked by <@U0ALICE>, approved by <@U0BOB>\): replace the RDP certificate .*; verified from outside\./);
       assert.match(String(fixedRoot.args.text), /^OK: work-pc: fixed and verified\./);
 
       // The Undo button asks for confirmation (danger) and restores the host.
@@ -142,7 +142,7 @@ function flowSuite(mode: SlackMode): void {
       await driver.click(button(undoApproval, 'approve:').action_id, { ts: tsOf(undoApproval), threadTs: rootTs }, dave);
       const undone = await fake.waitFor(all(inThread(rootTs), saying(/undone and verified/)), WAIT);
       assert.match(textOf(undone), /expired/i, 'the host is back as it was: the expired certificate');
-      await fake.waitFor(all(isUpdateOf(rootTs), saying(/work-pc: fix undone · RDP problem found/), saying(/Fix undone at .* \(asked by @bob, approved by @dave\)/)), WAIT);
+      await fake.waitFor(all(isUpdateOf(rootTs), saying(/work-pc: fix undone · RDP problem found/), saying(/Fix undone at .* \(asked by <@U0BOB>, approved by <@U0DAVE>\)/)), WAIT);
       await s.stack.settled();
       assert.deepEqual(certThumbprints(s, 'work-pc'), original, 'the original certificate is back');
 
