@@ -29,7 +29,7 @@ export function approvalBody(a: ApprovalView, changesHeading = 'What will change
       fields: [
         { label: 'Risk', value: RISK_LABEL[a.risk] },
         { label: 'Disrupts', value: dropsSentence(a.impact.drops, a.impact.disruptive) },
-        { label: 'Security', value: securitySentence(a.risk, a.impact.weakensSecurity, box) },
+        { label: 'Security', value: securitySentence(a.risk, a.impact.weakensSecurity, box, a.impact.exposes) },
       ],
     },
     ...(a.planSummary.length
