@@ -12,7 +12,7 @@ import {
 } from './probes/index.ts';
 import { evaluateChecks, orderFindings } from './checks/index.ts';
 import { accessHeadline, classifyHostError, winrmEndpoint } from './diagnose-access.ts';
-import type { CheckInput, CheckTarget, Diagnosis, Finding, HostAccessFailure, ProbeEvidence, Verdict } from './types.ts';
+import { CHECK_IDS, type CheckInput, type CheckTarget, type Diagnosis, type Finding, type HostAccessFailure, type ProbeEvidence, type Verdict } from './types.ts';
 
 export { classifyHostError, accessHeadline, winrmEndpoint } from './diagnose-access.ts';
 
@@ -116,11 +116,25 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
 
 const NOTHING_RAN: ReadonlySet<HostAccessFailure['kind']> = new Set(['unreachable', 'config']);
 
-/** A finding supports another only when that one is shown as a cause (a problem or a warning). */
+/**
+ * A finding supports another only when that one is shown as a cause (a problem or a warning); a
+ * chain (probe -> TCP reachability -> TermService stopped) points at its end, the cause shown.
+ */
 function keepLiveSupports(findings: Finding[]): Finding[] {
-  const causes = new Set(findings.filter((f) => f.verdict === 'problem' || f.verdict === 'warning').map((f) => f.check));
+  const causes = new Map(findings.filter((f) => f.verdict === 'problem' || f.verdict === 'warning').map((f) => [f.check, f]));
+  const root = (f: Finding): Finding['supports'] => {
+    let at = f.supports;
+    for (let hops = 0; at && hops < CHECK_IDS.length; hops++) {
+      const next = causes.get(at)?.supports;
+      if (!next || !causes.has(next) || next === f.check) break;
+      at = next;
+    }
+    return at;
+  };
   return findings.map((f) => {
-    if (!f.supports || (causes.has(f.supports) && f.supports !== f.check)) return f;
+    const to = f.supports ? root(f) : undefined;
+    if (to && causes.has(to) && to !== f.check) return to === f.supports ? f : { ...f, supports: to };
+    if (!f.supports) return f;
     const { supports: _dropped, ...rest } = f;
     return rest;
   });

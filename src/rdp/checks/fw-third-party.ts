@@ -14,7 +14,7 @@ export const fwThirdParty = defineCheck('fw-third-party', 'No third-party produc
   const got = need(input, { rules: ['the firewall rules', (h) => h.firewallRules], profiles: ['the firewall profiles', (h) => h.firewallProfiles] });
   if (!got.ok) return f.unknown(`Could not tell whether a third-party product blocks RDP: the RDP handshake failed and ${got.missing}.`, undefined, { ...evidence, ...got.evidence });
   const port = input.target.rdpPort;
-  const explained = whyNotListening(got.facts, port) ?? whyFiltered(got.facts, port) ?? whyTlsFails(got.facts, input.now) ?? whyNegotiationFails(got.facts);
+  const explained = (whyNotListening(got.facts, port) ?? whyFiltered(got.facts, port) ?? whyTlsFails(got.facts, input.now) ?? whyNegotiationFails(got.facts))?.text;
   if (explained) {
     return f.unknown(`Could not tell whether a third-party product also blocks RDP: the handshake already fails for a host-side reason (${explained}).`, 'Fix the host-side cause first, then re-run the diagnosis; if RDP still fails, this check can tell.', { ...evidence, explainedBy: explained });
   }

@@ -45,9 +45,11 @@ export const listenerState = defineCheck('listener-state', 'RDP-Tcp listener is 
   const cause = whyNotListening(got.facts, input.target.rdpPort);
   if (cause) {
     return f.problem({
-      summary: `The RDP-Tcp listener is not listening on port ${port}: ${cause}.`,
+      summary: `The RDP-Tcp listener is not listening on port ${port}: ${cause.text}.`,
       explanation: 'No RDP listener means connections are refused. This is the symptom; the finding for the cause proposes the fix, after which the listener comes back.',
-      evidence: { ...evidence, cause },
+      evidence: { ...evidence, cause: cause.text },
+      proof: `no RDP-Tcp listener on port ${port}`,
+      supports: cause.check,
     });
   }
   return f.problem({

@@ -1,13 +1,13 @@
 // net-rdp-probe (§2): the bot's own X.224 + TLS handshake, the part of the client handshake where
 // 0x904 / 0x7 happens. Reports what it sees and, when the host facts show it, the cause behind it.
 import { failureMeaning } from '../probes/index.ts';
-import { whyFiltered, whyNegotiationFails, whyNotListening, whyTlsFails } from './lib/causes.ts';
+import { whyFiltered, whyNegotiationFails, whyNotListening, whyTlsFails, type Cause } from './lib/causes.ts';
 import { defineCheck } from './lib/check.ts';
 import { ymd } from './lib/dates.ts';
 import { hostFacts } from './lib/facts.ts';
 import { inUseCertificate } from './lib/host.ts';
 
-const CAUSE_FOR_CERT_FAILURE = 'the server has no usable certificate for TLS';
+const CAUSE_FOR_CERT_FAILURE: Cause = { text: 'the server has no usable certificate for TLS', check: 'cert-rdp-store' };
 
 export const netRdpProbe = defineCheck('net-rdp-probe', 'RDP handshake (X.224 + TLS) from the bot', 'critical', (input, f) => {
   const r = input.probes.rdp;
@@ -29,16 +29,18 @@ export const netRdpProbe = defineCheck('net-rdp-probe', 'RDP handshake (X.224 + 
         }
       : null,
   };
-  const because = (cause: string | null, generic: string): string => cause ?? generic;
+  const because = (cause: Cause | null, generic: string): string => cause?.text ?? generic;
+  /** The symptom as a client sees it, shown inside the host-side finding that names its cause. */
+  const symptomOf = (cause: Cause | null, proof: string): { proof: string; supports?: Cause['check'] } => ({ proof, ...(cause ? { supports: cause.check } : {}) });
   const EXPL_904 = 'This is the step where mstsc reports "error code 0x904, extended error code 0x7": the TCP connection opens, then the server closes it during the handshake.';
 
   if (!r.ok && r.stage === 'tcp') {
     const cause = r.error?.code === 'ECONNREFUSED' ? whyNotListening(facts, clientPort) : whyFiltered(facts, clientPort) ?? whyNotListening(facts, clientPort);
     return f.problem({
-      summary: `The RDP handshake could not start: TCP to port ${port} failed (${r.error?.code ?? 'error'})${cause ? `: ${cause}` : ''}.`,
+      summary: `The RDP handshake could not start: TCP to port ${port} failed (${r.error?.code ?? 'error'})${cause ? `: ${cause.text}` : ''}.`,
       explanation: 'The probe never reached the RDP layer because the TCP connection failed; see the TCP reachability finding and the cause it names.',
       proof: 'the handshake never starts: TCP to the RDP port fails',
-      evidence: { ...evidence, cause },
+      evidence: { ...evidence, cause: cause?.text ?? null },
       supports: 'net-tcp-reachability',
     });
   }
@@ -50,7 +52,8 @@ export const netRdpProbe = defineCheck('net-rdp-probe', 'RDP handshake (X.224 + 
       return f.problem({
         summary: `The server refused the RDP negotiation (${neg.failure}): ${because(cause, failureMeaning(code))}, so clients offering TLS/NLA are turned away.`,
         explanation: `${EXPL_904} The server answered the Connection Request with RDP_NEG_FAILURE, meaning ${failureMeaning(code)}. The security-layer or certificate finding names the setting to change.`,
-        evidence: { ...evidence, cause },
+        evidence: { ...evidence, cause: cause?.text ?? null },
+        ...symptomOf(cause, `the server refuses the RDP negotiation (${neg.failure})`),
       });
     }
     if (r.error?.code === 'ETIMEDOUT') {
@@ -58,14 +61,16 @@ export const netRdpProbe = defineCheck('net-rdp-probe', 'RDP handshake (X.224 + 
       return f.problem({
         summary: `RDP port ${port} accepts TCP but never answers the RDP Connection Request: ${because(cause, 'a firewall, middlebox or hung TermService swallows the connection')}.`,
         explanation: `${EXPL_904} Something completes the TCP handshake but no RDP server answers behind it: typically a firewall or VPN/NAT device that accepts and then drops, or a hung listener.`,
-        evidence: { ...evidence, cause },
+        evidence: { ...evidence, cause: cause?.text ?? null },
+        ...symptomOf(cause, 'TCP connects, then the RDP Connection Request gets no answer'),
       });
     }
     const cause = whyNotListening(facts, clientPort) ?? whyFiltered(facts, clientPort);
     return f.problem({
       summary: `The server closed the RDP connection before confirming it (${r.error?.code ?? 'closed'}): ${because(cause, 'TermService, the listener or a middlebox drops new connections')}.`,
       explanation: `${EXPL_904} ${r.error?.message ?? ''}`.trim(),
-      evidence: { ...evidence, cause },
+      evidence: { ...evidence, cause: cause?.text ?? null },
+      ...symptomOf(cause, `TCP connects, then the server closes the connection (${r.error?.code ?? 'closed'})`),
     });
   }
   if (!r.ok && r.stage === 'tls') {
@@ -73,7 +78,8 @@ export const netRdpProbe = defineCheck('net-rdp-probe', 'RDP handshake (X.224 + 
     return f.problem({
       summary: `The TLS handshake on port ${port} failed (${r.error?.code ?? 'error'}): ${because(cause, 'the server cannot complete TLS (certificate, private key or Schannel settings)')}, which clients report as 0x904 / 0x7.`,
       explanation: `${EXPL_904} The server agreed to TLS/CredSSP, then dropped the TLS handshake. The certificate and Schannel findings name the cause and the fix.`,
-      evidence: { ...evidence, cause },
+      evidence: { ...evidence, cause: cause?.text ?? null },
+      ...symptomOf(cause, `the connection drops during the TLS handshake (${r.error?.code ?? 'error'}): mstsc shows 0x904 / 0x7`),
     });
   }
   if (!r.ok) {
@@ -85,7 +91,8 @@ export const netRdpProbe = defineCheck('net-rdp-probe', 'RDP handshake (X.224 + 
     return f.problem({
       summary: `The server selected legacy Standard RDP Security instead of TLS: ${because(cause, 'SecurityLayer is 0')}, so the server is not authenticated and NLA clients fail.`,
       explanation: 'With the RDP security layer there is no TLS certificate and no NLA; modern clients that require either are refused. See the security-layer finding.',
-      evidence: { ...evidence, cause },
+      evidence: { ...evidence, cause: cause?.text ?? null },
+      ...symptomOf(cause, 'the server answers with legacy RDP security, no TLS'),
     });
   }
   const c = r.certificate;

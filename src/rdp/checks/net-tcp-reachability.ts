@@ -1,6 +1,6 @@
 // net-tcp-reachability (§2): can the bot open TCP to the RDP port and to WinRM? Routes to the cause.
 import type { TcpProbeResult } from '../probes/index.ts';
-import { whyFiltered, whyNotListening } from './lib/causes.ts';
+import { whyFiltered, whyNotListening, type Cause } from './lib/causes.ts';
 import { defineCheck } from './lib/check.ts';
 import { hostFacts } from './lib/facts.ts';
 
@@ -28,7 +28,7 @@ export const netTcpReachability = defineCheck('net-tcp-reachability', 'RDP and W
   if (tcpRdp.state === 'open') {
     return f.ok(`RDP port ${port} accepts TCP connections from rdp-medic; ${winrmNote}.`, 'The network path to the RDP port is open; any failure happens later, in the RDP or TLS handshake.', evidence);
   }
-  let cause: string | null = null;
+  let cause: Cause | null = null;
   let generic: string;
   if (tcpRdp.state === 'refused') {
     cause = whyNotListening(facts, port);
@@ -51,14 +51,16 @@ export const netTcpReachability = defineCheck('net-tcp-reachability', 'RDP and W
       explanation:
         `Tried from rdp-medic: ${resolved}TCP to RDP port ${port} ${tcpPhrase(tcpRdp)}; TCP to WinRM port ${tcpWinrm.port} ${tcpPhrase(tcpWinrm)}. ` +
         'What to do: check that the machine is running (its hypervisor or cloud console), then the path from here (VPN, network firewalls, cloud security groups). When WinRM answers, check again: the host-side checks then name the cause.',
-      evidence: { ...evidence, cause },
+      evidence: { ...evidence, cause: null },
     });
   }
   return f.problem({
-    summary: `RDP port ${port} ${tcpPhrase(tcpRdp)}: ${cause ?? generic}.`,
+    summary: `RDP port ${port} ${tcpPhrase(tcpRdp)}: ${cause?.text ?? generic}.`,
     explanation:
       `Clients cannot even open a TCP connection to the RDP port, so no RDP session can start (mstsc reports a connect failure or time-out). ${winrmNote}. ` +
       (cause ? 'The host-side finding for that cause proposes the fix.' : 'Check the host-side findings; if they are all healthy, look at network firewalls, cloud security groups and routing.'),
-    evidence: { ...evidence, cause },
+    evidence: { ...evidence, cause: cause?.text ?? null },
+    proof: `TCP to RDP port ${port} ${tcpPhrase(tcpRdp)}`,
+    ...(cause ? { supports: cause.check } : {}),
   });
 });
