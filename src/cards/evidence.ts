@@ -41,7 +41,8 @@ function inline(v: Json, depth: number): string {
   if (!isObject(v) && !Array.isArray(v)) return scalar(v);
   if (Array.isArray(v)) {
     const items = v.filter((x) => !isEmpty(x));
-    if (depth >= 2 || items.some((x) => isObject(x) || Array.isArray(x))) {
+    // Plain values read as a list at any depth ("3389", "Any"); only nested structure is counted.
+    if (items.some((x) => isObject(x) || Array.isArray(x))) {
       if (depth >= 2) return `${items.length} ${items.length === 1 ? 'entry' : 'entries'}`;
       return more(items.slice(0, MAX_ITEMS).map((x) => `(${inline(x, depth + 1)})`), items.length).join(', ');
     }
