@@ -34,6 +34,11 @@ export interface ChatAdapter {
    * `key` is stable across retries of the same message (Slack: message metadata; Discord: the nonce).
    */
   postRoot(where: ConversationRef, card: Card, key: string, opts?: PostOptions): Promise<PostedMessage>;
+  /**
+   * Whether the platform already shows a placeholder where the root will be (Discord: the deferred
+   * "thinking…" response): an interim root may then wait briefly for the card that replaces it.
+   */
+  showsPlaceholder?(where: ConversationRef): boolean;
   /** Post into the conversation's thread (`where.threadId`). */
   postReply(where: ConversationRef, card: Card, key: string, opts?: PostOptions): Promise<PostedMessage>;
   /** Replace a message's content (used to show verdicts and to remove decided buttons). */

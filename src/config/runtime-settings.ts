@@ -40,6 +40,11 @@ export const BotSettings = z
      * message does not count.
      */
     deliveryRetryWindowMs: z.number().int().min(1_000).max(24 * 3600_000).default(15 * 60_000),
+    /**
+     * How long a check's "Checking…" root waits for the verdict where the platform already shows a
+     * placeholder (Discord's deferred "thinking…"): a verdict within it is the first and only edit.
+     */
+    interimHoldMs: z.number().int().min(0).max(60_000).default(2_500),
   })
   .strict()
   .prefault({});

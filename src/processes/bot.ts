@@ -6,8 +6,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
 import { foreignRecordLogger } from '../state/record.ts';
 import { bullPrefix, QUEUE_NAMES } from '../state/names.ts';
-import { Outbox } from '../state/outbox.ts';
-import { openQueues, type Queues } from '../state/queues.ts';
+import { deliveryKey, Outbox } from '../state/outbox.ts';
+import { hurryDelivery, openQueues, type Queues } from '../state/queues.ts';
 import { openState, type SharedState } from '../state/shared-state.ts';
 import type { Logger } from '../log.ts';
 import { DeadLetters } from '../state/dead-letters.ts';
@@ -53,6 +53,8 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
     unconfirmed: new UnconfirmedPosts(redis, config.redis.prefix, { report }),
     deadLetters,
     retryWindowMs: config.bot.deliveryRetryWindowMs,
+    interimHoldMs: config.bot.interimHoldMs,
+    hurryRoot: (conversationId) => hurryDelivery(queues, deliveryKey(conversationId, 'root')),
     logger,
     ...(hooks.onDelivered ? { onDelivered: hooks.onDelivered } : {}),
   });

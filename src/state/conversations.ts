@@ -3,7 +3,7 @@
 // updates the right one, and a click on any of them finds its conversation again.
 import { z } from 'zod';
 import type { PostedMessage } from '../chat/adapter.ts';
-import { ChatUser, ConversationRef, type Platform } from '../chat/model.ts';
+import { Card, ChatUser, ConversationRef, type Platform } from '../chat/model.ts';
 import type { WriteConfirmer } from './durable.ts';
 import { RecordFormat } from './record.ts';
 import { confirmerOf, type StoreOptions } from './store-options.ts';
@@ -42,6 +42,39 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `,
 };
+
+/**
+ * KEYS[1] newest-cards hash; ARGV field, version, card JSON, ttl. Keeps the card if its version is
+ * newer than the one held; returns the newest version held and its card (JSON).
+ */
+const OFFER_CARD: LuaScript = {
+  name: 'rdpMedicOfferCard',
+  numberOfKeys: 1,
+  lua: `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur then
+  local v = tonumber(string.match(cur, '^(%d+)\\n'))
+  if v and v >= tonumber(ARGV[2]) then return cur end
+end
+local value = ARGV[2] .. '\\n' .. ARGV[3]
+redis.call('HSET', KEYS[1], ARGV[1], value)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return value
+`,
+};
+
+/** The newest card offered for a message, with its version (see offerCard). */
+export interface NewestCard {
+  version: number;
+  card: Card;
+}
+
+function newestOf(raw: string | null): NewestCard | null {
+  if (raw === null) return null;
+  const cut = raw.indexOf('\n');
+  const parsed = Card.safeParse(JSON.parse(raw.slice(cut + 1)));
+  return parsed.success ? { version: Number(raw.slice(0, cut)), card: parsed.data } : null;
+}
 
 export class ConversationStore {
   private readonly records: RecordFormat<typeof ConversationRecord>;
@@ -114,6 +147,20 @@ export class ConversationStore {
   /** Records a delivered update's version unless a newer one was recorded meanwhile. */
   async recordVersion(id: string, of: string, version: number): Promise<void> {
     await this.confirm.durably(() => runLua(this.redis, NEWER, [this.key(id, ':versions')], [of, version, this.ttlMs]));
+  }
+
+  /**
+   * Offers the card of an update (version `version` of message `of`) and returns the newest one
+   * offered so far: pending edits of one message coalesce into the newest, which is what is sent.
+   */
+  async offerCard(id: string, of: string, version: number, card: Card): Promise<NewestCard> {
+    const raw = (await this.confirm.durably(() => runLua(this.redis, OFFER_CARD, [this.key(id, ':cards')], [of, version, JSON.stringify(card), this.ttlMs]))) as string;
+    return newestOf(raw) ?? { version, card };
+  }
+
+  /** The newest card offered for message `of`, if any (a root not posted yet is posted with it). */
+  async newestCard(id: string, of: string): Promise<NewestCard | null> {
+    return newestOf(await this.redis.hget(this.key(id, ':cards'), of));
   }
 
   /** The conversation a message belongs to (a click on it, or on its thread). */

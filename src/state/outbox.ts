@@ -10,6 +10,9 @@ export interface ConversationAddress {
   ref: { platform: Platform };
 }
 
+/** The delivery id of a conversation's messages about `dedupe` (its root: 'root'). */
+export const deliveryKey = (conversationId: string, dedupe: string): string => `${conversationId}.${dedupe}`;
+
 export class Outbox {
   constructor(private readonly queues: Queues) {}
 
@@ -17,12 +20,12 @@ export class Outbox {
     for (let i = 0; i < messages.length; i += 50) {
       const part = messages.slice(i, i + 50);
       const suffix = i === 0 ? '' : `.${i / 50}`;
-      await enqueueDelivery(this.queues, { platform: conv.ref.platform, conversationId: conv.id, messages: part }, `${conv.id}.${dedupe}${suffix}`);
+      await enqueueDelivery(this.queues, { platform: conv.ref.platform, conversationId: conv.id, messages: part }, `${deliveryKey(conv.id, dedupe)}${suffix}`);
     }
   }
 
-  root(conv: ConversationAddress, card: Card): Promise<void> {
-    return this.send(conv, 'root', [{ op: 'root', key: 'root', card }]);
+  root(conv: ConversationAddress, card: Card, opts: { interim?: boolean } = {}): Promise<void> {
+    return this.send(conv, 'root', [{ op: 'root', key: 'root', card, ...(opts.interim ? { interim: true } : {}) }]);
   }
 
   reply(conv: ConversationAddress, key: string, card: Card): Promise<void> {

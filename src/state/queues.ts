@@ -91,6 +91,12 @@ export async function enqueueFix(queues: Queues, data: FixJob, id: string): Prom
   await queues.confirm.durably(() => queues.fix.add(data.kind, job, { jobId: jobId('fix', id) }));
 }
 
+/** Runs a delivery now that waits in `delayed` (an interim root held for its update); else nothing. */
+export async function hurryDelivery(queues: Queues, id: string): Promise<void> {
+  const job = await queues.deliver.getJob(jobId('dlv', id));
+  if (job && (await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+}
+
 export async function enqueueDelivery(queues: Queues, data: DeliverJob, id: string): Promise<void> {
   const job = DeliverJob.parse(data);
   await queues.confirm.durably(() => queues.deliver.add('deliver', job, { jobId: jobId('dlv', id) }));

@@ -24,7 +24,11 @@ export type FixJob = z.infer<typeof FixJob>;
 
 /** One message to show. `key` names it within its conversation, so a retry never posts it twice. */
 export const OutboundMessage = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('root'), key: z.literal('root'), card: Card }).strict(),
+  /**
+   * `interim`: a progress card an update of the root replaces soon ("Checking work-pc…"). Where the
+   * platform already shows a placeholder it waits a moment for that update and is sent as it.
+   */
+  z.object({ op: z.literal('root'), key: z.literal('root'), card: Card, interim: z.boolean().optional() }).strict(),
   z.object({ op: z.literal('reply'), key: z.string().min(1).max(120), card: Card }).strict(),
   /** Replace message `of`; an update older than the last one delivered (`version`) is dropped. */
   z.object({ op: z.literal('update'), of: z.string().min(1).max(120), version: z.number().int().min(0), card: Card }).strict(),

@@ -28,6 +28,20 @@ export class NotReadyError extends Error {
   }
 }
 
+/** An interim root held while the platform shows a placeholder: look again at `until` (or when hurried). */
+class HeldError extends Error {
+  override readonly name = 'HeldError';
+  constructor(readonly until: number) {
+    super('an interim root waits for the update that replaces it');
+  }
+}
+
+/**
+ * How long an interim root waits for its update where the platform shows a placeholder: a verdict
+ * within this time replaces "thinking…" in one edit; a slower one shows the interim card first.
+ */
+export const INTERIM_HOLD_MS = 2_500;
+
 export type DeliveryOutcome = 'delivered' | 'retried' | 'waited' | 'failed';
 
 export interface DeliverDeps {
@@ -38,6 +52,10 @@ export interface DeliverDeps {
   logger: Logger;
   /** How long a message is retried after its first failed attempt (config: bot.deliveryRetryWindowMs). */
   retryWindowMs: number;
+  /** Runs a conversation's held root delivery now (its update is here). */
+  hurryRoot?(conversationId: string): Promise<void>;
+  /** How long an interim root is held (config: bot.interimHoldMs; default INTERIM_HOLD_MS). */
+  interimHoldMs?: number;
   onDelivered?(platform: Platform, outcome: DeliveryOutcome): void;
   now?: () => number;
 }
@@ -121,9 +139,15 @@ export function deliverProcessor(deps: DeliverDeps) {
       // Another bot process may run this platform; the job stays retryable, within its window.
       const adapter = deps.adapters.get(data.platform);
       if (!adapter) throw new DeliveryError(`this bot has no ${data.platform} adapter`, { notSent: true });
-      for (const m of data.messages) sent += (await deliverOne(deps, adapter, data.conversationId, m, now)) ? 1 : 0;
+      const holdUntil = job.timestamp + (deps.interimHoldMs ?? INTERIM_HOLD_MS);
+      for (const m of data.messages) sent += (await deliverOne(deps, adapter, data.conversationId, m, now, holdUntil)) ? 1 : 0;
     } catch (e) {
       if (e instanceof NotReadyError) return wait(job, token, data, e);
+      if (e instanceof HeldError) {
+        deps.onDelivered?.(data.platform, 'waited');
+        await job.moveToDelayed(e.until, token);
+        throw new DelayedError(e.message);
+      }
       if (e instanceof ConversationGoneError) {
         deps.logger.error({ job: job.id, conversation: data.conversationId }, e.message);
         throw e;
@@ -161,23 +185,37 @@ async function post(deps: DeliverDeps, id: string, key: string, now: () => numbe
   await deps.unconfirmed.clear(id, key);
 }
 
-/** Delivers one message unless its receipt says it went out already; true if it was sent now. */
-async function deliverOne(deps: DeliverDeps, adapter: ChatAdapter, id: string, m: OutboundMessage, now: () => number): Promise<boolean> {
+/**
+ * Delivers one message unless its receipt says it went out already; true if it was sent now.
+ * Edits coalesce: an update offers its card, and whatever sends message `of` (the update, or the root
+ * itself when it was not posted yet) sends the newest card offered, so pending edits become one and
+ * an older card never follows a newer one. Only the root's own job posts the root (once, by its key).
+ */
+async function deliverOne(deps: DeliverDeps, adapter: ChatAdapter, id: string, m: OutboundMessage, now: () => number, holdUntil: number): Promise<boolean> {
   const store = deps.conversations;
   if (m.op === 'update') {
     if ((await store.deliveredVersion(id, m.of)) >= m.version) return false;
+    const newest = await store.offerCard(id, m.of, m.version, m.card);
     const target = await store.receipt(id, m.of);
-    if (!target) throw new NotReadyError(m.of, `message ${m.of} of ${id} is not delivered yet`);
+    if (!target) {
+      // A root held for this very update goes now, with the newest card.
+      if (m.of === 'root') await deps.hurryRoot?.(id);
+      throw new NotReadyError(m.of, `message ${m.of} of ${id} is not delivered yet`);
+    }
+    if ((await store.deliveredVersion(id, m.of)) >= newest.version) return false;
     const conv = await conversation(deps, id);
-    await adapter.updateMessage(conv.ref, target.messageId, m.card);
-    await store.recordVersion(id, m.of, m.version);
+    await adapter.updateMessage(conv.ref, target.messageId, newest.card);
+    await store.recordVersion(id, m.of, newest.version);
     return true;
   }
   const receiptKey = m.op === 'ephemeral' ? `eph.${m.key}` : m.key;
   if (await store.receipt(id, receiptKey)) return false;
   const conv = await conversation(deps, id);
   if (m.op === 'root') {
-    await post(deps, id, 'root', now, (opts) => adapter.postRoot(conv.ref, m.card, `${id}.root`, opts));
+    const newest = await store.newestCard(id, 'root');
+    if (!newest && m.interim && now() < holdUntil && adapter.showsPlaceholder?.(conv.ref)) throw new HeldError(holdUntil);
+    await post(deps, id, 'root', now, (opts) => adapter.postRoot(conv.ref, newest?.card ?? m.card, `${id}.root`, opts));
+    if (newest) await store.recordVersion(id, 'root', newest.version);
   } else if (m.op === 'reply') {
     if (!conv.ref.threadId) throw new NotReadyError('root', `conversation ${id} has no thread yet`);
     await post(deps, id, m.key, now, (opts) => adapter.postReply(conv.ref, m.card, `${id}.${m.key}`, opts));

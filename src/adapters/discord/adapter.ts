@@ -7,7 +7,7 @@
 // to its sender and never reaches the bot, and so does the first press of a press-twice button
 // (press-twice.ts). Outbound (what the bot posts) is outbound.ts.
 import { withTimeout } from '../../lib/with-timeout.ts';
-import { Client, Events, GatewayIntentBits, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type AutocompleteInteraction } from 'discord.js';
+import { Client, Events, GatewayIntentBits, MessageFlags, REST, type RESTOptions, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type AutocompleteInteraction } from 'discord.js';
 import type { ChatAdapter, InboundHandler } from '../../chat/adapter.ts';
 import { DeliveryError } from '../../chat/adapter.ts';
 import type { ChatUser } from '../../chat/model.ts';
@@ -58,6 +58,7 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
   };
   let client: Client | null = null;
   let rest: DiscordRest | null = null;
+  let interactionRest: REST | null = null;
   let onInbound: InboundHandler | null = null;
 
   const need = (): { client: Client; rest: DiscordRest } => {
@@ -154,18 +155,19 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
     async start(handler: InboundHandler): Promise<void> {
       if (client) throw new Error('the Discord adapter is already started');
       onInbound = handler;
+      const restOptions: Partial<RESTOptions> = {
+        ...(settings.apiUrl ? { api: settings.apiUrl } : {}),
+        timeout: settings.requestTimeoutMs,
+        // The deliver queue retries with backoff; the library should fail fast and say why.
+        retries: 0,
+        // Short rate-limit waits happen in the bucket queue; long ones go back as retryAfterMs.
+        rejectOnRateLimit: (data) => data.timeToReset > settings.maxRateLimitWaitMs,
+      };
       const c = new Client({
         intents: [GatewayIntentBits.Guilds],
         // Card text never pings; render.ts names the one role or user a message may mention.
         allowedMentions: { parse: [] },
-        rest: {
-          ...(settings.apiUrl ? { api: settings.apiUrl } : {}),
-          timeout: settings.requestTimeoutMs,
-          // The deliver queue retries with backoff; the library should fail fast and say why.
-          retries: 0,
-          // Short rate-limit waits happen in the bucket queue; long ones go back as retryAfterMs.
-          rejectOnRateLimit: (data) => data.timeToReset > settings.maxRateLimitWaitMs,
-        },
+        rest: restOptions,
       });
       c.on('raw', (packet: RawPacket) => {
         const result = guardPacket(packet);
@@ -180,7 +182,9 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
       c.on(Events.ShardReconnecting, (id) => log.info({ shard: id }, 'gateway reconnecting'));
       c.on(Events.ShardResume, (id, replayed) => log.info({ shard: id, replayed }, 'gateway resumed'));
       client = c;
-      rest = new DiscordRest(c.rest, settings.applicationId);
+      // Interaction webhooks are not bound to the global limit (rest-calls.ts); their buckets still hold.
+      interactionRest = new REST({ ...restOptions, globalRequestsPerSecond: Number.MAX_SAFE_INTEGER });
+      rest = new DiscordRest(c.rest, settings.applicationId, interactionRest);
       try {
         await withTimeout(c.login(settings.token), opts.loginTimeoutMs ?? 30_000, 'Discord login');
         log.info({ user: c.user?.id }, 'connected to Discord');
@@ -200,6 +204,9 @@ export function createDiscordAdapter(settings: DiscordSettings, opts: DiscordAda
       onInbound = null;
       live.clear();
       presses.clear();
+      interactionRest?.clearHashSweeper();
+      interactionRest?.clearHandlerSweeper();
+      interactionRest = null;
       // Destroy closes the gateway with 1000 and ends the heartbeat; REST timers are unref'd.
       if (c) await c.destroy();
     },

@@ -32,7 +32,7 @@ export interface OutboundSession {
   need(): { client: Client; rest: DiscordRest };
 }
 
-export function discordOutbound({ settings, live, need }: OutboundSession): Pick<ChatAdapter, 'postRoot' | 'postReply' | 'updateMessage' | 'postEphemeral'> {
+export function discordOutbound({ settings, live, need }: OutboundSession): Pick<ChatAdapter, 'showsPlaceholder' | 'postRoot' | 'postReply' | 'updateMessage' | 'postEphemeral'> {
   /** Threads we opened -> their parent channel (a root message lives in the parent). */
   const threadParents = new Map<string, string>();
 
@@ -92,6 +92,12 @@ export function discordOutbound({ settings, live, need }: OutboundSession): Pick
   }
 
   return {
+    // A deferred command shows "thinking…" until its first edit: that edit can as well be the verdict.
+    showsPlaceholder(where: ConversationRef): boolean {
+      const entry = live.get(where.handle);
+      return entry?.kind === 'command' && !entry.answered;
+    },
+
     async postRoot(where: ConversationRef, card: Card, key: string, opts: PostOptions = {}): Promise<PostedMessage> {
     const { client: c, rest: r } = need();
     const body = renderCard(card, { ...(settings.oncallRoleId ? { oncallRoleId: settings.oncallRoleId } : {}) });

@@ -1,6 +1,9 @@
 // The REST calls the adapter makes, as raw API bodies through discord.js's REST client (its
 // rate-limit buckets and timeout apply). Interaction tokens go into webhook routes only; those
-// routes are sent without the bot's Authorization header, as Discord expects.
+// routes are sent without the bot's Authorization header, as Discord expects, and through a REST
+// client of their own: Discord does not bind interaction endpoints to the bot's global 50
+// requests/s, so a verdict edit must not queue behind thread posts in the global limiter (their
+// per-token buckets still apply).
 import { Routes, type APIChannel, type APIMessage, type REST } from 'discord.js';
 import type { DiscordMessage } from './render.ts';
 
@@ -13,6 +16,8 @@ export class DiscordRest {
   constructor(
     private readonly rest: REST,
     private readonly applicationId: string,
+    /** For the interaction webhook routes (see above); defaults to `rest`. */
+    private readonly interactionRest: REST = rest,
   ) {}
 
   createMessage(channelId: string, body: MessageBody): Promise<APIMessage> {
@@ -38,15 +43,15 @@ export class DiscordRest {
 
   /** Edits a message sent through the interaction's webhook ('@original' = the interaction's own response). */
   editInteractionMessage(token: string, messageId: string, body: DiscordMessage): Promise<APIMessage> {
-    return this.rest.patch(Routes.webhookMessage(this.applicationId, token, messageId), { body, auth: false }) as Promise<APIMessage>;
+    return this.interactionRest.patch(Routes.webhookMessage(this.applicationId, token, messageId), { body, auth: false }) as Promise<APIMessage>;
   }
 
   /** Deletes the interaction's own response (the "thinking…" placeholder of a deferral). */
   async deleteOriginal(token: string): Promise<void> {
-    await this.rest.delete(Routes.webhookMessage(this.applicationId, token, '@original'), { auth: false });
+    await this.interactionRest.delete(Routes.webhookMessage(this.applicationId, token, '@original'), { auth: false });
   }
 
   followUp(token: string, body: MessageBody): Promise<APIMessage> {
-    return this.rest.post(Routes.webhook(this.applicationId, token), { body, auth: false, query: new URLSearchParams({ wait: 'true' }) }) as Promise<APIMessage>;
+    return this.interactionRest.post(Routes.webhook(this.applicationId, token), { body, auth: false, query: new URLSearchParams({ wait: 'true' }) }) as Promise<APIMessage>;
   }
 }

@@ -14,7 +14,8 @@ export async function startCheck(ctx: BotContext, cmd: Check, user: ChatUser, wh
   if (cmd.target.by === 'host') {
     const host = cmd.hosts[0]!;
     const conv = await openConversation(ctx, 'check', where, user, host);
-    await ctx.outbox.root(conv, requestAccepted(host, user));
+    // Interim: the verdict replaces it; where Discord shows "thinking…", it is not sent on its own.
+    await ctx.outbox.root(conv, requestAccepted(host, user), { interim: true });
     await diagnoseHosts(ctx, [host], { kind: 'conversation', conversationId: conv.id });
     return;
   }

@@ -28,6 +28,8 @@ export interface DiscordStackOptions {
   /** Gateway heartbeat interval; short for the zombie test (Discord's is 41250 ms). */
   heartbeatIntervalMs?: number;
   logLevel?: string;
+  /** More of the config's `bot` section. */
+  botSettings?: Record<string, unknown>;
 }
 
 export async function startDiscordStack(opts: DiscordStackOptions): Promise<DiscordStack> {
@@ -47,7 +49,7 @@ export async function startDiscordStack(opts: DiscordStackOptions): Promise<Disc
   try {
     const discord = { token: fake.token, applicationId: IDS.application, apiUrl: fake.apiUrl, oncallRoleId: IDS.oncallRole, requestTimeoutMs: 5_000, ...opts.discord };
     // bot: false: the bot is started below with the adapters the config describes.
-    stack = await startStack([], { bot: false, ...(opts.hosts ? { hosts: opts.hosts } : {}), config: { policy: opts.policy, discord } });
+    stack = await startStack([], { bot: false, ...(opts.hosts ? { hosts: opts.hosts } : {}), config: { policy: opts.policy, discord, ...(opts.botSettings ? { bot: opts.botSettings } : {}) } });
     // An empty environment: a DISCORD_* variable on the developer's machine must not redirect the test.
     const adapters = chatAdapters(stack.config, logger, {});
     const bot = await startBot(stack.config, adapters, logger);
