@@ -73,7 +73,7 @@ function newestOf(raw: string | null): NewestCard | null {
   if (raw === null) return null;
   const cut = raw.indexOf('\n');
   const parsed = Card.safeParse(JSON.parse(raw.slice(cut + 1)));
-  return parsed.success ? { version: Number(raw.slice(0, cut)), card: parsed.data } : null;
+  return parsed.success && cut > 0 ? { version: Number(raw.slice(0, cut)), card: parsed.data } : null;
 }
 
 export class ConversationStore {
@@ -119,15 +119,21 @@ export class ConversationStore {
    * Records a delivered message; the root's ids become the conversation's root and thread.
    * Confirmed on a replica: a receipt lost in a failover would post the message again.
    */
-  async recordPosted(id: string, key: string, posted: PostedMessage): Promise<void> {
-    await this.confirm.durably(() => this.writeReceipt(id, key, posted));
+  async recordPosted(id: string, key: string, posted: PostedMessage, version?: number): Promise<void> {
+    await this.confirm.durably(() => this.writeReceipt(id, key, posted, version));
   }
 
-  private async writeReceipt(id: string, key: string, posted: PostedMessage): Promise<void> {
+  /** `version`: the message went out as that version of its updates (with the receipt, atomically). */
+  private async writeReceipt(id: string, key: string, posted: PostedMessage, version?: number): Promise<void> {
     const conv = await this.get(id);
     const tx = this.redis.multi();
     tx.hset(this.key(id, ':msgs'), key, this.receipts.encode(posted));
     tx.pexpire(this.key(id, ':msgs'), this.ttlMs);
+    if (version !== undefined && version >= 0) {
+      // No update of it can have been delivered before its receipt existed: nothing newer to keep.
+      tx.hset(this.key(id, ':versions'), key, version);
+      tx.pexpire(this.key(id, ':versions'), this.ttlMs);
+    }
     if (conv) {
       if (posted.messageId) tx.set(this.indexKey(conv.ref.platform, posted.messageId), id, 'PX', this.ttlMs);
       if (key === 'root') {
@@ -161,6 +167,21 @@ export class ConversationStore {
   /** The newest card offered for message `of`, if any (a root not posted yet is posted with it). */
   async newestCard(id: string, of: string): Promise<NewestCard | null> {
     return newestOf(await this.redis.hget(this.key(id, ':cards'), of));
+  }
+
+  /**
+   * The card a post of message `of` is attempted with (version -1: the message's own card): kept so a
+   * retry after a lost answer sends, and so finds, the same card as the attempt in doubt.
+   */
+  async rememberAttempt(id: string, of: string, attempt: NewestCard): Promise<void> {
+    const tx = this.redis.multi();
+    tx.hset(this.key(id, ':attempts'), of, `${attempt.version}\n${JSON.stringify(attempt.card)}`);
+    tx.pexpire(this.key(id, ':attempts'), this.ttlMs);
+    await this.confirm.durably(() => tx.exec());
+  }
+
+  async attempted(id: string, of: string): Promise<NewestCard | null> {
+    return newestOf(await this.redis.hget(this.key(id, ':attempts'), of));
   }
 
   /** The conversation a message belongs to (a click on it, or on its thread). */

@@ -169,7 +169,7 @@ async function conversation(deps: DeliverDeps, id: string): Promise<Conversation
  * Posts one root or reply: marks the attempt first, tells the adapter about an earlier attempt whose
  * answer was lost, records the receipt, and clears the mark once the platform's answer is known.
  */
-async function post(deps: DeliverDeps, id: string, key: string, now: () => number, send: (opts: PostOptions) => ReturnType<ChatAdapter['postRoot']>): Promise<void> {
+async function post(deps: DeliverDeps, id: string, key: string, now: () => number, send: (opts: PostOptions) => ReturnType<ChatAdapter['postRoot']>, version?: number): Promise<void> {
   const earlier = await deps.unconfirmed.since(id, key);
   await deps.unconfirmed.begin(id, key, now());
   let posted;
@@ -181,7 +181,7 @@ async function post(deps: DeliverDeps, id: string, key: string, now: () => numbe
     if (e instanceof DeliveryError && e.notSent && !earlier) await deps.unconfirmed.clear(id, key);
     throw e;
   }
-  await deps.conversations.recordPosted(id, key, posted);
+  await deps.conversations.recordPosted(id, key, posted, version);
   await deps.unconfirmed.clear(id, key);
 }
 
@@ -214,8 +214,12 @@ async function deliverOne(deps: DeliverDeps, adapter: ChatAdapter, id: string, m
   if (m.op === 'root') {
     const newest = await store.newestCard(id, 'root');
     if (!newest && m.interim && now() < holdUntil && adapter.showsPlaceholder?.(conv.ref)) throw new HeldError(holdUntil);
-    await post(deps, id, 'root', now, (opts) => adapter.postRoot(conv.ref, newest?.card ?? m.card, `${id}.root`, opts));
-    if (newest) await store.recordVersion(id, 'root', newest.version);
+    // The newest card, unless an earlier attempt is in doubt: then the card it sent, so that the
+    // lookup for a lost post finds it (an update after the receipt brings the newest).
+    const inDoubt = (await deps.unconfirmed.since(id, 'root')) ? await store.attempted(id, 'root') : null;
+    const card = inDoubt ?? newest ?? { version: -1, card: m.card };
+    if (!inDoubt) await store.rememberAttempt(id, 'root', card);
+    await post(deps, id, 'root', now, (opts) => adapter.postRoot(conv.ref, card.card, `${id}.root`, opts), card.version);
   } else if (m.op === 'reply') {
     if (!conv.ref.threadId) throw new NotReadyError('root', `conversation ${id} has no thread yet`);
     await post(deps, id, m.key, now, (opts) => adapter.postReply(conv.ref, m.card, `${id}.${m.key}`, opts));

@@ -5,3 +5,4 @@ export type { StoredInteraction, StoredMessage } from './rest.ts';
 export * from './payloads.ts';
 export { IDS, snowflake } from './snowflake.ts';
 export { messageProblems } from './limits-check.ts';
+export { DISCORD_RATE_LIMITS, RateLimiter, type RateLimitTable } from './rate-limits.ts';

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeGateway, type GatewayEvent } from './gateway.ts';
+import { RateLimiter, type RateLimitTable } from './rate-limits.ts';
 import { newWorld, route, type FakeWorld, type RestReply, type StoredInteraction } from './rest.ts';
 
 export interface RestCall {
@@ -46,6 +47,8 @@ export interface FakeDiscordOptions {
   token?: string;
   /** Gateway heartbeat interval (Discord's is 41250 ms; zombie tests use a short one). */
   heartbeatIntervalMs?: number;
+  /** Enforce Discord's rate limits (rate-limits.ts: DISCORD_RATE_LIMITS is the published model). */
+  rateLimits?: RateLimitTable;
 }
 
 export const FAKE_TOKEN = 'fake.bot.token-secret';
@@ -58,6 +61,8 @@ export class FakeDiscord extends EventEmitter {
   private readonly storms: (Storm & { match: (c: RestCall) => boolean; reply: RestReply; timer: NodeJS.Timeout; end: () => void })[] = [];
   private readonly losing: { match: (c: RestCall) => boolean; times: number }[] = [];
   private port = 0;
+  /** Counts requests per bucket and globally when the fake enforces rate limits (else null). */
+  readonly limiter: RateLimiter | null;
 
   private constructor(
     private readonly server: http.Server,
@@ -66,6 +71,7 @@ export class FakeDiscord extends EventEmitter {
     super();
     // Every waitForCall is a listener; a burst of 50 interactions awaits 50 calls at once.
     this.setMaxListeners(0);
+    this.limiter = opts.rateLimits ? new RateLimiter(opts.rateLimits) : null;
     this.gateway = new FakeGateway({ heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250, sendGuild: true });
     this.world = newWorld(opts.token ?? FAKE_TOKEN, () => this.gateway.url, (thread) => {
       try {
@@ -208,7 +214,10 @@ export class FakeDiscord extends EventEmitter {
       const storm = this.storms.find((st) => st.match(call));
       const lose = this.losing.find((l) => l.times > 0 && l.match(call));
       let reply: RestReply;
-      if (storm) {
+      const limit = url.pathname.startsWith('/api/v10/') ? this.limiter?.admit(call) : undefined;
+      if (limit && 'reject' in limit) {
+        reply = limit.reject;
+      } else if (storm) {
         storm.rejected++;
         reply = storm.reply;
       } else if (lose && url.pathname.startsWith('/api/v10/')) {
@@ -230,7 +239,7 @@ export class FakeDiscord extends EventEmitter {
       }
       call.status = reply.status;
       call.response = reply.body;
-      const headers: Record<string, string> = { ...(reply.headers ?? {}) };
+      const headers: Record<string, string> = { ...(limit && 'headers' in limit ? limit.headers : {}), ...(reply.headers ?? {}) };
       if (reply.body !== undefined) headers['content-type'] = 'application/json';
       res.writeHead(reply.status, headers);
       res.end(reply.body !== undefined ? JSON.stringify(reply.body) : undefined);

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { startBot, type RunningBot } from '../../../src/processes/bot.ts';
 import { chatAdapters } from '../../../src/commands/lib/chat-adapters.ts';
 import { createLogger } from '../../../src/log.ts';
-import { FakeDiscord, IDS, buttonInteraction, messageObject, type FakeUser, type RestCall, type StoredInteraction, type StoredMessage } from '../../fakes/discord/index.ts';
+import { FakeDiscord, IDS, buttonInteraction, messageObject, type FakeDiscordOptions, type FakeUser, type RestCall, type StoredInteraction, type StoredMessage } from '../../fakes/discord/index.ts';
 import { startStack, type Stack, type StackOptions } from '../../support/stack.ts';
 
 export interface DiscordStack {
@@ -28,6 +28,8 @@ export interface DiscordStackOptions {
   /** Gateway heartbeat interval; short for the zombie test (Discord's is 41250 ms). */
   heartbeatIntervalMs?: number;
   logLevel?: string;
+  /** Enforce Discord's rate limits in the fake (DISCORD_RATE_LIMITS). */
+  rateLimits?: FakeDiscordOptions['rateLimits'];
   /** More of the config's `bot` section. */
   botSettings?: Record<string, unknown>;
 }
@@ -44,7 +46,7 @@ export async function startDiscordStack(opts: DiscordStackOptions): Promise<Disc
     },
   });
   const logger = createLogger({ level: opts.logLevel ?? 'info', destination: sink });
-  const fake = await FakeDiscord.start({ ...(opts.heartbeatIntervalMs ? { heartbeatIntervalMs: opts.heartbeatIntervalMs } : {}) });
+  const fake = await FakeDiscord.start({ ...(opts.heartbeatIntervalMs ? { heartbeatIntervalMs: opts.heartbeatIntervalMs } : {}), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}) });
   let stack: Stack | null = null;
   try {
     const discord = { token: fake.token, applicationId: IDS.application, apiUrl: fake.apiUrl, oncallRoleId: IDS.oncallRole, requestTimeoutMs: 5_000, ...opts.discord };

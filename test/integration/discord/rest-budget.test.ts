@@ -2,10 +2,10 @@
 // the deferral, then one edit of the command's response that is the verdict. The "Checking…" root
 // waits while Discord shows "thinking…" and goes out as the verdict; the thread and its details
 // follow. The hold is long here (60 s) so a slow machine cannot turn it into a timing test: the
-// verdict must hurry the held root, or the wait below runs out.
+// verdict must hurry the held root, or the wait below runs out. The fake enforces Discord's rate limits.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { IDS, slashInteraction, type RestCall } from '../../fakes/discord/index.ts';
+import { DISCORD_RATE_LIMITS, IDS, slashInteraction, type RestCall } from '../../fakes/discord/index.ts';
 import { isCallbackOf, isOriginalEditOf, messagesIn, startDiscordStack, titleOf, type DiscordStack } from './discord-stack.ts';
 
 const POLICY = { roles: { responder: [`discord:${IDS.alice}`] }, rateLimit: { commandsPerMinute: 1000 } };
@@ -13,7 +13,7 @@ const SLOW = { timeoutMs: 20_000 };
 
 let d: DiscordStack;
 before(async () => {
-  d = await startDiscordStack({ policy: POLICY, hosts: [{ name: 'budget-pc', scenarios: ['cert-expired'] }], botSettings: { interimHoldMs: 60_000 } });
+  d = await startDiscordStack({ policy: POLICY, hosts: [{ name: 'budget-pc', scenarios: ['cert-expired'] }], botSettings: { interimHoldMs: 60_000 }, rateLimits: DISCORD_RATE_LIMITS });
 });
 after(async () => {
   await d?.close();
