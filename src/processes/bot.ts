@@ -37,6 +37,9 @@ export interface BotHooks {
   onDelivered?(platform: Platform, outcome: DeliveryOutcome): void;
 }
 
+/** Deliveries in progress at once in one bot process (see the Worker below). */
+const DELIVER_CONCURRENCY = 100;
+
 export async function startBot(config: Config, adapters: ChatAdapter[], logger: Logger, hooks: BotHooks = {}): Promise<RunningBot> {
   const name = `bot:${hostname()}:${process.pid}`;
   // Checked before anything is taken or posted: Cluster, primary, TLS, eviction, persistence.
@@ -61,7 +64,11 @@ export async function startBot(config: Config, adapters: ChatAdapter[], logger: 
   const deliverWorker = new Worker(QUEUE_NAMES.deliver, afterConfirmedActivation(confirm, deliver), {
     connection: redis,
     prefix: bullPrefix(config.redis.prefix),
-    concurrency: 20,
+    // Deliveries mostly wait: on a platform's rate limiter (Discord's 50/s queue, Slack's client
+    // queue) or in `delayed`. With few slots, thread posts waiting on the limiter hold them all and
+    // a verdict that could go out at once (a Discord interaction edit is not globally limited)
+    // waits for a slot; the adapters' own queues bound what reaches the platform.
+    concurrency: DELIVER_CONCURRENCY,
     settings: { backoffStrategy: deliverBackoff },
   });
   deliverWorker.on('error', (err) => logger.warn({ err: err.message }, 'deliver worker error'));
