@@ -50,7 +50,7 @@ describe('Discord delivery under trouble', () => {
     assert.equal(titleOf(root), 'storm-pc: RDP problem found');
     assert.equal(d.fake.world.channels.get(thread)?.parent_id, IDS.channel, 'the thread was opened');
     findButton(d.fake, thread, 'propose:storm-pc:'); // exactly one fix card
-    assert.ok(messagesIn(d.fake, thread).length >= 2);
+    assert.ok(messagesIn(d.fake, thread).length >= 1, 'the details are in the thread');
     assertNoDoubles(thread);
     assert.equal((await d.bot.queues.deliver.getJobCounts('failed')).failed, 0, 'no deliver job failed');
     assert.equal(await d.bot.deadLetters.count(), 0);
