@@ -91,10 +91,14 @@ export async function enqueueFix(queues: Queues, data: FixJob, id: string): Prom
   await queues.confirm.durably(() => queues.fix.add(data.kind, job, { jobId: jobId('fix', id) }));
 }
 
-/** Runs a delivery now that waits in `delayed` (an interim root held for its update); else nothing. */
+/**
+ * Runs a delivery now that waits in `delayed` without having failed (an interim root held for its
+ * update); else nothing. One that failed waits out its backoff (a platform's Retry-After).
+ */
 export async function hurryDelivery(queues: Queues, id: string): Promise<void> {
   const job = await queues.deliver.getJob(jobId('dlv', id));
-  if (job && (await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+  if (!job || job.attemptsMade > 0 || job.data.failingSince !== undefined) return;
+  if ((await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
 }
 
 export async function enqueueDelivery(queues: Queues, data: DeliverJob, id: string): Promise<void> {
