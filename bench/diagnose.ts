@@ -12,7 +12,7 @@ import { diagnose } from '../src/rdp/diagnose.ts';
 import { probeRdp, probeTcp, resolveName, sampleTcp } from '../src/rdp/probes/index.ts';
 import { checkTarget } from '../src/rdp/target.ts';
 import { createWinrmClient } from '../src/winrm/index.ts';
-import { startLabProcess } from './lib/lab-process.ts';
+import { startLabProcess, loopbackBasic } from './lib/lab-process.ts';
 import { percentile, round1 } from './lib/stats.ts';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
@@ -29,7 +29,7 @@ const POWERSHELL_STARTUP_MS = Number(process.env.BENCH_POWERSHELL_STARTUP_MS ?? 
 async function diagnoseP50(extra: string[], runs: number): Promise<{ totalMs: number; planMs: number }> {
   const lab = await startLabProcess(['--host', 'work-pc=cert-expired', '--latency', String(LATENCY_MS), '--auth', 'basic', ...extra]);
   try {
-    const host = findHost(lab.config, 'work-pc');
+    const host = loopbackBasic(findHost(lab.config, 'work-pc'));
     const target = checkTarget(host);
     const conn = await connectHost(host);
     const totals: number[] = [];
@@ -52,7 +52,7 @@ async function diagnoseP50(extra: string[], runs: number): Promise<{ totalMs: nu
 export async function benchDiagnose(): Promise<Record<string, unknown>> {
   const lab = await startLabProcess(['--host', 'work-pc=cert-expired', '--latency', String(LATENCY_MS), '--auth', 'basic']);
   try {
-    const host = findHost(lab.config, 'work-pc');
+    const host = loopbackBasic(findHost(lab.config, 'work-pc'));
     const target = checkTarget(host);
     const conn = await connectHost(host);
     const dnsServers = lab.config.dns.servers;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadConfig, type ResolvedHost } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { cpuProfileFlags } from './stats.ts';
 
@@ -56,4 +56,12 @@ function countHosts(args: string[]): number {
   const i = args.indexOf('--hosts');
   if (i >= 0) return Number(args[i + 1]);
   return args.filter((a) => a === '--scenario' || a === '--host').length || 1;
+}
+
+/**
+ * The bench's lab host with Basic over http:// accepted: loopback only, and the lab's cheapest auth,
+ * so the figures measure rdp-medic rather than NTLM (production refuses this without the opt-in).
+ */
+export function loopbackBasic(host: ResolvedHost): ResolvedHost {
+  return { ...host, config: { ...host.config, winrm: { ...host.config.winrm, allowBasicOverHttp: true } } };
 }
