@@ -68,6 +68,27 @@ export const CardAction = z
   .strict();
 export type CardAction = z.infer<typeof CardAction>;
 
+/**
+ * Most bytes (UTF-8) of a card's file. The file travels as job data through Redis, and every platform
+ * takes it: Slack's limit is 1 GB, Discord's smallest upload limit 10 MiB. An evidence export or a
+ * plan's PowerShell is tens of kilobytes.
+ */
+export const MAX_FILE_BYTES = 1_000_000;
+
+/**
+ * A file a card carries: Slack uploads it into the card's thread (files.uploadV2), Discord attaches
+ * it to the message, the console writes it to a file and shows the path. Never secrets.
+ */
+export const CardFile = z
+  .object({
+    /** A plain file name: letters, digits, dot, dash, underscore (it becomes a path on the console). */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a file name of letters, digits, ".", "-" and "_" (at most 100)'),
+    mime: z.enum(['application/json', 'text/x-powershell', 'text/plain']),
+    content: z.string().refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_FILE_BYTES, `a card's file is at most ${MAX_FILE_BYTES} bytes`),
+  })
+  .strict();
+export type CardFile = z.infer<typeof CardFile>;
+
 /** One platform-neutral message. Each adapter renders it in its idiom and within its limits. */
 export const Card = z
   .object({
@@ -81,6 +102,8 @@ export const Card = z
     notification: z.string().optional(),
     /** Ping the platform's on-call group (Discord role, Slack user group) with this message. */
     notify: z.literal('oncall').optional(),
+    /** A file shown with the message (root and reply posts; an ephemeral card cannot carry one on Slack). */
+    file: CardFile.optional(),
   })
   .strict();
 export type Card = z.infer<typeof Card>;

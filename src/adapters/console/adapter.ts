@@ -12,6 +12,7 @@ import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
 import { colorEnabled } from './render-color.ts';
 import { isYes, renderConfirm } from './render-confirm.ts';
 import { ConsoleScreen } from './outbound.ts';
+import { defaultFilesDir } from './files.ts';
 import { consoleUser, readLine, toInbound } from './inbound.ts';
 
 export interface ConsoleAdapterOptions {
@@ -27,6 +28,8 @@ export interface ConsoleAdapterOptions {
   onEnd?: () => void;
   /** Print each input line (scripted input is otherwise invisible). Default: when input is not a TTY. */
   echo?: boolean;
+  /** Where a card's file (a plan's PowerShell, an evidence export) is written. Default: defaultFilesDir(). */
+  filesDir?: string;
 }
 
 export class ConsoleAdapter implements ChatAdapter {
@@ -49,7 +52,7 @@ export class ConsoleAdapter implements ChatAdapter {
     this.output = opts.output ?? process.stdout;
     this.user = opts.user ?? 'alice';
     this.color = colorEnabled(this.output as Writable & { isTTY?: boolean }, process.env);
-    this.screen = new ConsoleScreen((text) => this.print(text), this.color);
+    this.screen = new ConsoleScreen((text) => this.print(text), this.color, opts.filesDir ?? defaultFilesDir());
   }
 
   private print(text: string): void {

@@ -5,6 +5,7 @@ import type { PostedMessage } from '../../chat/adapter.ts';
 import type { Card, CardAction, ChatUser, ConversationRef } from '../../chat/model.ts';
 import { ActionNumbering } from './render-numbering.ts';
 import { renderCard } from './render.ts';
+import { saveCardFile } from './files.ts';
 
 export class ConsoleScreen {
   private readonly numbering = new ActionNumbering();
@@ -14,6 +15,8 @@ export class ConsoleScreen {
   constructor(
     private readonly print: (text: string) => void,
     private readonly color: boolean,
+    /** Where a card's file is written (see files.ts). */
+    private readonly filesDir: string,
   ) {}
 
   /** The button numbered `n` and the message it is on; null when there is none, 'gone' when its message changed. */
@@ -35,7 +38,8 @@ export class ConsoleScreen {
   }
 
   private render(card: Card, messageId: string): string {
-    return renderCard(card, { numbering: this.numbering, messageId, color: this.color });
+    const text = renderCard(card, { numbering: this.numbering, messageId, color: this.color });
+    return card.file ? `${text}\n  ${saveCardFile(this.filesDir, messageId, card.file)}` : text;
   }
 
   async postRoot(_where: ConversationRef, card: Card): Promise<PostedMessage> {

@@ -11,6 +11,7 @@ import type { LiveInteraction, LiveInteractions } from './live-interactions.ts';
 import { findLostPost } from './lost-posts.ts';
 import { nonceOf } from './nonce.ts';
 import { renderCard, type DiscordMessage } from './render.ts';
+import { filesOf } from './attachment.ts';
 import { clip } from './render-text.ts';
 import type { DiscordRest } from './rest-calls.ts';
 import type { DiscordSettings } from './settings.ts';
@@ -71,12 +72,12 @@ export function discordOutbound({ settings, live, need }: OutboundSession): Pick
    * Creates a channel (or thread) message once: enforce_nonce answers a retry within Discord's few
    * minutes, and after a lost answer the bot's recent messages are searched for it first.
    */
-  async function createOnce(c: Client, r: DiscordRest, channelId: string, body: DiscordMessage, key: string, opts: PostOptions): Promise<{ id: string }> {
+  async function createOnce(c: Client, r: DiscordRest, channelId: string, body: DiscordMessage, key: string, opts: PostOptions, card: Card): Promise<{ id: string }> {
     if (opts.unconfirmedSince) {
       const found = await findLostPost(r, channelId, body, opts.unconfirmedSince, c.user?.id);
       if (found) return found;
     }
-    return r.createMessage(channelId, { ...body, nonce: nonceOf(key), enforce_nonce: true });
+    return r.createMessage(channelId, { ...body, nonce: nonceOf(key), enforce_nonce: true }, filesOf(card));
   }
 
   /** Runs `fn` with the interaction's token unless it died meanwhile; false means "use the fallback". */
@@ -106,7 +107,7 @@ export function discordOutbound({ settings, live, need }: OutboundSession): Pick
       if (entry?.kind === 'command') {
         let posted: PostedMessage | null = null;
         const ok = await viaToken(entry, async (token) => {
-          const msg = await r.editInteractionMessage(token, '@original', body);
+          const msg = await r.editInteractionMessage(token, '@original', body, filesOf(card));
           entry.answered = true;
           live.rememberOriginal(msg.id, entry.interaction.id);
           const channelId = msg.channel_id ?? where.channel;
@@ -114,7 +115,7 @@ export function discordOutbound({ settings, live, need }: OutboundSession): Pick
         });
         if (ok && posted) return posted;
       }
-      const msg = await createOnce(c, r, where.channel, body, key, opts);
+      const msg = await createOnce(c, r, where.channel, body, key, opts, card);
       if (isThreadChannel(c, where.channel)) return { messageId: msg.id, threadId: where.channel };
       return { messageId: msg.id, threadId: await openThread(r, where.channel, msg.id, card) };
     } catch (e) {
@@ -126,7 +127,7 @@ export function discordOutbound({ settings, live, need }: OutboundSession): Pick
     const { client: c, rest: r } = need();
     const body = renderCard(card, { ...(settings.oncallRoleId ? { oncallRoleId: settings.oncallRoleId } : {}) });
     try {
-      const msg = await createOnce(c, r, where.threadId ?? where.channel, body, key, opts);
+      const msg = await createOnce(c, r, where.threadId ?? where.channel, body, key, opts, card);
       return { messageId: msg.id, threadId: where.threadId };
     } catch (e) {
       throw toDeliveryError(e, 'postReply');
@@ -162,12 +163,12 @@ export function discordOutbound({ settings, live, need }: OutboundSession): Pick
           await r.deleteOriginal(token);
           entry.answered = true;
         }
-        await r.followUp(token, { ...renderCard(card), flags: MessageFlags.Ephemeral });
+        await r.followUp(token, { ...renderCard(card), flags: MessageFlags.Ephemeral }, filesOf(card));
       });
       if (sent) return;
       // No live interaction (expired, or none): Discord has no ephemeral messages outside
       // interactions, so the card goes to the thread, addressed to the user by mention.
-      await r.createMessage(where.threadId ?? where.channel, renderCard(card, { mentionUserId: user.id }));
+      await r.createMessage(where.threadId ?? where.channel, renderCard(card, { mentionUserId: user.id }), filesOf(card));
     } catch (e) {
       throw toDeliveryError(e, 'postEphemeral');
     }

@@ -12,6 +12,7 @@ import { renderEmbeds } from './render-embeds.ts';
 import { clip, escapeText } from './render-text.ts';
 import { renderCardMentions } from '../../chat/mention.ts';
 import { STATUS_LABEL } from '../../cards/status.ts';
+import { attachmentsOf } from './attachment.ts';
 
 /** A message body for POST/PATCH channel messages and interaction/webhook messages alike. */
 export interface DiscordMessage {
@@ -19,6 +20,8 @@ export interface DiscordMessage {
   embeds: APIEmbed[];
   components: ButtonRow[];
   allowed_mentions: APIAllowedMentions;
+  /** The card's file, named here and sent as multipart (attachment.ts). */
+  attachments?: { id: number; filename: string }[];
 }
 
 export type ComponentsMode = 'active' | 'disabled' | 'none';
@@ -88,5 +91,5 @@ export function renderCard(tagged: Card, opts: RenderOptions = {}): DiscordMessa
   }
   // A push notification shows the content, so a ping says what it is about.
   const text = content.length ? clip(`${content.join(' ')} ${escapeText(card.notification ?? card.title)}`, LIMITS.content) : '';
-  return { content: text, embeds, components: buttons.rows, allowed_mentions: allowed };
+  return { content: text, embeds, components: buttons.rows, allowed_mentions: allowed, ...attachmentsOf(card) };
 }

@@ -4,10 +4,13 @@
 // client of their own: Discord does not bind interaction endpoints to the bot's global 50
 // requests/s, so a verdict edit must not queue behind thread posts in the global limiter (their
 // per-token buckets still apply).
-import { Routes, type APIChannel, type APIMessage, type REST } from 'discord.js';
+import { Routes, type APIChannel, type APIMessage, type RawFile, type REST } from 'discord.js';
 import type { DiscordMessage } from './render.ts';
 
 export type MessageBody = DiscordMessage & { nonce?: string; enforce_nonce?: boolean; flags?: number };
+
+/** Files sent with a message (multipart; see attachment.ts), when there are any. */
+const withFiles = (files: RawFile[] | undefined): { files?: RawFile[] } => (files?.length ? { files } : {});
 
 /** Threads opened from a root message archive after a day without messages (the default). */
 const AUTO_ARCHIVE_MINUTES = 1440;
@@ -20,8 +23,8 @@ export class DiscordRest {
     private readonly interactionRest: REST = rest,
   ) {}
 
-  createMessage(channelId: string, body: MessageBody): Promise<APIMessage> {
-    return this.rest.post(Routes.channelMessages(channelId), { body }) as Promise<APIMessage>;
+  createMessage(channelId: string, body: MessageBody, files?: RawFile[]): Promise<APIMessage> {
+    return this.rest.post(Routes.channelMessages(channelId), { body, ...withFiles(files) }) as Promise<APIMessage>;
   }
 
   editMessage(channelId: string, messageId: string, body: DiscordMessage): Promise<APIMessage> {
@@ -42,8 +45,8 @@ export class DiscordRest {
   }
 
   /** Edits a message sent through the interaction's webhook ('@original' = the interaction's own response). */
-  editInteractionMessage(token: string, messageId: string, body: DiscordMessage): Promise<APIMessage> {
-    return this.interactionRest.patch(Routes.webhookMessage(this.applicationId, token, messageId), { body, auth: false }) as Promise<APIMessage>;
+  editInteractionMessage(token: string, messageId: string, body: DiscordMessage, files?: RawFile[]): Promise<APIMessage> {
+    return this.interactionRest.patch(Routes.webhookMessage(this.applicationId, token, messageId), { body, auth: false, ...withFiles(files) }) as Promise<APIMessage>;
   }
 
   /** Deletes the interaction's own response (the "thinking…" placeholder of a deferral). */
@@ -51,7 +54,7 @@ export class DiscordRest {
     await this.interactionRest.delete(Routes.webhookMessage(this.applicationId, token, '@original'), { auth: false });
   }
 
-  followUp(token: string, body: MessageBody): Promise<APIMessage> {
-    return this.interactionRest.post(Routes.webhook(this.applicationId, token), { body, auth: false, query: new URLSearchParams({ wait: 'true' }) }) as Promise<APIMessage>;
+  followUp(token: string, body: MessageBody, files?: RawFile[]): Promise<APIMessage> {
+    return this.interactionRest.post(Routes.webhook(this.applicationId, token), { body, auth: false, query: new URLSearchParams({ wait: 'true' }), ...withFiles(files) }) as Promise<APIMessage>;
   }
 }

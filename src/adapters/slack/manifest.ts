@@ -11,6 +11,7 @@ export const BOT_SCOPES = [
   'users:read', // display names of users who mention the bot
   'channels:history', // find a message whose post answer was lost (by its metadata) instead of posting it twice
   'groups:history', // the same in private channels
+  'files:write', // share a plan's PowerShell and an evidence export as files in a thread (files.uploadV2)
 ] as const;
 
 export const COMMAND_USAGE = 'check HOST | fix HOST FIX | undo HOST UNDO_ID | status | history | hosts | help';

@@ -5,7 +5,7 @@
 // conversations.history / conversations.replies instead of posting it again.
 import type { webApi } from '@slack/bolt';
 import type { PostedMessage, PostOptions } from '../../chat/adapter.ts';
-import type { Card, ChatUser, ConversationRef } from '../../chat/model.ts';
+import type { Card, CardFile, ChatUser, ConversationRef } from '../../chat/model.ts';
 import type { SlackMessage } from './block-types.ts';
 import type { AdapterLogger } from './logger.ts';
 import { renderCard } from './render.ts';
@@ -16,6 +16,9 @@ interface Progress {
   /** Parts posted so far (the first included). */
   posted: number;
 }
+
+/** Said in place of a file on an ephemeral card: Slack files are shared in a channel, never to one person. */
+export const NO_EPHEMERAL_FILE = 'The file cannot be shown in a message only you see; ask again in the channel.';
 
 /** Keys remembered for resuming; old ones are forgotten first. */
 const MAX_KEYS = 2_000;
@@ -73,6 +76,17 @@ export class SlackOutbound {
     );
     if (!res.ts) throw toDeliveryError(new Error('chat.postMessage returned no ts'), 'chat.postMessage');
     return res.ts;
+  }
+
+  /**
+   * A card's file into the thread of its message (files.uploadV2: files.getUploadURLExternal, the
+   * bytes to the URL Slack gives, files.completeUploadExternal). The message goes first, so the
+   * message key finds a lost post as before; a retry after a failed upload uploads again.
+   */
+  private async upload(channel: string, threadTs: string, file: CardFile): Promise<void> {
+    await this.call('files.uploadV2', () =>
+      this.client.files.uploadV2({ channel_id: channel, thread_ts: threadTs, file: Buffer.from(file.content, 'utf8'), filename: file.name, title: file.name }),
+    );
   }
 
   private remember(key: string, p: Progress): void {
@@ -168,13 +182,14 @@ export class SlackOutbound {
       const ts = await this.post(where.channel, head, threadTs, key, 0);
       first = { messageId: ts, threadId: threadTs ?? ts };
       posted = 1;
-      if (parts.length > 1) this.remember(key, { first, posted });
+      if (parts.length > 1 || card.file) this.remember(key, { first, posted });
     }
     for (const part of parts.slice(posted)) {
       await this.post(where.channel, part, first.threadId, key, posted);
       posted += 1;
       this.remember(key, { first, posted });
     }
+    if (card.file) await this.upload(where.channel, first.threadId ?? first.messageId, card.file);
     this.progress.delete(key);
     return first;
   }
@@ -197,7 +212,8 @@ export class SlackOutbound {
 
   async postEphemeral(where: ConversationRef, user: ChatUser, card: Card): Promise<void> {
     const threadTs = where.threadId ?? undefined;
-    for (const m of this.render(card)) {
+    const shown: Card = card.file ? { ...card, file: undefined, sections: [...card.sections, { kind: 'text', text: NO_EPHEMERAL_FILE }] } : card;
+    for (const m of this.render(shown)) {
       await this.call('chat.postEphemeral', () =>
         this.client.chat.postEphemeral({ channel: where.channel, user: user.id, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }),
       );

@@ -14,6 +14,20 @@ export interface RestReply {
   headers?: Record<string, string>;
 }
 
+/** A file part of a multipart request (files[index]), kept on the message as an attachment. */
+export interface UploadedFile {
+  index: number;
+  name: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** Where the server puts a multipart request's file parts in the parsed body. */
+export const FILES = '__files';
+
+/** Discord's upload limit for a server without boosts (10 MiB): beyond it, 413 with code 40005. */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
 export interface StoredMessage {
   id: string;
   channel_id: string;
@@ -26,6 +40,8 @@ export interface StoredMessage {
   /** Sent through an interaction's webhook (its response or a follow-up). */
   interactionId?: string;
   deleted?: boolean;
+  /** Files sent with the message (multipart), as the attachments Discord shows. */
+  attachments?: { id: string; filename: string; size: number; content_type: string; bytes: Buffer }[];
 }
 
 export interface StoredInteraction {
@@ -76,10 +92,24 @@ function writeMessage(world: FakeWorld, m: StoredMessage, body: Record<string, u
   if ('embeds' in body) m.embeds = (body.embeds as unknown[]) ?? [];
   if ('components' in body) m.components = (body.components as unknown[]) ?? [];
   if ('allowed_mentions' in body) m.allowed_mentions = body.allowed_mentions;
+  const files = body[FILES] as UploadedFile[] | undefined;
+  if (files?.length) m.attachments = files.map((f) => ({ id: snowflake(), filename: f.name, size: f.bytes.length, content_type: f.contentType, bytes: f.bytes }));
   world.messages.set(m.id, m);
 }
 
+/** Files beyond Discord's limit (413, 40005), and `attachments` entries naming no file part (50035). */
+function badFiles(body: Record<string, unknown>): RestReply | null {
+  const files = (body[FILES] as UploadedFile[] | undefined) ?? [];
+  if (files.some((f) => f.bytes.length > MAX_UPLOAD_BYTES)) return err(413, 40005, 'Request entity too large');
+  const named = Array.isArray(body.attachments) ? (body.attachments as { id?: unknown; filename?: unknown }[]) : [];
+  const missing = named.find((a) => !files.some((f) => f.index === Number(a.id)));
+  if (missing) return err(400, 50035, 'Invalid Form Body', { errors: { attachments: { _errors: [{ code: 'ATTACHMENT_NOT_FOUND', message: `no file for attachment ${String(missing.id)}` }] } } });
+  return null;
+}
+
 function invalid(body: unknown): RestReply | null {
+  const files = badFiles((body ?? {}) as Record<string, unknown>);
+  if (files) return files;
   const problems = messageProblems(body);
   if (!problems.length) return null;
   return err(400, 50035, 'Invalid Form Body', { errors: Object.fromEntries(problems.map((p) => [p.path, { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: p.message }] }])) });

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeGateway, type GatewayEvent } from './gateway.ts';
 import { RateLimiter, type RateLimitTable } from './rate-limits.ts';
-import { newWorld, route, type FakeWorld, type RestReply, type StoredInteraction } from './rest.ts';
+import { FILES, newWorld, route, type FakeWorld, type RestReply, type StoredInteraction, type UploadedFile } from './rest.ts';
 
 export interface RestCall {
   n: number;
@@ -199,52 +199,57 @@ export class FakeDiscord extends EventEmitter {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://fake');
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: unknown = undefined;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        body = raw;
-      }
-      const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, '');
-      const call: RestCall = { n: this.calls.length, method: req.method ?? 'GET', path, query: url.searchParams, authorization: req.headers.authorization, body, at };
-      this.calls.push(call);
-      const failure = this.failures.find((f) => f.times > 0 && f.match(call));
-      const storm = this.storms.find((st) => st.match(call));
-      const lose = this.losing.find((l) => l.times > 0 && l.match(call));
-      let reply: RestReply;
-      const limit = url.pathname.startsWith('/api/v10/') ? this.limiter?.admit(call) : undefined;
-      if (limit && 'reject' in limit) {
-        reply = limit.reject;
-      } else if (storm) {
-        storm.rejected++;
-        reply = storm.reply;
-      } else if (lose && url.pathname.startsWith('/api/v10/')) {
-        lose.times--;
-        const done = route(this.world, call.method, path, url.searchParams, call.authorization, body);
-        call.status = done.status;
-        call.response = done.body;
-        call.answerLost = true;
-        res.socket?.destroy();
-        this.emit('call', call);
-        return;
-      } else if (failure) {
-        failure.times--;
-        reply = failure.reply;
-      } else if (!url.pathname.startsWith('/api/v10/')) {
-        reply = { status: 404, body: { message: '404: Not Found', code: 0 } };
-      } else {
-        reply = route(this.world, call.method, path, url.searchParams, call.authorization, body);
-      }
-      call.status = reply.status;
-      call.response = reply.body;
-      const headers: Record<string, string> = { ...(limit && 'headers' in limit ? limit.headers : {}), ...(reply.headers ?? {}) };
-      if (reply.body !== undefined) headers['content-type'] = 'application/json';
-      res.writeHead(reply.status, headers);
-      res.end(reply.body !== undefined ? JSON.stringify(reply.body) : undefined);
-      this.emit('call', call);
+      const raw = Buffer.concat(chunks);
+      const type = String(req.headers['content-type'] ?? '');
+      // JSON at once, as before (the order calls arrive in stays the order they are handled); a
+      // multipart body is parsed first (async), then handled the same way.
+      if (!type.startsWith('multipart/form-data')) return this.onBody(req, res, jsonBody(raw), at);
+      multipartBody(raw, type).then(
+        (body) => this.onBody(req, res, body, at),
+        () => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Invalid Form Body', code: 50035 })),
+      );
     });
+  }
+
+  private onBody(req: http.IncomingMessage, res: http.ServerResponse, body: unknown, at: number): void {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, '');
+    const call: RestCall = { n: this.calls.length, method: req.method ?? 'GET', path, query: url.searchParams, authorization: req.headers.authorization, body, at };
+    this.calls.push(call);
+    const failure = this.failures.find((f) => f.times > 0 && f.match(call));
+    const storm = this.storms.find((st) => st.match(call));
+    const lose = this.losing.find((l) => l.times > 0 && l.match(call));
+    let reply: RestReply;
+    const limit = url.pathname.startsWith('/api/v10/') ? this.limiter?.admit(call) : undefined;
+    if (limit && 'reject' in limit) {
+      reply = limit.reject;
+    } else if (storm) {
+      storm.rejected++;
+      reply = storm.reply;
+    } else if (lose && url.pathname.startsWith('/api/v10/')) {
+      lose.times--;
+      const done = route(this.world, call.method, path, url.searchParams, call.authorization, body);
+      call.status = done.status;
+      call.response = done.body;
+      call.answerLost = true;
+      res.socket?.destroy();
+      this.emit('call', call);
+      return;
+    } else if (failure) {
+      failure.times--;
+      reply = failure.reply;
+    } else if (!url.pathname.startsWith('/api/v10/')) {
+      reply = { status: 404, body: { message: '404: Not Found', code: 0 } };
+    } else {
+      reply = route(this.world, call.method, path, url.searchParams, call.authorization, body);
+    }
+    call.status = reply.status;
+    call.response = reply.body;
+    const headers: Record<string, string> = { ...(limit && 'headers' in limit ? limit.headers : {}), ...(reply.headers ?? {}) };
+    if (reply.body !== undefined) headers['content-type'] = 'application/json';
+    res.writeHead(reply.status, headers);
+    res.end(reply.body !== undefined ? JSON.stringify(reply.body) : undefined);
+    this.emit('call', call);
   }
 }
 
@@ -283,3 +288,29 @@ export function rateLimited(retryAfterSeconds: number, opts: { global?: boolean;
 
 export const serverError = (): RestReply => ({ status: 500, body: { message: '500: Internal Server Error', code: 0 } });
 export const discordError = (status: number, code: number, message: string): RestReply => ({ status, body: { message, code } });
+
+function jsonBody(raw: Buffer): unknown {
+  const text = raw.toString('utf8');
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A multipart body (a message with files, as discord.js sends it): the JSON in payload_json, each
+ * file part (files[N]) as an entry of the body's FILES (name, content type, bytes), which the routes
+ * keep on the message as its attachments.
+ */
+async function multipartBody(raw: Buffer, type: string): Promise<unknown> {
+  const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+  const payload = form.get('payload_json');
+  const body = (typeof payload === 'string' ? JSON.parse(payload) : {}) as Record<string, unknown>;
+  const files: UploadedFile[] = [];
+  for (const [field, value] of form.entries()) {
+    const n = /^files\[(\d+)\]$/.exec(field);
+    if (n && value instanceof Blob) files.push({ index: Number(n[1]), name: (value as File).name, contentType: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
+  }
+  return { ...body, [FILES]: files };
+}

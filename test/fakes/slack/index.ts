@@ -8,10 +8,10 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeSocketMode } from './socket.ts';
-import { answer, type FakeSlackMessage, type FakeUserGroup, type WebApiState } from './web-api.ts';
+import { answer, type FakeSlackFile, type FakeSlackMessage, type FakeUserGroup, type WebApiState } from './web-api.ts';
 
 export { FakeSocketMode, type EnvelopeAck } from './socket.ts';
-export type { FakeSlackMessage, FakeUserGroup } from './web-api.ts';
+export type { FakeSlackFile, FakeSlackMessage, FakeUserGroup } from './web-api.ts';
 
 export const FAKE_BOT_TOKEN = 'xoxb-fake-bot-token-0123456789';
 export const FAKE_APP_TOKEN = 'xapp-1-fake-app-token-0123456789';
@@ -108,6 +108,7 @@ export class FakeSlack {
   private readonly storms: StormRule[] = [];
   private readonly losing: LoseRule[] = [];
   private tsSeq = 0;
+  private fileSeq = 0;
   private port = 0;
 
   private constructor(
@@ -125,6 +126,9 @@ export class FakeSlack {
       usergroups: o.usergroups ?? [],
       users: o.users ?? {},
       messages: [],
+      files: new Map(),
+      uploadUrl: (id) => `http://127.0.0.1:${this.port}/upload/${id}`,
+      nextFileId: () => `F${String(++this.fileSeq).padStart(8, '0')}`,
     };
   }
 
@@ -234,6 +238,10 @@ export class FakeSlack {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path.startsWith('/upload/')) {
+        void this.onUpload(path.slice('/upload/'.length), Buffer.concat(chunks), req, res);
+        return;
+      }
       if (path.startsWith('/response/')) {
         this.responses.push({ path, body: raw });
         this.events.emit('response', path);
@@ -247,6 +255,42 @@ export class FakeSlack {
       }
       this.onApiCall(m[1], raw, req, res);
     });
+  }
+
+  /**
+   * The bytes of an announced file, POSTed to the URL files.getUploadURLExternal gave: Slack takes the
+   * raw body or a multipart form (what @slack/web-api sends: one part named "body") with the bot
+   * token, and answers 200 with plain text. Recorded as the call "upload".
+   */
+  private async onUpload(id: string, raw: Buffer, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const contentType = String(req.headers['content-type'] ?? '');
+    const auth = String(req.headers.authorization ?? '');
+    const call: ApiCall = { method: 'upload', args: { file_id: id }, token: auth.startsWith('Bearer ') ? auth.slice(7) : null, contentType, status: 200, response: null, at: performance.now() };
+    const finish = (status: number, body: string): void => {
+      call.status = status;
+      call.response = body;
+      this.calls.push(call);
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+      this.events.emit('call', call);
+    };
+    const file = this.state.files.get(id);
+    if (!file || file.completed) return finish(404, 'Not Found');
+    let bytes = raw;
+    if (contentType.startsWith('multipart/form-data')) {
+      const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+      const part = form.get('body') ?? form.get('file');
+      if (!(part instanceof Blob)) return finish(400, 'no file part');
+      bytes = Buffer.from(await part.arrayBuffer());
+    }
+    if (bytes.length !== file.length) return finish(400, `length ${bytes.length} is not the announced ${file.length}`);
+    file.bytes = bytes;
+    call.args.bytes = bytes.length;
+    finish(200, `OK - ${bytes.length}`);
+  }
+
+  /** The files shared in a channel (completed uploads), oldest first, with their text. */
+  filesIn(channel: string): { message: FakeSlackMessage; file: FakeSlackFile; text: string }[] {
+    return this.messagesIn(channel).flatMap((m) => (m.files ?? []).map((file) => ({ message: m, file, text: file.bytes?.toString('utf8') ?? '' })));
   }
 
   private onApiCall(method: string, raw: string, req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -18,7 +18,25 @@ export interface FakeSlackMessage {
   text: string;
   blocks?: unknown;
   metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: FakeSlackFile[];
 }
+
+/** A file as files.getUploadURLExternal announced it and the upload URL received it. */
+export interface FakeSlackFile {
+  id: string;
+  filename: string;
+  /** The length announced to files.getUploadURLExternal. */
+  length: number;
+  title?: string;
+  /** The bytes POSTed to the upload URL; undefined until then. */
+  bytes?: Buffer;
+  /** Set once files.completeUploadExternal shared it. */
+  completed?: boolean;
+}
+
+/** Slack's own bound on an upload (1 GB); the fake refuses more, as Slack does. */
+export const SLACK_MAX_FILE_BYTES = 1024 * 1024 * 1024;
 
 export interface WebApiState {
   teamId: string;
@@ -29,6 +47,10 @@ export interface WebApiState {
   usergroups: FakeUserGroup[];
   users: Record<string, string>;
   messages: FakeSlackMessage[];
+  /** Files announced by files.getUploadURLExternal, by id. */
+  files: Map<string, FakeSlackFile>;
+  uploadUrl: (fileId: string) => string;
+  nextFileId: () => string;
 }
 
 type Args = Record<string, unknown>;
@@ -106,6 +128,39 @@ export function answer(method: string, args: Args, s: WebApiState): MethodResult
       const bad = checkBlocks(args);
       if (bad) return bad;
       return { ok: true, message_ts: s.nextTs() };
+    }
+    case 'files.getUploadURLExternal': {
+      const length = Number(args.length);
+      if (!args.filename || !Number.isInteger(length) || length < 1) return { ok: false, error: 'invalid_arguments' };
+      if (length > SLACK_MAX_FILE_BYTES) return { ok: false, error: 'file_too_large' };
+      const id = s.nextFileId();
+      s.files.set(id, { id, filename: String(args.filename), length });
+      return { ok: true, upload_url: s.uploadUrl(id), file_id: id };
+    }
+    case 'files.completeUploadExternal': {
+      let list: { id?: string; title?: string }[];
+      try {
+        list = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as { id?: string; title?: string }[];
+      } catch {
+        return { ok: false, error: 'invalid_arguments' };
+      }
+      if (!Array.isArray(list) || !list.length) return { ok: false, error: 'invalid_arguments' };
+      const files: FakeSlackFile[] = [];
+      for (const f of list) {
+        const held = f.id ? s.files.get(f.id) : undefined;
+        // Slack completes only files whose bytes arrived, all of them.
+        if (!held?.bytes || held.bytes.length !== held.length || held.completed) return { ok: false, error: 'file_not_found' };
+        files.push(held);
+      }
+      for (const f of files) {
+        f.completed = true;
+        f.title = list.find((x) => x.id === f.id)?.title ?? f.filename;
+      }
+      if (args.channel_id) {
+        const ts = s.nextTs();
+        s.messages.push({ channel: String(args.channel_id), ts, text: String(args.initial_comment ?? ''), files, ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}) });
+      }
+      return { ok: true, files: files.map((f) => ({ id: f.id, name: f.filename, title: f.title, size: f.length })) };
     }
     case 'usergroups.list': {
       const withUsers = args.include_users === true || args.include_users === 'true';
