@@ -1,0 +1,10 @@
+// The "why" of a finding: the Microsoft article its check rests on (rdp/checks/references.ts), as
+// one line with a plain URL every platform links (Slack and Discord turn it into a link; the console
+// shows it to copy).
+import { findingReference } from '../rdp/checks/references.ts';
+import type { CheckId } from '../rdp/types.ts';
+
+export function referenceLine(check: CheckId): string {
+  const r = findingReference(check);
+  return `Why / Microsoft reference: ${r.title}: ${r.url}`;
+}
