@@ -73,7 +73,7 @@ export function approvalRequest(approval: ApprovalView): Card {
       approveAction(approval),
       // Rejecting changes nothing: never the alarming style next to a risky Approve.
       { id: rejectActionId(approval.id), label: 'Reject', style: 'default' },
-      { id: planActionId(approval.id), label: 'Show the exact plan', style: 'default' },
+      { id: planActionId(approval.id), label: 'Show the PowerShell', style: 'default' },
     ],
     footer: approvalFooter(approval),
   };

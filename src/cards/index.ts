@@ -13,6 +13,7 @@ export { fleetSummary, type FleetHostResult, type FleetSummaryOptions } from './
 export { help, type SubcommandHelp } from './help.ts';
 export { historyCard, MAX_HISTORY_LINES, type HistoryEntry } from './history.ts';
 export { hostsList, MAX_HOST_LINES, type InventoryEntry } from './hosts-list.ts';
+export { planScriptCard } from './plan-script.ts';
 export { refused } from './refused.ts';
 export { requestAccepted, type FleetTarget } from './request-accepted.ts';
 export { undoResult } from './undo-result.ts';

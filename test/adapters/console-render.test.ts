@@ -61,7 +61,7 @@ describe('console: renderCard', () => {
     const out = renderCard(approvalRequest(APPROVAL), { numbering, messageId: 'm2' });
     assert.match(out, /^ {2}\[2\] Approve: regenerate the RDP certificate$/m);
     assert.match(out, /^ {2}\[3\] Reject$/m);
-    assert.match(out, /^ {2}\[4\] Show the exact plan$/m);
+    assert.match(out, /^ {2}\[4\] Show the PowerShell$/m);
     assert.equal(renderCard(approvalRequest(APPROVAL), { numbering, messageId: 'm2' }), out, 'same message, same numbers');
     assert.deepEqual(numbering.resolve(2), { actionId: 'approve:ap-1', messageId: 'm2' });
     assert.deepEqual(numbering.resolve(parseClick('/click 3') ?? 0), { actionId: 'reject:ap-1', messageId: 'm2' });

@@ -38,7 +38,7 @@ describe('cards: approvalRequest', () => {
     assert.deepEqual(card.actions, [
       { id: 'approve:ap-7f3k', label: 'Approve: regenerate the RDP certificate', style: 'primary' },
       { id: 'reject:ap-7f3k', label: 'Reject', style: 'default' },
-      { id: 'plan:ap-7f3k', label: 'Show the exact plan', style: 'default' },
+      { id: 'plan:ap-7f3k', label: 'Show the PowerShell', style: 'default' },
     ]);
     const text = allText(card);
     assert.match(text, /^Risk: safe$/m);

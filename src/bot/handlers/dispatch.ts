@@ -8,10 +8,10 @@
 import { busyMessage } from '../../state/fix-lock.ts';
 import { enqueueFix } from '../../state/queues.ts';
 import type { ApprovalRecord } from '../../state/approvals/record.ts';
-import { describePlan } from '../../rdp/fixes/describe-plan.ts';
 import { approvalMessageKey, showApproval } from '../../cards/approval-show.ts';
 import { parseActionId } from '../../cards/action-ids.ts';
-import { commandOfAction, diagnosisDetails, diagnosisRoot, error, refused } from '../../cards/index.ts';
+import { commandOfAction, diagnosisDetails, diagnosisRoot, error, planScriptCard, refused } from '../../cards/index.ts';
+import { errorText } from '../../lib/error-text.ts';
 import { isGrammarError, parseCommand, type ParsedCommand } from '../grammar.ts';
 import type { Card, Inbound } from '../../chat/model.ts';
 import { accountOf } from '../../policy/roles.ts';
@@ -200,23 +200,28 @@ async function decide(ctx: EventContext, kind: 'approve' | 'reject', approvalId:
   if (kind === 'approve') await enqueueFix(bot.queues, { kind: 'apply', approvalId }, `apply.${approvalId}`);
 }
 
+/**
+ * "Show the PowerShell": the exact plan and its PowerShell as a file, in the approval's own thread
+ * (once per approval: a second press finds it there). Files cannot be shown to one person on Slack,
+ * and the plan is no secret to the channel that sees the approval; the presser is told where it is.
+ */
 async function showPlan(ctx: EventContext, approvalId: string): Promise<void> {
-  const record = await ctx.bot.state.approvals.get(approvalId);
+  const { state, outbox } = ctx.bot;
+  const record = await state.approvals.get(approvalId);
   const elsewhere = record ? await answeredWhereAsked(ctx, record) : null;
   if (elsewhere) return ctx.tell(refused(elsewhere, { title: 'Not this message' }), 'elsewhere');
-  const plan = await ctx.bot.state.plans.get(approvalId);
-  if (!plan) return ctx.tell(refused(`No plan is stored for ${approvalId} (expired or unknown).`), 'plan');
-  const card: Card = {
-    title: `Plan: ${plan.title} on ${plan.host}`,
-    status: 'info',
-    sections: [
-      { kind: 'text', text: plan.impact.summary },
-      { kind: 'code', text: describePlan(plan.apply).join('\n') || '(no writes)' },
-      { kind: 'fields', fields: [{ label: 'Plan hash', value: plan.hash.slice(0, 16) }, { label: 'Risk', value: plan.risk }] },
-    ],
-    actions: [],
-  };
-  await ctx.tell(card, 'plan');
+  const plan = await state.plans.get(approvalId);
+  const conv = record?.conversationId ? await state.conversations.get(record.conversationId) : null;
+  if (!record || !plan || !conv) return ctx.tell(refused(`No plan is stored for ${approvalId} (expired or unknown).`), 'plan');
+  let card: Card;
+  try {
+    card = planScriptCard(plan, approvalId, record.planHash);
+  } catch (e) {
+    // The stored plan is not the one whose hash was approved: show nothing rather than the wrong script.
+    return ctx.tell(refused(`The plan stored for ${approvalId} does not match the approved one (${errorText(e)}); nothing is shown. Ask for the fix again.`), 'plan');
+  }
+  await outbox.reply(conv, `plan.${approvalId}`, card);
+  await ctx.tell({ title: `The plan of ${approvalId} and its PowerShell`, status: 'info', sections: [{ kind: 'text', text: `Posted in the approval's thread, with the file ${card.file?.name ?? ''}.` }], actions: [] }, 'plan');
 }
 
 async function showDetails(ctx: EventContext, requestId: string): Promise<void> {

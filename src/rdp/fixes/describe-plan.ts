@@ -9,7 +9,8 @@ function regData(d: RegistryData | null | undefined): string {
   return Array.isArray(d) ? `[${d.join(', ')}]` : String(d);
 }
 
-function describeOp(op: Operation): string | null {
+/** One write in plain words (null: a read, which changes nothing). */
+export function describeOp(op: Operation): string | null {
   switch (op.op) {
     case 'reg.set': {
       const from = op.expect ? (op.expect.exists ? ` from ${regData(op.expect.data)}` : ' (not set now)') : '';
