@@ -1,15 +1,8 @@
 // rdp-medic <command>: each command lives in src/commands/<name>.ts and registers itself here.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { commands } from './commands/index.ts';
 import { EXIT, EXIT_CODES_HELP } from './commands/lib/cli-io.ts';
-
-/** The version of the package this runs from: package.json sits one level above src/ and dist/. */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-}
+import { packageVersion } from './lib/version.ts';
 
 const program = new Command('rdp-medic')
   .description('Diagnose and repair Remote Desktop on Windows hosts')

@@ -1,7 +1,7 @@
 // One command grammar for every platform:
 //   check HOST | check group:NAME | check tag:NAME, fix HOST FIX_ID, undo HOST UNDO_ID,
 //   status HOST, history HOST, hosts, help [COMMAND]
-// and what buttons say (a click is a command): approve ID, reject ID, plan ID, details ID.
+// and what buttons say (a click is a command): approve ID, reject ID, plan ID, details ID, evidence HOST.
 // Tolerates a leading /rdp or bot mention, extra spaces, any case in subcommands and names, and
 // Discord's option style (`check host:work-pc`, `fix host:work-pc fix:enable-rdp`, in any order).
 // Returns a zod-validated ParsedCommand whose hosts are inventory ids, or a GrammarError.
@@ -42,6 +42,7 @@ const SLOTS: Record<AnySubcommand, { slots: Slot[]; required: number }> = {
   reject: { slots: ['ref'], required: 1 },
   plan: { slots: ['ref'], required: 1 },
   details: { slots: ['ref'], required: 1 },
+  evidence: { slots: ['host'], required: 1 },
 };
 
 const REFERENCE_USAGE: Record<(typeof REFERENCE_SUBCOMMANDS)[number], string> = {
@@ -49,6 +50,7 @@ const REFERENCE_USAGE: Record<(typeof REFERENCE_SUBCOMMANDS)[number], string> = 
   reject: 'reject APPROVAL_ID',
   plan: 'plan APPROVAL_ID',
   details: 'details REQUEST_ID',
+  evidence: 'evidence HOST',
 };
 
 /** Discord option names (`host:work-pc`) to slots. `group:` and `tag:` are targets, not options. */
@@ -152,7 +154,8 @@ function build(sub: AnySubcommand, args: Map<Slot, string>, inventory: Inventory
       return typeof undoId === 'string' ? { kind: 'undo', host: h, undoId } : undoId;
     }
     case 'status':
-    case 'history': {
+    case 'history':
+    case 'evidence': {
       const h = host();
       return typeof h === 'string' ? { kind: sub, host: h } : h;
     }

@@ -5,7 +5,8 @@ export type ActionRef =
   | { kind: 'propose'; host: string; fixId: string }
   | { kind: 'approve' | 'reject' | 'plan'; approvalId: string }
   | { kind: 'undo'; host: string; undoId: string }
-  | { kind: 'details'; requestId: string };
+  | { kind: 'details'; requestId: string }
+  | { kind: 'evidence'; host: string };
 
 export const proposeActionId = (host: string, fixId: string): string => `propose:${host}:${fixId}`;
 export const approveActionId = (approvalId: string): string => `approve:${approvalId}`;
@@ -13,6 +14,7 @@ export const rejectActionId = (approvalId: string): string => `reject:${approval
 export const planActionId = (approvalId: string): string => `plan:${approvalId}`;
 export const undoActionId = (host: string, undoId: string): string => `undo:${host}:${undoId}`;
 export const detailsActionId = (requestId: string): string => `details:${requestId}`;
+export const evidenceActionId = (host: string): string => `evidence:${host}`;
 
 /** The reference behind a clicked id, or null for anything we did not make (never trust a click). */
 export function parseActionId(id: string): ActionRef | null {
@@ -26,6 +28,7 @@ export function parseActionId(id: string): ActionRef | null {
   if (parts.length === 2 && ok(a)) {
     if (kind === 'approve' || kind === 'reject' || kind === 'plan') return { kind, approvalId: a };
     if (kind === 'details') return { kind, requestId: a };
+    if (kind === 'evidence') return { kind, host: a };
   }
   return null;
 }
@@ -48,5 +51,7 @@ export function commandOfAction(id: string): string | null {
       return `${ref.kind} ${ref.approvalId}`;
     case 'details':
       return `details ${ref.requestId}`;
+    case 'evidence':
+      return `evidence ${ref.host}`;
   }
 }

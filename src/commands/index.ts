@@ -7,6 +7,7 @@ import { register as configCheck } from './config-check.ts';
 import { register as deliveries } from './deliveries.ts';
 import { register as demo } from './demo.ts';
 import { register as discord } from './discord.ts';
+import { register as evidence } from './evidence.ts';
 import { register as facts } from './facts.ts';
 import { register as fix } from './fix.ts';
 import { register as lab } from './lab.ts';
@@ -19,4 +20,4 @@ import { register as winrmExec } from './winrm-exec.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [demo, bot, worker, check, fix, undo, lab, facts, probe, winrmExec, selftest, audit, deliveries, slack, discord, configCheck];
+export const commands: RegisterCommand[] = [demo, bot, worker, check, fix, undo, lab, facts, evidence, probe, winrmExec, selftest, audit, deliveries, slack, discord, configCheck];

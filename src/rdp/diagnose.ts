@@ -90,7 +90,13 @@ function headlineOf(target: CheckTarget, input: CheckInput, findings: Finding[])
   return `${target.id} looks healthy: RDP answers with TLS and a valid certificate.`;
 }
 
-export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise<Diagnosis> {
+/** A diagnosis with what it was made from (the facts and the probes): the evidence export's source. */
+export interface Examination {
+  diagnosis: Diagnosis;
+  input: CheckInput;
+}
+
+export async function examine(target: CheckTarget, deps: DiagnoseDeps): Promise<Examination> {
   const t0 = performance.now();
   let probesMs = 0;
   let planMs = 0;
@@ -101,7 +107,7 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
   const input: CheckInput = { target, facts, probes, now: deps.now?.() ?? new Date() };
   const findings = keepLiveSupports(orderFindings(evaluateChecks(input)));
   const failure = 'failure' in facts ? facts.failure : null;
-  return {
+  const diagnosis: Diagnosis = {
     host: target.id,
     verdict: verdictOf(findings),
     headline: headlineOf(target, input, findings),
@@ -112,6 +118,11 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
     checkedAt: input.now.toISOString(),
     ...(failure ? { hostAccess: failure } : {}),
   };
+  return { diagnosis, input };
+}
+
+export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise<Diagnosis> {
+  return (await examine(target, deps)).diagnosis;
 }
 
 const NOTHING_RAN: ReadonlySet<HostAccessFailure['kind']> = new Set(['unreachable', 'config']);

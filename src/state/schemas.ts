@@ -19,6 +19,8 @@ export const FixJob = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('apply'), approvalId: ApprovalId }).strict(),
   /** Plan putting back what a fix changed, and ask for its approval (an undo is a fix). */
   z.object({ kind: z.literal('plan-undo'), host: HostId, undoId: UndoId, conversationId: ConversationId, requester: ChatUser }).strict(),
+  /** Collect a host's evidence (a fresh diagnosis with its facts) and post it as a file: the conversation's root (typed) or a reply (a click in its thread). */
+  z.object({ kind: z.literal('evidence'), host: HostId, conversationId: ConversationId, requester: ChatUser, post: z.enum(['root', 'reply']) }).strict(),
 ]);
 export type FixJob = z.infer<typeof FixJob>;
 

@@ -3,6 +3,7 @@
 // check records the host and updates its summary (throttled, the final one always).
 import type { Job } from 'bullmq';
 import { diagnosisDetails, diagnosisRoot, error, fleetSummary } from '../cards/index.ts';
+import { withEvidenceButton } from '../cards/evidence-export.ts';
 import type { Waiter } from '../state/diagnosis-join.ts';
 import { DiagnoseJob } from '../state/schemas.ts';
 import { diagnosisJson } from '../rdp/format.ts';
@@ -53,7 +54,7 @@ async function answerConversation(deps: WorkerDeps, conversationId: string, runI
   }
   const d = answer.diagnosis;
   await deps.outbox.send(conv, `diag.${runId}`, [
-    { op: 'update', of: 'root', version: 1, card: diagnosisRoot(d, conv.requester) },
+    { op: 'update', of: 'root', version: 1, card: withEvidenceButton(diagnosisRoot(d, conv.requester), d.host) },
     ...diagnosisDetails(d).map((card, i) => ({ op: 'reply' as const, key: `diag.${i}`, card })),
   ]);
 }

@@ -1,4 +1,4 @@
-// The fix job, in three kinds. plan: fresh facts -> compare-and-set plan -> an approval record and
+// The fix job, in three kinds (and the evidence export, host work a person asked for: workers/evidence.ts). plan: fresh facts -> compare-and-set plan -> an approval record and
 // its card. plan-undo: the same for putting back what a fix changed (an undo is a fix, with the
 // risk class of what it writes). apply: approved -> running exactly once (the approval's one-way
 // states), host lock, apply (or undo), verify, result.
@@ -24,6 +24,7 @@ import { undoRecordOrWhy } from '../state/undo-lookup.ts';
 import { errorText } from '../lib/error-text.ts';
 import type { WorkerDeps } from './deps.ts';
 import { undoPlan } from '../rdp/fixes/undo-plan.ts';
+import { exportEvidence } from './evidence.ts';
 
 /** How long an approved fix waits for another fix on the same host before giving up. */
 const LOCK_WAIT_MS = 10 * 60_000;
@@ -40,6 +41,7 @@ export function fixProcessor(deps: WorkerDeps) {
     const data = FixJob.parse(job.data);
     if (data.kind === 'plan') return planAndAsk(deps, data);
     if (data.kind === 'apply') return applyApproved(deps, data.approvalId, job, token);
+    if (data.kind === 'evidence') return exportEvidence(deps, data, job.id ?? String(Date.now()));
     return planUndoAndAsk(deps, data);
   };
 }

@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { connectHost, type HostConnection } from '../host/connect.ts';
 import { buildReadPlan, readPlanFacts, type HostFacts } from '../rdp/read-plan.ts';
 import type { Logger } from '../log.ts';
-import { diagnose } from '../rdp/diagnose.ts';
+import { diagnose, examine, type Examination } from '../rdp/diagnose.ts';
 import { checkTarget } from '../rdp/target.ts';
 import type { CheckTarget, Diagnosis } from '../rdp/types.ts';
 
@@ -14,6 +14,8 @@ export interface HostHandle {
   target: CheckTarget;
   runPlan: HostConnection['runPlan'];
   diagnose(): Promise<Diagnosis>;
+  /** A diagnosis with the facts and probes it rests on (the evidence export). */
+  examine(): Promise<Examination>;
   readFacts(): Promise<HostFacts>;
 }
 
@@ -51,6 +53,7 @@ export class HostPool {
         target: entry.target,
         runPlan,
         diagnose: () => diagnose(entry.target, { runPlan, dnsServers: dns.servers, timeoutMs: dns.timeoutMs * 2 }),
+        examine: () => examine(entry.target, { runPlan, dnsServers: dns.servers, timeoutMs: dns.timeoutMs * 2 }),
         readFacts: async () => readPlanFacts(await runPlan(buildReadPlan())),
       };
       return await work(handle);

@@ -2,7 +2,7 @@
 // writes a config; `facts` and `winrm exec` work against it; SIGTERM stops the lab cleanly.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -214,6 +214,50 @@ async function auditOf(url: string): Promise<TrailEntry[]> {
   assert.equal(r.code, 0, r.stderr);
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TrailEntry);
 }
+
+test('evidence: the facts, probes, findings with their references, timings and versions as JSON; --out writes a 0600 file; exit as check', async () => {
+  const out = join(dir, 'evidence-work-pc.json');
+  const r = await run(['evidence', 'work-pc', '--config', config, '--out', out]);
+  assert.equal(r.code, 1, r.stdout + r.stderr); // the expired certificate is a problem
+  assert.equal(r.stdout, '', 'the JSON went to the file');
+  assert.match(r.stderr, new RegExp(`evidence of work-pc written to ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ bytes\\): problem`));
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  const text = readFileSync(out, 'utf8');
+  const doc = JSON.parse(text) as {
+    format: string; host: string; verdict: string; hostRead: { facts: { host: string } }; findings: { check: string; references: { url: string }[] }[];
+    probes: { rdp: { certificate: unknown } }; timingsMs: { total: number }; versions: { runtime: unknown };
+  };
+  assert.equal(doc.format, 'rdp-medic-evidence');
+  assert.equal(doc.host, 'work-pc');
+  assert.equal(doc.verdict, 'problem');
+  assert.equal(doc.hostRead.facts.host, 'WORK-PC');
+  assert.equal(doc.findings[0]?.check, 'cert-rdp-store');
+  assert.match(doc.findings[0]?.references[0]?.url ?? '', /^https:\/\/learn\.microsoft\.com\//);
+  assert.ok(doc.probes.rdp.certificate, 'the probe saw the certificate');
+  assert.ok(doc.timingsMs.total > 0);
+  assert.equal(typeof doc.versions.runtime, 'string');
+  const password = (lines[0]?.winrm as { password: string }).password;
+  assert.ok(!text.includes(password), 'the WinRM password is not in the evidence');
+
+  const healthy = await run(['evidence', 'healthy', '--config', config]);
+  assert.equal(healthy.code, 0, healthy.stderr);
+  assert.equal((JSON.parse(healthy.stdout) as { verdict: string }).verdict, 'ok');
+});
+
+test('evidence: a missing --out folder or an unknown host is a usage error (2) before anything runs; an unreachable host exits 3 with its evidence', async () => {
+  const missing = await run(['evidence', 'work-pc', '--config', config, '--out', join(dir, 'no-such-dir', 'e.json')]);
+  assert.equal(missing.code, 2, missing.stdout + missing.stderr);
+  assert.match(missing.stderr, /--out .*: the folder .*no-such-dir does not exist; nothing was done/);
+  const unknown = await run(['evidence', 'wrk-pc', '--config', config]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown host "wrk-pc"/);
+  const down = join(dir, 'down-evidence.yaml');
+  writeFileSync(down, readFileSync(config, 'utf8').replace(/http:\/\/127\.0\.0\.1:\d+\/wsman/g, `http://127.0.0.1:${await freePort()}/wsman`));
+  const r = await run(['evidence', 'work-pc', '--config', down]);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  const doc = JSON.parse(r.stdout) as { hostRead: { read: boolean; failure: { kind: string } } };
+  assert.deepEqual([doc.hostRead.read, doc.hostRead.failure.kind], [false, 'unreachable']);
+});
 
 test('SIGTERM stops the lab and it exits 0', async () => {
   const exited = new Promise<number | null>((resolve) => lab.once('exit', (code) => resolve(code)));

@@ -10,9 +10,9 @@ export type Subcommand = z.infer<typeof Subcommand>;
 
 /**
  * What a button says, as grammar text (a click is a command): answering an approval, showing its
- * plan, showing a check's details. They can be typed too; help does not list them.
+ * plan, showing a check's details, exporting a host's evidence. They can be typed too; help does not list them.
  */
-export const REFERENCE_SUBCOMMANDS = ['approve', 'reject', 'plan', 'details'] as const;
+export const REFERENCE_SUBCOMMANDS = ['approve', 'reject', 'plan', 'details', 'evidence'] as const;
 export type ReferenceSubcommand = (typeof REFERENCE_SUBCOMMANDS)[number];
 export type AnySubcommand = Subcommand | ReferenceSubcommand;
 
@@ -44,6 +44,7 @@ export const ParsedCommand = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('help'), topic: Subcommand.nullable() }).strict(),
   z.object({ kind: z.enum(['approve', 'reject', 'plan']), approvalId: ApprovalIdArg }).strict(),
   z.object({ kind: z.literal('details'), requestId: ConversationIdArg }).strict(),
+  z.object({ kind: z.literal('evidence'), host: HostId }).strict(),
 ]);
 export type ParsedCommand = z.infer<typeof ParsedCommand>;
 

@@ -25,6 +25,8 @@ export function authorize(gate: PolicyGate, command: ParsedCommand, user: ChatUs
     }
     case 'status':
     case 'history':
+    case 'evidence':
+      // The evidence export shows what a check shows, whole: the same right on the same host.
       return gate.mayCheck(user, command.host);
     case 'plan':
       return gate.mayCheck(user, host ?? undefined);

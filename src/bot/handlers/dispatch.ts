@@ -21,7 +21,7 @@ import type { REFUSAL_STAGES } from '../../state/audit/index.ts';
 import { authorize } from './authorize.ts';
 import { startCheck } from './check.ts';
 import { eventContext, type BotContext, type EventContext } from './context.ts';
-import { requestFix, requestUndo } from './fix-request.ts';
+import { requestEvidence, requestFix, requestUndo } from './fix-request.ts';
 import { infoCard } from './info.ts';
 
 const MAX_DETAIL_HOSTS = 10;
@@ -134,6 +134,8 @@ async function run(ctx: EventContext, parsed: ParsedCommand): Promise<void> {
       return showPlan(ctx, parsed.approvalId);
     case 'details':
       return showDetails(ctx, parsed.requestId);
+    case 'evidence':
+      return requestEvidence(ctx, parsed.host);
     default:
       await ctx.bot.outbox.root(ctx.conversation, await infoCard(ctx.bot, parsed, ctx.user));
   }

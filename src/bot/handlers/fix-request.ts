@@ -45,3 +45,14 @@ export async function requestUndo(ctx: EventContext, host: HostId, undoId: strin
   await enqueueFix(ctx.bot.queues, { kind: 'plan-undo', host, undoId, conversationId: conv.id, requester: ctx.user }, `plan-undo.${conv.id}.${undoId}`);
   return 'queued';
 }
+
+/**
+ * evidence HOST, typed or clicked: a worker collects the host's evidence and posts it as a file in the
+ * clicked thread, or (typed) as the root of a new conversation. The presser is told it is coming.
+ */
+export async function requestEvidence(ctx: EventContext, host: HostId): Promise<void> {
+  const typed = ctx.via === 'typed';
+  const conv = typed ? await openConversation(ctx.bot, 'info', ctx.where, ctx.user, host) : ctx.conversation;
+  await enqueueFix(ctx.bot.queues, { kind: 'evidence', host, conversationId: conv.id, requester: ctx.user, post: typed ? 'root' : 'reply' }, `evidence.${conv.id}.${Date.now()}`);
+  if (!typed) await ctx.tell(working(`Collecting the evidence of ${host}`, 'A fresh diagnosis with its facts; the JSON file follows in this thread.', ctx.user), `evidence.${host}`);
+}

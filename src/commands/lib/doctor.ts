@@ -5,7 +5,7 @@ import type { Config } from '../../config/schema.ts';
 import { connectHost, type HostConnection } from '../../host/connect.ts';
 import { buildReadPlan, readPlanFacts, type HostFacts } from '../../rdp/read-plan.ts';
 import { createLogger } from '../../log.ts';
-import { diagnose } from '../../rdp/diagnose.ts';
+import { examine, type Examination } from '../../rdp/diagnose.ts';
 import { classifyHostError } from '../../rdp/diagnose-access.ts';
 import { checkTarget } from '../../rdp/target.ts';
 import type { CheckTarget, Diagnosis, HostAccessFailure } from '../../rdp/types.ts';
@@ -14,6 +14,8 @@ export interface Doctor {
   target: CheckTarget;
   conn: HostConnection;
   diagnose(): Promise<Diagnosis>;
+  /** The diagnosis with the facts and probes it was made from (the evidence export). */
+  examine(): Promise<Examination>;
   /** Why the last diagnosis could not read the host (WinRM unreachable, denied, ...); null when it could. */
   accessFailure(): HostAccessFailure | null;
   readFacts(): Promise<HostFacts>;
@@ -27,13 +29,15 @@ export async function openDoctor(config: Config, name: string): Promise<Doctor> 
   let failure: HostAccessFailure | null = null;
   // The diagnosis turns a host that cannot be read into findings; the exit code needs to know it too.
   const classifyError = (e: unknown): HostAccessFailure => (failure = classifyHostError(e, target));
+  const run = (): Promise<Examination> => {
+    failure = null;
+    return examine(target, { runPlan: conn.runPlan, dnsServers: config.dns.servers, timeoutMs: config.dns.timeoutMs * 2, classifyError });
+  };
   return {
     target,
     conn,
-    diagnose: () => {
-      failure = null;
-      return diagnose(target, { runPlan: conn.runPlan, dnsServers: config.dns.servers, timeoutMs: config.dns.timeoutMs * 2, classifyError });
-    },
+    diagnose: async () => (await run()).diagnosis,
+    examine: run,
     accessFailure: () => failure,
     readFacts: async () => readPlanFacts(await conn.runPlan(buildReadPlan())),
     close: () => conn.close(),
