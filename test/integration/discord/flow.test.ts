@@ -33,7 +33,7 @@ const POLICY = {
 };
 
 // One host per test, so no test depends on what another did to a host.
-const HOSTS = ['work-pc', 'desk-02', 'desk-03', 'desk-04', 'desk-05'].map((name) => ({ name, scenarios: ['cert-expired'] }));
+const HOSTS = ['work-pc', 'desk-02', 'desk-03', 'desk-04', 'desk-05', 'desk-06'].map((name) => ({ name, scenarios: ['cert-expired'] }));
 const FIX = 'regenerate-rdp-certificate';
 const SLOW = { timeoutMs: 20_000 };
 
@@ -100,7 +100,7 @@ describe('Discord end to end', () => {
     assert.equal(root.channel_id, IDS.channel);
     assert.equal(titleOf(root), 'work-pc: RDP problem found');
     assert.match(textOf(root), /certificate/i);
-    assert.deepEqual(root.components, [], 'the root has no buttons; they are in the thread');
+    assert.deepEqual(buttonIds(root), ['evidence:work-pc'], 'the root has only "Export evidence"; the fix buttons are in the thread');
     // Read in five seconds: the cause once in the whole conversation, evidence as words, not JSON.
     const headline = (await d.bot.state.diagnoses.last('work-pc'))!.diagnosis.headline;
     const conversation = [root, ...messagesIn(d.fake, rootId)].map(textOf).join('\n');
@@ -292,6 +292,22 @@ describe('Discord end to end', () => {
     assert.equal((await d.bot.state.audit.historyOf('work-pc', 200)).length, audited, 'nothing audited for work-pc');
     for (const i of [foreign, click, other]) assert.equal(d.fake.calls.filter((c) => isOriginalEditOf(i)(c) || isFollowUpOf(i)(c)).length, 0);
     assert.equal(d.logLines.filter((l) => l.includes('refused an interaction from outside discord.allowedGuilds')).length, 4);
+  });
+
+  test('Export evidence on the root: the evidence JSON is attached to a message in its thread', async () => {
+    const { rootId, thread } = await check('desk-06', ALICE);
+    const root = d.fake.world.messages.get(rootId)!;
+    assert.deepEqual(buttonIds(root), ['evidence:desk-06']);
+    const press = d.fake.sendInteraction(buttonInteraction({ customId: 'evidence:desk-06', messageId: rootId, channelId: IDS.channel, user: ALICE }));
+    assert.deepEqual((await d.fake.waitForCall(isCallbackOf(press))).body, { type: 6 });
+    await d.fake.waitForCall(isPostIn(thread, /^Evidence of desk-06$/), SLOW);
+    await settled();
+    const posted = messagesIn(d.fake, thread).find((m) => titleOf(m) === 'Evidence of desk-06')!;
+    assert.equal(posted.attachments?.length, 1);
+    assert.match(posted.attachments![0]!.filename, /^evidence-desk-06-.*\.json$/);
+    const doc = JSON.parse(posted.attachments![0]!.bytes.toString('utf8')) as { host: string; verdict: string };
+    assert.deepEqual([doc.host, doc.verdict], ['desk-06', 'problem']);
+    assert.ok(!textOf(posted).includes('{"'), 'the JSON is in the file, not the message');
   });
 
   test('no unhandled rejection, and no token in any log line', () => {
