@@ -33,7 +33,7 @@ function findingCard(d: Diagnosis, f: Finding, supporting: Finding[]): Card {
   if (f.explanation) sections.push({ kind: 'text', text: capText(f.explanation, TEXT_MAX) });
   if (supporting.length) sections.push({ kind: 'text', text: supporting.map((s) => supportLine(s, d.headline)).join('\n') });
   if (f.managedByPolicy) sections.push({ kind: 'text', text: POLICY_NOTE });
-  sections.push({ kind: 'text', text: referenceLine(f.check) });
+  if (!d.hostAccess) sections.push({ kind: 'text', text: referenceLine(f.check) });
   const evidence = evidenceText(f.evidence);
   if (evidence) sections.push({ kind: 'code', text: evidence });
   if (f.fix) sections.push({ kind: 'text', text: capText(`Proposed fix (${RISK_LABEL[f.fix.risk]}): ${f.fix.title}. ${f.fix.impact}`, TEXT_MAX) });

@@ -10,9 +10,14 @@ import type { ChatUser } from '../chat/model.ts';
 
 export const EXPORT_EVIDENCE_LABEL = 'Export evidence';
 
-/** The card with an "Export evidence" button for `host` after its own buttons. */
-export function withEvidenceButton(card: Card, host: string): Card {
-  return { ...card, actions: [...card.actions, { id: evidenceActionId(host), label: EXPORT_EVIDENCE_LABEL, style: 'default' }] };
+/**
+ * A diagnosis root with an "Export evidence" button after its own buttons, when the host was read: a
+ * host that could not be read has no facts to export, and its short answer says what was tried (the
+ * export is still `evidence HOST`, typed, or `rdp-medic evidence HOST`).
+ */
+export function withEvidenceButton(card: Card, d: Pick<Diagnosis, 'host' | 'hostAccess'>): Card {
+  if (d.hostAccess) return card;
+  return { ...card, actions: [...card.actions, { id: evidenceActionId(d.host), label: EXPORT_EVIDENCE_LABEL, style: 'default' }] };
 }
 
 /** A file name for the export: host and time, letters, digits, dot and dash only. */

@@ -54,7 +54,7 @@ async function answerConversation(deps: WorkerDeps, conversationId: string, runI
   }
   const d = answer.diagnosis;
   await deps.outbox.send(conv, `diag.${runId}`, [
-    { op: 'update', of: 'root', version: 1, card: withEvidenceButton(diagnosisRoot(d, conv.requester), d.host) },
+    { op: 'update', of: 'root', version: 1, card: withEvidenceButton(diagnosisRoot(d, conv.requester), d) },
     ...diagnosisDetails(d).map((card, i) => ({ op: 'reply' as const, key: `diag.${i}`, card })),
   ]);
 }

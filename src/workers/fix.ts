@@ -25,6 +25,7 @@ import { errorText } from '../lib/error-text.ts';
 import type { WorkerDeps } from './deps.ts';
 import { undoPlan } from '../rdp/fixes/undo-plan.ts';
 import { exportEvidence } from './evidence.ts';
+import { withEvidenceButton } from '../cards/evidence-export.ts';
 
 /** How long an approved fix waits for another fix on the same host before giving up. */
 const LOCK_WAIT_MS = 10 * 60_000;
@@ -261,7 +262,7 @@ async function updateRoot(deps: WorkerDeps, conv: ConversationRecord, record: Ap
   if (conv.kind === 'fleet' || conv.kind === 'info' || (conv.subject && conv.subject !== record.host)) return;
   const at = record.finishedAt ?? new Date().toISOString();
   const change: RootChange = { kind, title: fixTitle(record.fixId), requestedBy: record.requester, at, ...(record.decidedBy ? { approvedBy: record.decidedBy } : {}) };
-  await deps.outbox.update(conv, 'root', Date.parse(at), rootAfterChange(after, conv.requester, change));
+  await deps.outbox.update(conv, 'root', Date.parse(at), withEvidenceButton(rootAfterChange(after, conv.requester, change), after));
 }
 
 /** Runs an approved undo: the same undo record, plan hash unchanged, compare-and-set on the host. */

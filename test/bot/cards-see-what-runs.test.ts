@@ -91,8 +91,10 @@ describe('the evidence export', () => {
 
   test('"Export evidence" is a click that stands for `evidence HOST`', () => {
     const root: Card = { title: 'work-pc', status: 'problem', sections: [], actions: [{ id: 'propose:work-pc:enable-rdp', label: 'Fix', style: 'primary' }] };
-    const card = withEvidenceButton(root, 'work-pc');
+    const card = withEvidenceButton(root, DIAGNOSIS);
     assert.deepEqual(card.actions.map((a) => a.label), ['Fix', EXPORT_EVIDENCE_LABEL]);
+    // A host that could not be read has no facts to export: no button on its short answer.
+    assert.deepEqual(withEvidenceButton(root, { host: 'work-pc', hostAccess: { kind: 'unreachable', message: 'refused' } }), root);
     const id = card.actions[1]!.id;
     assert.deepEqual(parseActionId(id), { kind: 'evidence', host: 'work-pc' });
     assert.equal(commandOfAction(id), 'evidence work-pc');
@@ -102,6 +104,13 @@ describe('the evidence export', () => {
 });
 
 describe('the why of a finding', () => {
+  test('a host that could not be read: its one finding stays short, without the reference line', () => {
+    const offline: Diagnosis = { ...DIAGNOSIS, hostAccess: { kind: 'unreachable', message: 'refused' }, findings: [DIAGNOSIS.findings[0]!] };
+    const cards = diagnosisDetails(offline);
+    assert.ok(cards.length > 0);
+    for (const card of cards) assert.doesNotMatch(textOf(card), /Why \/ Microsoft reference/);
+  });
+
   test('each problem and warning card links the Microsoft article of its check', () => {
     const cards = diagnosisDetails(DIAGNOSIS).filter((c) => c.footer?.startsWith('check '));
     assert.equal(cards.length, 2);
