@@ -28,7 +28,8 @@ export interface PhaseOutput {
 const input = JSON.parse(process.argv[2] ?? '{}') as PhaseInput;
 const conn = await connectHost({
   id: 'bench-host' as HostId,
-  config: HostConfig.parse({ winrm: { url: input.url, auth: input.auth, credential: 'bench', ...input.winrm } }),
+  // Loopback hosts, Basic over http:// by the bench's choice (production refuses it without this opt-in).
+  config: HostConfig.parse({ winrm: { url: input.url, auth: input.auth, credential: 'bench', allowBasicOverHttp: true, ...input.winrm } }),
   credential: { username: input.username, password: { env: 'BENCH_WINRM_PASSWORD' } },
 });
 const plan = buildReadPlan();
