@@ -11,6 +11,12 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEBIAN = {
   'python3-winrm': () => spawnSync('/usr/bin/python3', ['-c', 'import winrm'], { stdio: 'ignore' }).status === 0,
   'python3-requests-ntlm': () => spawnSync('/usr/bin/python3', ['-c', 'import requests_ntlm'], { stdio: 'ignore' }).status === 0,
+  'python3-requests-kerberos': () => spawnSync('/usr/bin/python3', ['-c', 'import requests_kerberos'], { stdio: 'ignore' }).status === 0,
+  'krb5-kdc': () => existsSync('/usr/sbin/krb5kdc') && existsSync('/usr/sbin/kdb5_util'),
+  'krb5-admin-server': () => existsSync('/usr/sbin/kadmin.local'),
+  'krb5-user': () => onPath('kinit') && onPath('klist'),
+  'libkrb5-dev': () => existsSync('/usr/include/gssapi/gssapi_krb5.h'),
+  faketime: () => onPath('faketime'),
   openssl: () => onPath('openssl'),
   'redis-server': () => onPath('redis-server'),
   xrdp: () => onPath('xrdp') || existsSync('/usr/sbin/xrdp'),

@@ -18,7 +18,11 @@ interface ExecFlags {
   ca?: string;
   insecure?: boolean;
   timeout?: string;
+  spn?: string;
 }
+
+const AUTH_METHODS = ['basic', 'ntlm', 'kerberos', 'negotiate'] as const;
+const isAuthMethod = (s: string): s is (typeof AUTH_METHODS)[number] => (AUTH_METHODS as readonly string[]).includes(s);
 
 export function register(program: Command): void {
   const winrm = program.command('winrm').description('Talk WS-Management to a Windows host');
@@ -26,16 +30,18 @@ export function register(program: Command): void {
     .command('exec')
     .description('Run a command over WinRM; prints its output and exits with its exit code (255 on a WinRM failure)')
     .requiredOption('--url <url>', 'endpoint, e.g. https://host:5986/wsman')
-    .requiredOption('--auth <method>', 'basic or ntlm (never guessed from the user name)')
+    .requiredOption('--auth <method>', 'basic, ntlm, kerberos or negotiate (never guessed from the user name; kerberos/negotiate over https only)')
     .requiredOption('--username <user>', 'user, DOMAIN\\user or user@domain')
     .requiredOption('--password-env <VAR>', 'environment variable holding the password (never a flag: flags show in ps)')
     .option('--ca <file>', 'PEM CA bundle that signed the host certificate (HTTPS)')
     .option('--insecure', 'skip HTTPS certificate verification (warns)')
     .option('--timeout <ms>', 'deadline for the whole command', '120000')
+    .option('--spn <principal>', 'Kerberos service principal (default HTTP/<host of --url>)')
     .argument('<command...>', 'the command line, after --')
     .action((command: string[], flags: ExecFlags) =>
       runCommand(async () => {
-        if (flags.auth !== 'basic' && flags.auth !== 'ntlm') throw new UsageError(`--auth is basic or ntlm, not "${flags.auth}"`);
+        const auth = flags.auth;
+        if (!isAuthMethod(auth)) throw new UsageError(`--auth is basic, ntlm, kerberos or negotiate, not "${auth}"`);
         const password = process.env[flags.passwordEnv];
         if (!password) throw new UsageError(`environment variable ${flags.passwordEnv} (--password-env) is not set`);
         const commandMs = Number(flags.timeout);
@@ -51,7 +57,8 @@ export function register(program: Command): void {
         const [cmd, ...args] = command;
         const client = createWinrmClient({
           url: flags.url,
-          auth: flags.auth,
+          auth,
+          ...(flags.spn ? { kerberos: { spn: flags.spn } } : {}),
           username: flags.username,
           password,
           ...(ca ? { ca } : {}),

@@ -30,8 +30,16 @@ export const WinrmEndpoint = z
       .string()
       .url()
       .refine((u) => /^https?:$/.test(new URL(u).protocol), 'WinRM URL must be http:// or https://'),
-    /** Chosen per host, never guessed from the user name. */
-    auth: z.enum(['basic', 'ntlm']),
+    /** Chosen per host, never guessed from the user name. kerberos/negotiate: HTTPS only (ADR 0011). */
+    auth: z.enum(['basic', 'ntlm', 'kerberos', 'negotiate']),
+    /** For kerberos/negotiate: SPN (default HTTP/<URL host>), a keytab instead of the password. */
+    kerberos: z
+      .object({
+        spn: z.string().regex(/^[^/@\s]+\/[^/@\s]+(@[^/@\s]+)?$/, 'a service principal like HTTP/host.example.com').optional(),
+        keytab: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     credential: z.string().min(1).describe('a key of credentials'),
     /** PEM file of the CA bundle that signed the host's WinRM certificate (HTTPS). */
     ca: z.string().optional(),

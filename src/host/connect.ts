@@ -46,6 +46,7 @@ export async function connectHost(host: ResolvedHost, opts: { logger?: WinrmLogg
     ...(winrm.pinSha256 ? { pinSha256: winrm.pinSha256 } : {}),
     insecure: winrm.insecure,
     encryption: winrm.encryption,
+    ...(winrm.kerberos ? { kerberos: winrm.kerberos } : {}),
     // Opted in above (and warned there): the client need not warn a second time.
     ...(clearText ? { allowUnencrypted: true } : {}),
     timeouts: winrm.timeouts,

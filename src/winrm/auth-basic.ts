@@ -3,7 +3,7 @@ import { WinrmAuthError } from './errors.ts';
 import { SOAP_CONTENT_TYPE, offeredSchemes } from './channel.ts';
 import type { SoapChannel, SoapReply } from './channel.ts';
 import type { HttpTransport } from './transport.ts';
-import type { RequestContext } from './types.ts';
+import type { RequestContext, WinrmStats } from './types.ts';
 
 export class BasicChannel implements SoapChannel {
   readonly method = 'basic' as const;
@@ -14,6 +14,7 @@ export class BasicChannel implements SoapChannel {
     private readonly host: string,
     username: string,
     password: string,
+    private readonly stats: WinrmStats,
   ) {
     // Private field: never enumerable, never in a log line or error.
     this.#authorization = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
@@ -32,6 +33,7 @@ export class BasicChannel implements SoapChannel {
         'basic',
       );
     }
+    this.stats.authUsed = 'basic';
     return res;
   }
 }

@@ -74,6 +74,7 @@ export class NtlmChannel implements SoapChannel {
       throw this.authError(ctx, `the NTLM challenge could not be answered: ${error instanceof Error ? error.message : String(error)}`);
     }
     this.stats.handshakes += 1;
+    this.stats.authUsed = 'ntlm';
     const res = await this.transport.post(ctx, (next) => {
       this.requireSameSocket(socket, next, ctx);
       return this.leg(`Negotiate ${type3.toString('base64')}`, soap);

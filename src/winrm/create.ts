@@ -3,6 +3,9 @@
 import { BackgroundWork } from './background.ts';
 import { BasicChannel } from './auth-basic.ts';
 import { NtlmChannel } from './auth-ntlm.ts';
+import { KerberosChannel } from './auth-kerberos.ts';
+import { NegotiateChannel } from './auth-negotiate.ts';
+import { ticketCacheFor } from './kerberos/ticket-cache.ts';
 import { WinrmClient } from './client.ts';
 import { FifoLock } from './lock.ts';
 import { resolveOptions } from './options.ts';
@@ -23,6 +26,7 @@ export function createWinrmClient(opts: WinrmClientOptions): WinrmClient {
   const stats: WinrmStats = {
     roundTrips: 0,
     handshakes: 0,
+    authUsed: undefined,
     shellsCreated: 0,
     requests: { create: 0, command: 0, send: 0, receive: 0, signal: 0, delete: 0 },
   };
@@ -35,9 +39,18 @@ export function createWinrmClient(opts: WinrmClientOptions): WinrmClient {
     maxResponseBytes: settings.maxResponseBytes,
     stats,
   });
-  const channel: SoapChannel = settings.auth === 'basic'
-    ? new BasicChannel(transport, settings.host, settings.username, opts.password)
-    : new NtlmChannel(transport, settings.host, { username: settings.username, password: opts.password, domain: settings.domain }, settings.encrypt, stats);
+  const ntlm = (): NtlmChannel =>
+    new NtlmChannel(transport, settings.host, { username: settings.username, password: opts.password, domain: settings.domain }, settings.encrypt, stats);
+  const kerberos = (): KerberosChannel => {
+    const k = settings.kerberos!;
+    const tickets = ticketCacheFor({ principal: k.principal, ...(k.keytab ? { keytab: k.keytab } : { password: opts.password }) });
+    return new KerberosChannel(transport, settings.host, { spn: k.spn, tickets, renewBeforeMs: k.renewBeforeMs, kdcTimeoutMs: k.kdcTimeoutMs }, stats);
+  };
+  const channel: SoapChannel =
+    settings.auth === 'basic' ? new BasicChannel(transport, settings.host, settings.username, opts.password, stats)
+    : settings.auth === 'ntlm' ? ntlm()
+    : settings.auth === 'kerberos' ? kerberos()
+    : new NegotiateChannel(settings.host, kerberos, ntlm, opts.logger);
   const soap = new SoapCaller(channel, new FifoLock(), settings.host, stats);
   const protocol = new ShellProtocol(soap, settings.host, { to: settings.url.href, operationTimeoutSec: settings.operationTimeoutSec }, {
     requestMs: settings.requestMs,

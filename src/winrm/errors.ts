@@ -53,13 +53,21 @@ export class WinrmFaultError extends WinrmError implements FaultFields {
   }
 }
 
+const METHOD_NAMES = { basic: 'Basic', ntlm: 'NTLM', kerberos: 'Kerberos', negotiate: 'Negotiate' } as const;
+
 export class WinrmAuthError extends WinrmError {
-  readonly method: 'Basic' | 'NTLM';
+  readonly method: (typeof METHOD_NAMES)[AuthMethod];
   constructor(message: string, host: string, step: ErrorStep, method: AuthMethod) {
     super(message, host, step);
-    this.method = method === 'basic' ? 'Basic' : 'NTLM';
+    this.method = METHOD_NAMES[method];
   }
 }
+
+/**
+ * Kerberos could not even be tried (no module, no KDC reachable, no such SPN, realm not configured):
+ * the one case where 'negotiate' falls back to NTLM, as Windows does. Wrong passwords and refusals never do.
+ */
+export class KerberosUnavailableError extends WinrmAuthError {}
 
 export type TransportFailure = 'refused' | 'dns' | 'reset' | 'tls' | 'pin' | 'unreachable' | 'network';
 

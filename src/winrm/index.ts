@@ -2,9 +2,9 @@
 export { createWinrmClient } from './create.ts';
 export { WinrmClient } from './client.ts';
 export type { WinrmClientOptions } from './options.ts';
-export type { AuthMethod, CommandResult, EncryptionMode, RunOptions, WinrmLogger, WinrmStats, WinrmStep, ErrorStep } from './types.ts';
+export type { AuthMethod, UsedAuthMethod, CommandResult, EncryptionMode, RunOptions, WinrmLogger, WinrmStats, WinrmStep, ErrorStep } from './types.ts';
 export {
-  WinrmError, WinrmFaultError, WinrmAuthError, WinrmTransportError, WinrmTimeoutError, WinrmAbortError,
+  WinrmError, WinrmFaultError, WinrmAuthError, KerberosUnavailableError, WinrmTransportError, WinrmTimeoutError, WinrmAbortError,
   WinrmProtocolError, WinrmConfigError, WinrmCommandTooLongError, WinrmOutputLimitError,
 } from './errors.ts';
 export { LIMIT_DEFAULTS, LIMIT_MINIMUMS, formatBytes, tooMuchMessage } from './limits.ts';
@@ -15,3 +15,5 @@ export { encodePowerShell, powerShellArgs, POWERSHELL } from './powershell.ts';
 // Lower-level pieces, for fixtures, the lab and tests.
 export { readEnvelope, readShellId, readCommandId, readReceive } from './response.ts';
 export { readFault } from './faults.ts';
+export { loadGssapi, KERBEROS_INSTALL_STEP } from './kerberos/gssapi.ts';
+export type { Gssapi, GssServer } from './kerberos/gssapi.ts';

@@ -14,6 +14,8 @@ export interface WinrmClientOptions {
   password: string;
   /** NTLM domain; otherwise taken from DOMAIN\user or user@domain, else '' (local account). */
   domain?: string;
+  /** 'kerberos' and 'negotiate' (HTTPS only). The password may be empty when a keytab is given. */
+  kerberos?: KerberosOptions;
   /** PEM contents, or a path to a PEM file, trusted for this host only. */
   ca?: string | Buffer;
   /** SHA-256 of the leaf certificate's DER (hex, colons allowed, or base64). */
@@ -34,6 +36,26 @@ export interface WinrmClientOptions {
   logger?: WinrmLogger;
 }
 
+export interface KerberosOptions {
+  /** Service principal; default HTTP/<host name of the URL>. */
+  spn?: string;
+  /** A keytab holding the user's key, instead of the password. */
+  keytab?: string;
+  /** Get a new TGT when the current one expires within this (default 10 minutes). */
+  renewBeforeMs?: number;
+  /** Bound on each KDC exchange (kinit), default the connect timeout x 2. */
+  kdcTimeoutMs?: number;
+}
+
+export interface KerberosSettings {
+  /** user@REALM, or a bare name for krb5.conf's default realm. */
+  principal: string;
+  spn: string;
+  keytab: string | undefined;
+  renewBeforeMs: number;
+  kdcTimeoutMs: number;
+}
+
 export interface ClientSettings {
   url: URL;
   /** host:port for messages. */
@@ -42,6 +64,8 @@ export interface ClientSettings {
   username: string;
   domain: string;
   encrypt: boolean;
+  /** For 'kerberos' and 'negotiate'. */
+  kerberos: KerberosSettings | undefined;
   tls: TlsSettings;
   connectMs: number;
   requestMs: number;
@@ -62,6 +86,13 @@ export function splitUser(username: string, domain: string | undefined): { usern
   const at = username.lastIndexOf('@');
   if (at > 0) return { username: username.slice(0, at), domain: domain ?? username.slice(at + 1) };
   return { username, domain: domain ?? '' };
+}
+
+/** user@REALM as given; DOMAIN\user -> user@DOMAIN (upper-cased: realms are); a bare name keeps krb5.conf's default realm. */
+export function kerberosPrincipal(username: string, domain: string | undefined): string {
+  if (username.includes('@')) return username;
+  const { username: user, domain: d } = splitUser(username, domain);
+  return d ? `${user}@${d.toUpperCase()}` : user;
 }
 
 function positive(value: number | undefined, fallback: number, name: string, host: string): number {
@@ -94,7 +125,15 @@ export function resolveOptions(opts: WinrmClientOptions): ClientSettings {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(`unsupported scheme ${url.protocol}; use http or https.`);
   if (url.username || url.password) fail('put credentials in username/password, not in the URL.');
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/wsman';
-  if (opts.auth !== 'basic' && opts.auth !== 'ntlm') fail(`auth must be 'basic' or 'ntlm' (got ${String(opts.auth)}).`);
+  if (!['basic', 'ntlm', 'kerberos', 'negotiate'].includes(opts.auth)) {
+    fail(`auth must be 'basic', 'ntlm', 'kerberos' or 'negotiate' (got ${String(opts.auth)}).`);
+  }
+  const usesKerberos = opts.auth === 'kerberos' || opts.auth === 'negotiate';
+  if (usesKerberos && !isHttps) {
+    fail(`auth '${opts.auth}' needs https://: Kerberos over http:// would need WinRM message encryption with GSS IOV wrap, which rdp-medic does not implement (docs/decisions/0011-kerberos.md). Use the host's HTTPS listener (port 5986), or auth 'ntlm'.`);
+  }
+  if (usesKerberos && !opts.password && !opts.kerberos?.keytab) fail('Kerberos needs a password or kerberos.keytab.');
+  if (opts.kerberos && !usesKerberos) fail(`kerberos settings apply to auth 'kerberos' or 'negotiate' only.`);
   if (!opts.username) fail('username is empty.');
 
   const warnings: ClientSettings['warnings'] = [];
@@ -105,6 +144,8 @@ export function resolveOptions(opts: WinrmClientOptions): ClientSettings {
     if (!isHttps && !opts.allowUnencrypted) {
       warnings.push({ obj: { host, auth: 'basic' }, msg: 'WinRM Basic over http:// sends the password and all data in clear text; use HTTPS' });
     }
+  } else if (usesKerberos) {
+    if (mode === 'always') fail("encryption 'always' is not available with Kerberos (no GSS IOV wrap); HTTPS already encrypts.");
   } else {
     encrypt = mode === 'always' || (mode === 'auto' && !isHttps);
     if (mode === 'never' && !isHttps) {
@@ -128,8 +169,24 @@ export function resolveOptions(opts: WinrmClientOptions): ClientSettings {
     }
   }
 
-  const { username, domain } = opts.auth === 'ntlm' ? splitUser(opts.username, opts.domain) : { username: opts.username, domain: opts.domain ?? '' };
+  const { username, domain } = opts.auth === 'ntlm' || opts.auth === 'negotiate' ? splitUser(opts.username, opts.domain) : { username: opts.username, domain: opts.domain ?? '' };
   const requestMs = positive(opts.timeouts?.requestMs, DEFAULTS.requestMs, 'timeouts.requestMs', host);
+  const connectMs = positive(opts.timeouts?.connectMs, DEFAULTS.connectMs, 'timeouts.connectMs', host);
+  let kerberos: KerberosSettings | undefined;
+  if (usesKerberos) {
+    const spn = opts.kerberos?.spn ?? `HTTP/${url.hostname}`;
+    if (!opts.kerberos?.spn && (/^[\d.]+$/.test(url.hostname) || url.hostname.includes(':') || url.hostname.startsWith('['))) {
+      fail('the URL names the host by IP address, and Kerberos service tickets are issued for names: use the host\'s DNS name in the URL, or set kerberos.spn (HTTP/<host FQDN>).');
+    }
+    if (!/^[^/@\s]+\/[^/@\s]+(@[^/@\s]+)?$/.test(spn)) fail(`kerberos.spn '${spn}' is not a service principal like HTTP/host.example.com.`);
+    kerberos = {
+      principal: kerberosPrincipal(opts.username, opts.domain),
+      spn,
+      keytab: opts.kerberos?.keytab,
+      renewBeforeMs: positive(opts.kerberos?.renewBeforeMs, 600_000, 'kerberos.renewBeforeMs', host),
+      kdcTimeoutMs: positive(opts.kerberos?.kdcTimeoutMs, connectMs * 2, 'kerberos.kdcTimeoutMs', host),
+    };
+  }
   return {
     url,
     host,
@@ -137,8 +194,9 @@ export function resolveOptions(opts: WinrmClientOptions): ClientSettings {
     username,
     domain,
     encrypt,
+    kerberos,
     tls,
-    connectMs: positive(opts.timeouts?.connectMs, DEFAULTS.connectMs, 'timeouts.connectMs', host),
+    connectMs,
     requestMs,
     commandMs: positive(opts.timeouts?.commandMs, DEFAULTS.commandMs, 'timeouts.commandMs', host),
     operationTimeoutSec: positive(opts.operationTimeoutSec, DEFAULTS.operationTimeoutSec, 'operationTimeoutSec', host),

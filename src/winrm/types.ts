@@ -6,7 +6,10 @@ export type WinrmStep = 'create' | 'command' | 'send' | 'receive' | 'signal' | '
 /** Where an error arose: a protocol step, or 'config' for a refusal before any network call. */
 export type ErrorStep = WinrmStep | 'config';
 
-export type AuthMethod = 'basic' | 'ntlm';
+/** 'negotiate': Kerberos, falling back to NTLM when Kerberos is unavailable (as Windows does). */
+export type AuthMethod = 'basic' | 'ntlm' | 'kerberos' | 'negotiate';
+/** The method a connection actually authenticated with. */
+export type UsedAuthMethod = 'basic' | 'ntlm' | 'kerberos';
 export type EncryptionMode = 'auto' | 'always' | 'never';
 
 /** pino-compatible subset; the client only ever passes plain objects without secrets. */
@@ -35,8 +38,10 @@ export interface WinrmStats {
   roundTrips: number;
   /** SOAP operations by step. */
   requests: Record<WinrmStep, number>;
-  /** NTLM handshakes performed (one per TCP connection). */
+  /** NTLM or Kerberos handshakes performed (one per TCP connection). */
   handshakes: number;
+  /** The method the last handshake (or Basic request) used; with 'negotiate' this says which one won. */
+  authUsed: UsedAuthMethod | undefined;
   /** Shells created for the kept (warm) shell; runOnce shells are counted in requests.create only. */
   shellsCreated: number;
 }

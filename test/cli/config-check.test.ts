@@ -121,7 +121,7 @@ test('a file with several mistakes: every one listed with its path, exit 2, no s
       literal: { username: 'y', password: { value: LITERAL } },
     },
     hosts: {
-      'work-pc': { winrm: { url: 'ftp://work-pc/wsman', auth: 'kerberos', credential: 'lab' } },
+      'work-pc': { winrm: { url: 'ftp://work-pc/wsman', auth: 'digest', credential: 'lab' } },
       'kiosk-1': { winrm: { url: 'https://kiosk-1:5986/wsman', auth: 'basic', credential: 'literal', ca: 'no-such-ca.pem' }, colour: 'red' },
     },
     // Valid in shape, wrong in meaning: reported although the hosts above are malformed.
@@ -133,7 +133,7 @@ test('a file with several mistakes: every one listed with its path, exit 2, no s
   assert.equal(r.code, 2, r.stderr);
   const expected = [
     /hosts\.work-pc\.winrm\.url: WinRM URL must be http:\/\/ or https:\/\//,
-    /hosts\.work-pc\.winrm\.auth: .*"basic"\|"ntlm"/,
+    /hosts\.work-pc\.winrm\.auth: .*"basic"\|"ntlm"\|"kerberos"\|"negotiate"/,
     /hosts\.kiosk-1: Unrecognized key: "colour"/,
     /policy\.approve\.safe\.0: unknown role "approvers"/,
     /credentials\.lab\.password: environment variable RDP_MEDIC_TEST_UNSET_VAR is not set/,

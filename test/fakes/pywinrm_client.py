@@ -1,5 +1,5 @@
 # Drives Debian's pywinrm 0.3.0 against the lab WS-Man server for the fidelity tests.
-# argv[1]: JSON {url, user, password, transport, message_encryption?, server_cert_validation?, send_cbt?, ops: [...]}
+# argv[1]: JSON {url, user, password, transport, message_encryption?, server_cert_validation?, send_cbt?, kerberos_hostname_override?, ops: [...]}
 #   op {"type": "run_cmd", "cmd": str, "args": [str]}
 #   op {"type": "protocol", "codepage": int, "command": str, "args": [str]}
 # stdout: JSON list, one result per op: {status_code, stdout, stderr (base64)} or {error, message}.
@@ -26,8 +26,9 @@ def main():
         extra["message_encryption"] = a["message_encryption"]
     if "server_cert_validation" in a:
         extra["server_cert_validation"] = a["server_cert_validation"]
-    if "send_cbt" in a:
-        extra["send_cbt"] = a["send_cbt"]
+    for key in ("send_cbt", "kerberos_hostname_override"):
+        if key in a:
+            extra[key] = a[key]
     results = []
     for op in a["ops"]:
         try:

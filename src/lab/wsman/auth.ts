@@ -3,6 +3,7 @@
 // the request is processed, and later requests on that socket need no Authorization header.
 import { timingSafeEqual } from 'node:crypto';
 import { NtlmServerContext, parseAuthorizationHeader, type NtlmSession } from '../../ntlm/index.ts';
+import type { Gssapi } from '../../winrm/index.ts';
 import type { WsmanHost } from '../types.ts';
 
 /** Per-socket authentication state (NTLM is connection-oriented). */
@@ -34,19 +35,27 @@ export function bindingAccepted(policy: ChannelBindingPolicy, sent: Buffer | und
 
 export const newSocketAuth = (): SocketAuth => ({ ntlm: undefined, user: undefined, session: undefined });
 
+/** Kerberos acceptor of the lab: the GSSAPI binding and this listener's service (HTTP@host). */
+export interface LabKerberos {
+  gss: Gssapi;
+  service: string;
+}
+
 export type AuthOutcome =
-  | { kind: 'ok'; user: string; via: 'basic' | 'ntlm' }
+  /** `wwwAuthenticate`: Kerberos' mutual-authentication token, sent with the answer. */
+  | { kind: 'ok'; user: string; via: 'basic' | 'ntlm' | 'kerberos'; wwwAuthenticate?: string }
   /** 401 carrying `WWW-Authenticate: <value>` (the NTLM Type2). */
   | { kind: 'challenge'; wwwAuthenticate: string }
   | { kind: 'denied' };
 
-export function authenticate(
+export async function authenticate(
   header: string | undefined,
   state: SocketAuth,
   host: WsmanHost,
   cbt: ChannelBindingPolicy,
+  kerberos: LabKerberos | undefined,
   onError: (e: unknown) => void,
-): AuthOutcome {
+): Promise<AuthOutcome> {
   if (!header || /^\s*(Negotiate|NTLM)\s*$/i.test(header)) {
     return state.user !== undefined ? { kind: 'ok', user: state.user, via: 'ntlm' } : { kind: 'denied' };
   }
@@ -55,6 +64,7 @@ export function authenticate(
   if (!/^\s*(Negotiate|NTLM)\s/i.test(header)) return { kind: 'denied' };
 
   const parsed = parseAuthorizationHeader(header);
+  if (!parsed && kerberos) return acceptKerberos(header, state, host, kerberos, onError);
   // SPNEGO-wrapped tokens would need SPNEGO answers; like a Negotiate-less listener we refuse them.
   if (!parsed || parsed.spnego) return { kind: 'denied' };
   const type = parsed.token.readUInt32LE(8);
@@ -84,6 +94,27 @@ export function authenticate(
     onError(e);
   }
   return { kind: 'denied' };
+}
+
+/** A Kerberos (or SPNEGO-wrapped Kerberos) token: one step, mutual-auth token back, user mapped to the local account. */
+async function acceptKerberos(header: string, state: SocketAuth, host: WsmanHost, kerberos: LabKerberos, onError: (e: unknown) => void): Promise<AuthOutcome> {
+  const m = /^\s*(Negotiate|Kerberos)\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
+  if (!m) return { kind: 'denied' };
+  state.user = undefined;
+  state.session = undefined;
+  state.ntlm = undefined;
+  try {
+    const server = await kerberos.gss.initializeServer(kerberos.service);
+    await server.step(m[2]!);
+    if (!server.contextComplete) return { kind: 'denied' };
+    const user = localUserName(server.username);
+    if (host.passwordFor(user) === undefined) return { kind: 'denied' };
+    state.user = user;
+    return { kind: 'ok', user, via: 'kerberos', ...(server.response ? { wwwAuthenticate: `${m[1]} ${server.response}` } : {}) };
+  } catch (e) {
+    onError(e);
+    return { kind: 'denied' };
+  }
 }
 
 function checkBasic(b64: string, host: WsmanHost): AuthOutcome {

@@ -9,7 +9,8 @@ import { X509Certificate } from 'node:crypto';
 import { ENCRYPTED_CONTENT_TYPE, channelBindingsHash, isEncryptedContentType, tlsServerEndPoint, unwrapEncrypted, wrapEncrypted } from '../../ntlm/index.ts';
 import type { WsmanHost } from '../types.ts';
 import { authenticate, newSocketAuth } from './auth.ts';
-import type { CbtHardeningLevel, ChannelBindingPolicy, SocketAuth } from './auth.ts';
+import type { CbtHardeningLevel, ChannelBindingPolicy, LabKerberos, SocketAuth } from './auth.ts';
+import { loadGssapi } from '../../winrm/index.ts';
 import { dispatch } from './dispatch.ts';
 import { faultEnvelope, faults } from './faults.ts';
 import { ShellRegistry } from './shells.ts';
@@ -25,7 +26,12 @@ export interface WsmanServerOptions {
   tls?: { cert: string; key: string };
   /** Like WinRM AllowUnencrypted=true (default): plaintext SOAP is accepted over http. */
   allowUnencrypted?: boolean;
-  /** HTTPS only, like WinRM's CbtHardeningLevel (default 'relaxed', as on Windows). */
+  /**
+   * Accept Kerberos (SPNEGO or raw, under Negotiate): the keytab holding `spn` (HTTP/<name>). Needs the
+   * optional `kerberos` package. The keytab is process-wide (KRB5_KTNAME): one per lab process.
+   */
+  kerberos?: { keytab: string; spn: string };
+  /** HTTPS only, like WinRM's CbtHardeningLevel (default 'relaxed', as on Windows). NTLM only: see ADR 0011. */
   cbtHardeningLevel?: CbtHardeningLevel;
   maxShellsPerUser?: number;
   logger?: WsmanLogger;
@@ -46,6 +52,11 @@ export async function startWsmanServer(opts: WsmanServerOptions): Promise<WsmanS
   const { host, tls } = opts;
   const allowUnencrypted = opts.allowUnencrypted ?? true;
   const log = opts.logger;
+  let kerberos: LabKerberos | undefined;
+  if (opts.kerberos) {
+    process.env.KRB5_KTNAME = `FILE:${opts.kerberos.keytab}`;
+    kerberos = { gss: loadGssapi(), service: opts.kerberos.spn.replace(/^([^/]+)\/([^@]+)(@.*)?$/, '$1@$2') };
+  }
   const cbt: ChannelBindingPolicy = {
     level: opts.cbtHardeningLevel ?? 'relaxed',
     expected: tls ? channelBindingsHash(tlsServerEndPoint(new X509Certificate(tls.cert).raw)) : undefined,
@@ -105,9 +116,10 @@ export async function startWsmanServer(opts: WsmanServerOptions): Promise<WsmanS
       auth = newSocketAuth();
       socketAuth.set(req.socket, auth);
     }
-    const who = authenticate(req.headers.authorization, auth, host, cbt, (e) => log?.warn({ err: e }, 'wsman: NTLM error'));
+    const who = await authenticate(req.headers.authorization, auth, host, cbt, kerberos, (e) => log?.warn({ err: e }, 'wsman: NTLM error'));
     if (who.kind === 'challenge') return reply401(res, [who.wwwAuthenticate]);
     if (who.kind === 'denied') return reply401(res, ['Negotiate', 'Basic realm="WSMAN"']);
+    if (who.wwwAuthenticate) res.setHeader('WWW-Authenticate', who.wwwAuthenticate);
 
     const machine = host.computerName;
     if (fi.http500) return reply(res, 500, Buffer.from(faultEnvelope(faults.internalError(), machine, undefined)), SOAP_CONTENT_TYPE);
