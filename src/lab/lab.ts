@@ -29,6 +29,8 @@ export interface LabOptions {
   auth?: 'basic' | 'ntlm';
   /** Serve WinRM over HTTPS with a lab CA (the config names the CA file). */
   https?: boolean;
+  /** Also accept Kerberos (HTTPS only): a keytab holding HTTP/<name>.lab.test for every host. */
+  kerberos?: { keytab: string };
   password?: string;
   clock?: () => Date;
   /**
@@ -101,7 +103,11 @@ async function startHost(
         issuer: tls.ca,
       })
     : null;
-  const wsman = await startWsmanServer({ host: simulated, ...(cert ? { tls: { cert: cert.certPem, key: cert.keyPem } } : {}) });
+  const wsman = await startWsmanServer({
+    host: simulated,
+    ...(cert ? { tls: { cert: cert.certPem, key: cert.keyPem } } : {}),
+    ...(opts.kerberos ? { kerberos: { keytab: opts.kerberos.keytab, spn: `HTTP/${address}` } } : {}),
+  });
   const rdp = await startRdpListener({ getState: () => simulated.rdpState(), faults: simulated.faults, modelPorts: [3389] });
   // A fix applied over WinRM may stop, start or move the listener: follow the model.
   const unsubscribe = simulated.onChange(() => void rdp.refresh());
@@ -125,6 +131,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     if (names.has(h.name)) throw new Error(`lab: host name "${h.name}" is used twice`);
     names.add(h.name);
   }
+  if (opts.kerberos && !opts.https) throw new Error('lab: Kerberos needs https (rdp-medic refuses Kerberos over http)');
   // Validate every scenario before starting anything, so a typo starts nothing.
   for (const h of opts.hosts) h.scenarios.forEach(resolveScenario);
 

@@ -41,6 +41,7 @@ export interface Kdc {
 }
 
 const KDC_BIN = '/usr/sbin/krb5kdc';
+const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
 export async function startKdc(opts: KdcOptions): Promise<Kdc> {
   const dir = mkdtempSync(join(tmpdir(), 'kdc-'));
@@ -101,10 +102,9 @@ ${Object.entries(opts.extraRealms ?? {}).map(([r, k]) => ` ${r} = {\n  kdc = ${k
     kadmin(`ktadd -k ${keytab} ${service}`);
   }
 
-  const [cmd, args] = opts.clockOffset
-    ? ['/usr/bin/faketime', ['-f', opts.clockOffset, KDC_BIN, '-n', '-r', realm]]
-    : [KDC_BIN, ['-n', '-r', realm]];
-  const kdc: ChildProcess = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // libfaketime preloaded into the KDC itself (not the faketime wrapper, whose child would outlive a kill).
+  const clock = opts.clockOffset ? { LD_PRELOAD: FAKETIME_LIB, FAKETIME: opts.clockOffset, FAKETIME_DONT_FAKE_MONOTONIC: '1' } : {};
+  const kdc: ChildProcess = spawn(KDC_BIN, ['-n', '-r', realm], { env: { ...env, ...clock }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   kdc.stderr?.on('data', (c: Buffer) => {
     if (stderr.length < 64 * 1024) stderr += c.toString();

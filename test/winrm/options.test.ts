@@ -34,7 +34,7 @@ test("Basic with encryption 'always' is refused; bad TLS options are refused", (
   assert.throws(() => createWinrmClient({ url: 'http://h:5985/wsman', auth: 'basic', username: 'u', password: PASSWORD, pinSha256: 'ab'.repeat(32) }), /https:\/\/ URLs only/);
   assert.throws(() => createWinrmClient({ url: 'https://h:5986/wsman', auth: 'basic', username: 'u', password: PASSWORD, pinSha256: 'nope' }), /pinSha256/);
   assert.throws(() => createWinrmClient({ url: 'ftp://h/wsman', auth: 'basic', username: 'u', password: PASSWORD }), /unsupported scheme/);
-  assert.throws(() => createWinrmClient({ url: 'http://h:5985/wsman', auth: 'kerberos' as 'basic', username: 'u', password: PASSWORD }), /auth must be/);
+  assert.throws(() => createWinrmClient({ url: 'http://h:5985/wsman', auth: 'digest' as 'basic', username: 'u', password: PASSWORD }), /auth must be/);
 });
 
 test('user names only supply the NTLM domain; the method comes from configuration', async () => {
