@@ -14,7 +14,6 @@ import { startLabProcess } from './lib/lab-process.ts';
 import { startLab } from '../src/lab/lab.ts';
 import { executePlan } from '../src/host/executor.ts';
 import { createWinrmClient } from '../src/winrm/index.ts';
-import { startKdc } from '../test/support/kdc.ts';
 import { peakRssMb, percentile, round1 } from './lib/stats.ts';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
@@ -143,9 +142,8 @@ export async function benchWinrm(): Promise<Record<string, unknown>> {
  */
 async function benchKerberos(plan: ReturnType<typeof buildReadPlan>): Promise<Record<string, number>> {
   const password = 'bench-Kerb3ros!';
-  const kdc = await startKdc({ realm: 'LAB.TEST', users: { Administrator: password }, services: ['HTTP/healthy.lab.test'] });
-  process.env.KRB5_CONFIG = kdc.krb5Conf;
-  const lab = await startLab({ hosts: [{ name: 'healthy', scenarios: ['healthy'] }], https: true, latencyMs: LATENCY_MS, password, kerberos: { keytab: kdc.keytab } });
+  // auth 'kerberos' starts the lab's throwaway KDC and points this process's KRB5_CONFIG at it.
+  const lab = await startLab({ hosts: [{ name: 'healthy', scenarios: ['healthy'] }], auth: 'kerberos', https: true, latencyMs: LATENCY_MS, password });
   const out: Record<string, number> = {};
   try {
     for (const auth of ['kerberos', 'ntlm'] as const) {
@@ -179,7 +177,6 @@ async function benchKerberos(plan: ReturnType<typeof buildReadPlan>): Promise<Re
     }
   } finally {
     await lab.close();
-    await kdc.close();
   }
   return out;
 }

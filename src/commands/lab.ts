@@ -59,7 +59,7 @@ export function register(program: Command): void {
     .option('--hosts <n>', 'a fleet of N hosts cycling through the --scenario list')
     .option('--latency <ms>', 'latency added to every WinRM response and RDP answer')
     .option('--jitter <ms>', 'random extra latency up to this much')
-    .option('--auth <method>', 'what the printed inventory uses: basic or ntlm (hosts accept both)', 'ntlm')
+    .option('--auth <method>', 'what the printed inventory uses: basic or ntlm (hosts accept both), or kerberos (starts a throwaway KDC, implies --https; hosts accept all three)', 'ntlm')
     .option('--https', 'serve WinRM over HTTPS with a lab CA')
     .option('--config-out <file>', 'where to write the configuration file for --config of the other commands (default: $XDG_RUNTIME_DIR/rdp-medic/lab-PID.yaml or the temp dir, removed when the lab stops; the path is printed on stderr)')
     .option('--runtime <kind>', 'who executes plans: model (the lab\'s TypeScript operations) or pwsh (the real runtime engine under PowerShell 7)', 'model')
@@ -71,13 +71,14 @@ export function register(program: Command): void {
           for (const s of SCENARIOS.values()) out(`${s.name.padEnd(32)} ${s.description}`);
           return EXIT.ok;
         }
-        if (flags.auth !== 'basic' && flags.auth !== 'ntlm') throw new UsageError(`--auth is basic or ntlm, not "${flags.auth}"`);
+        const auth = flags.auth;
+        if (auth !== 'basic' && auth !== 'ntlm' && auth !== 'kerberos') throw new UsageError(`--auth is basic, ntlm or kerberos, not "${auth}"`);
         if (flags.runtime !== 'model' && flags.runtime !== 'pwsh') throw new UsageError(`--runtime is model or pwsh, not "${flags.runtime}"`);
         if (flags.runtime === 'pwsh' && !findPwsh()) throw new UsageError(PWSH_INSTALL_HINT);
         const lab = await startLab({
           hosts: hostSpecs(flags),
-          auth: flags.auth,
-          https: flags.https ?? false,
+          auth,
+          https: (flags.https ?? false) || auth === 'kerberos',
           latencyMs: intFlag('latency', flags.latency, 60_000) ?? 0,
           jitterMs: intFlag('jitter', flags.jitter, 60_000) ?? 0,
           runtime: flags.runtime,
@@ -92,6 +93,8 @@ export function register(program: Command): void {
         }
         writeLabConfig(lab, configFile, caFile ? { caFile } : {});
         err(`configuration for --config: ${configFile}`);
+        const krb5Conf = lab.hosts[0]?.kerberos?.krb5Conf;
+        if (krb5Conf) err(`Kerberos: realm LAB.TEST; clients need KRB5_CONFIG=${krb5Conf}`);
         // Listening for the signals before the host lines are out: whoever reads them may stop the lab at once.
         const stopped = new Promise<void>((done) => {
           const stop = (): void => {
@@ -102,7 +105,7 @@ export function register(program: Command): void {
           process.on('SIGINT', stop);
           process.on('SIGTERM', stop);
         });
-        for (const h of lab.hosts) out(JSON.stringify({ name: h.name, scenario: h.scenario, winrm: h.winrm, rdp: h.rdp }));
+        for (const h of lab.hosts) out(JSON.stringify({ name: h.name, scenario: h.scenario, winrm: h.winrm, rdp: h.rdp, ...(h.kerberos ? { kerberos: h.kerberos } : {}) }));
         await stopped;
         await lab.close();
         if (!flags.configOut) rmSync(configFile, { force: true });

@@ -16,7 +16,11 @@ export function labConfig(lab: Lab, opts: { caFile?: string } = {}): Record<stri
       h.name,
       {
         address: h.address,
-        winrm: { url: h.winrm.url, auth: h.winrm.auth, credential: LAB_CREDENTIAL, ...(opts.caFile ? { ca: opts.caFile } : {}) },
+        winrm: {
+          url: h.winrm.url, auth: h.winrm.auth, credential: LAB_CREDENTIAL, ...(opts.caFile ? { ca: opts.caFile } : {}),
+          // The URL names 127.0.0.1; the ticket is for the host's lab name (clients need KRB5_CONFIG=kerberos.krb5Conf).
+          ...(h.kerberos ? { kerberos: { spn: h.kerberos.spn } } : {}),
+        },
         rdp: { host: h.rdp.host, port: h.rdp.port },
         rdpUsers: [`${h.name.toUpperCase()}\\rdpuser`],
         groups: ['lab'],

@@ -9,6 +9,9 @@ import { SimulatedHost } from './model/index.ts';
 import { startRdpListener, type RdpListener } from './rdp/index.ts';
 import { buildHost, getScenario, loadScenarioFile, type Scenario } from './scenarios/index.ts';
 import { startWsmanServer, type WsmanServer } from './wsman/index.ts';
+import { startKdc, type Kdc } from './kerberos/kdc.ts';
+
+export const LAB_REALM = 'LAB.TEST';
 
 export const LAB_DOMAIN = 'lab.test';
 export const LAB_USERNAME = 'Administrator';
@@ -25,12 +28,13 @@ export interface LabOptions {
   hosts: LabHostSpec[];
   latencyMs?: number;
   jitterMs?: number;
-  /** What the inventory uses; every lab host accepts both. */
-  auth?: 'basic' | 'ntlm';
+  /**
+   * What the inventory uses; every lab host accepts Basic and NTLM. 'kerberos' (HTTPS only) also starts
+   * a throwaway KDC (realm LAB.TEST) and makes every host accept Kerberos for HTTP/<name>.lab.test.
+   */
+  auth?: 'basic' | 'ntlm' | 'kerberos';
   /** Serve WinRM over HTTPS with a lab CA (the config names the CA file). */
   https?: boolean;
-  /** Also accept Kerberos (HTTPS only): a keytab holding HTTP/<name>.lab.test for every host. */
-  kerberos?: { keytab: string };
   password?: string;
   clock?: () => Date;
   /**
@@ -47,7 +51,9 @@ export interface LabHost {
   scenario: string;
   address: string;
   simulated: SimulatedHost;
-  winrm: { url: string; auth: 'basic' | 'ntlm'; username: string; password: string };
+  winrm: { url: string; auth: 'basic' | 'ntlm' | 'kerberos'; username: string; password: string };
+  /** With auth 'kerberos': what any Kerberos client needs (KRB5_CONFIG=krb5Conf). */
+  kerberos?: { realm: string; kdc: string; spn: string; username: string; password: string; krb5Conf: string };
   rdp: { host: string; port: number };
 }
 
@@ -82,6 +88,7 @@ async function startHost(
   password: string,
   tls: { ca: LabCertificate } | null,
   primitives: PrimitiveServer | null,
+  kdc: Kdc | null,
 ): Promise<{ host: LabHost; running: Running }> {
   const scenarios = spec.scenarios.map(resolveScenario);
   const now = opts.clock?.() ?? new Date();
@@ -106,7 +113,7 @@ async function startHost(
   const wsman = await startWsmanServer({
     host: simulated,
     ...(cert ? { tls: { cert: cert.certPem, key: cert.keyPem } } : {}),
-    ...(opts.kerberos ? { kerberos: { keytab: opts.kerberos.keytab, spn: `HTTP/${address}` } } : {}),
+    ...(kdc ? { kerberos: { keytab: kdc.keytab, spn: `HTTP/${address}` } } : {}),
   });
   const rdp = await startRdpListener({ getState: () => simulated.rdpState(), faults: simulated.faults, modelPorts: [3389] });
   // A fix applied over WinRM may stop, start or move the listener: follow the model.
@@ -119,7 +126,8 @@ async function startHost(
     scenario: spec.offline ? 'offline' : scenarios.map((s) => s.name).join('+'),
     address,
     simulated,
-    winrm: { url: wsman.url, auth: opts.auth ?? 'ntlm', username: LAB_USERNAME, password },
+    winrm: { url: wsman.url, auth: opts.auth ?? 'ntlm', username: kdc ? `${LAB_USERNAME}@${kdc.realm}` : LAB_USERNAME, password },
+    ...(kdc ? { kerberos: { realm: kdc.realm, kdc: kdc.address, spn: `HTTP/${address}`, username: `${LAB_USERNAME}@${kdc.realm}`, password, krb5Conf: kdc.krb5Conf } } : {}),
     rdp: { host: '127.0.0.1', port: rdp.realPortFor(3389) ?? 0 },
   };
   return { host, running: { wsman, rdp, unsubscribe, closed: spec.offline === true } };
@@ -131,7 +139,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     if (names.has(h.name)) throw new Error(`lab: host name "${h.name}" is used twice`);
     names.add(h.name);
   }
-  if (opts.kerberos && !opts.https) throw new Error('lab: Kerberos needs https (rdp-medic refuses Kerberos over http)');
+  if (opts.auth === 'kerberos' && !opts.https) throw new Error('lab: Kerberos needs https (rdp-medic refuses Kerberos over http)');
   // Validate every scenario before starting anything, so a typo starts nothing.
   for (const h of opts.hosts) h.scenarios.forEach(resolveScenario);
 
@@ -139,6 +147,12 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   const ca = opts.https ? createLabCa({ commonName: 'rdp-medic lab CA' }) : null;
   const dns = await startDnsServer();
   const primitives = opts.runtime === 'pwsh' ? await startPrimitiveServer() : null;
+  let kdc: Kdc | null = null;
+  if (opts.auth === 'kerberos') {
+    kdc = await startKdc({ realm: LAB_REALM, users: { [LAB_USERNAME]: password }, services: opts.hosts.map((h) => `HTTP/${h.name}.${LAB_DOMAIN}`) });
+    // The hosts' acceptors in this process map HTTP/<name>.lab.test to the realm through it.
+    process.env.KRB5_CONFIG = kdc.krb5Conf;
+  }
   const hosts: LabHost[] = [];
   const running: Running[] = [];
   const close = async (): Promise<void> => {
@@ -147,12 +161,13 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     await Promise.all(running.filter((r) => !r.closed).flatMap((r) => [r.wsman.close(), r.rdp.close()]));
     await dns.close();
     await primitives?.close();
+    await kdc?.close();
   };
   try {
     // In batches: a fleet of hundreds starts quickly without a burst of thousands of binds at once.
     const batch = 50;
     for (let i = 0; i < opts.hosts.length; i += batch) {
-      const started = await Promise.all(opts.hosts.slice(i, i + batch).map((spec) => startHost(spec, opts, password, ca ? { ca } : null, primitives)));
+      const started = await Promise.all(opts.hosts.slice(i, i + batch).map((spec) => startHost(spec, opts, password, ca ? { ca } : null, primitives, kdc)));
       for (const s of started) {
         hosts.push(s.host);
         running.push(s.running);
