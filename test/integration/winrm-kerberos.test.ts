@@ -23,6 +23,7 @@ import { freePort } from '../support/free-port.ts';
 
 const PASSWORD = 'Kerb3ros-Passw0rd!';
 const SPN = 'HTTP/krbhost.lab.test';
+const OPERATOR_PASSWORD = 'Op3rator-Kerb!';
 let dir: string;
 let kdc: Kdc;
 let skewedKdc: Kdc;
@@ -32,13 +33,13 @@ let lab: WsmanServer;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'winrm-krb-'));
   const deadPort = await freePort(); // nobody listens there
-  kdc = await startKdc({ realm: 'LAB.TEST', users: { administrator: PASSWORD }, services: [SPN], extraRealms: { 'DEAD.TEST': `127.0.0.1:${deadPort}` } });
+  kdc = await startKdc({ realm: 'LAB.TEST', users: { administrator: PASSWORD, operator: OPERATOR_PASSWORD }, services: [SPN], extraRealms: { 'DEAD.TEST': `127.0.0.1:${deadPort}` } });
   skewedKdc = await startKdc({ realm: 'SKEW.TEST', users: { administrator: PASSWORD }, services: [], clockOffset: '+2h' });
   // Both realms known to this process (client and acceptor); MIT reads a ':'-separated list.
   process.env.KRB5_CONFIG = `${kdc.krb5Conf}:${skewedKdc.krb5Conf}`;
   delete process.env.KRB5CCNAME;
   cert = opensslCert(dir, 'rsa-sha256');
-  lab = await startWsmanServer({ host: fakeHost('KRBHOST', { administrator: PASSWORD }), tls: { cert: cert.certPem, key: cert.keyPem }, allowUnencrypted: false, kerberos: { keytab: kdc.keytab, spn: SPN } });
+  lab = await startWsmanServer({ host: fakeHost('KRBHOST', { administrator: PASSWORD, operator: OPERATOR_PASSWORD }), tls: { cert: cert.certPem, key: cert.keyPem }, allowUnencrypted: false, kerberos: { keytab: kdc.keytab, spn: SPN } });
 });
 after(async () => {
   await lab?.close();
@@ -93,6 +94,23 @@ test('Kerberos over HTTPS: one handshake for the connection, no extra round trip
   assert.match(cache.name, /^FILE:.*rdp-medic-krb5-.*\/ccache$/);
   assert.ok(existsSync(cache.name.slice(5)), 'the private cache holds the ticket');
   assert.ok(!existsSync(`/tmp/krb5cc_${process.getuid?.() ?? 0}`), 'the default cache is never written');
+});
+
+test('two credentials in one process: each has its own cache, and each connection authenticates as its own user', async () => {
+  const admin = client();
+  const operator = client({ username: 'operator@LAB.TEST', password: OPERATOR_PASSWORD });
+  try {
+    // Interleaved and concurrent: the KRB5CCNAME switch must never hand one client the other's ticket.
+    const [a, o] = await Promise.all([admin.run('whoami'), operator.run('whoami')]);
+    assert.equal(a.stdout, 'krbhost\\administrator\r\n');
+    assert.equal(o.stdout, 'krbhost\\operator\r\n');
+  } finally {
+    await admin.close();
+    await operator.close();
+  }
+  const adminCache = ticketCacheFor({ principal: 'administrator@LAB.TEST', password: PASSWORD });
+  const operatorCache = ticketCacheFor({ principal: 'operator@LAB.TEST', password: OPERATOR_PASSWORD });
+  assert.notEqual(adminCache.name, operatorCache.name);
 });
 
 test('a ticket about to expire is renewed before the next connection; a fresh one is not', async () => {
