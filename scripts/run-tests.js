@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { spawn } from 'node:child_process';
-import { ensureDebianPackages, ensureNodeModules, ensurePwsh, repoRoot, TEST_PACKAGES } from './prerequisites.js';
+import { ensureDebianPackages, ensureKerberosAddon, ensureNodeModules, ensurePwsh, repoRoot, TEST_PACKAGES } from './prerequisites.js';
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -21,8 +21,10 @@ const args = process.argv.slice(2);
 const runtime = args.includes('--runtime');
 const filters = args.filter((a) => a !== '--runtime');
 
-ensureNodeModules();
+// Debian packages first: libkrb5-dev must be there when npm builds the optional kerberos addon.
 ensureDebianPackages(TEST_PACKAGES);
+ensureNodeModules();
+ensureKerberosAddon();
 const env = { ...process.env };
 if (runtime) env.PWSH = ensurePwsh();
 
