@@ -70,9 +70,12 @@ const NOT_READ: Record<HostAccessFailure['kind'], string> = {
   policy: 'a host policy blocks remote commands',
 };
 
+const AUTH_NAME: Readonly<Record<string, string>> = { basic: 'Basic', ntlm: 'NTLM', kerberos: 'Kerberos' };
+
 function hostReadField(d: Diagnosis): Field {
   if (d.hostAccess) return { label: 'Host read', value: `not read: ${NOT_READ[d.hostAccess.kind]}` };
-  return { label: 'Host read', value: `${d.winrmCommands === 1 ? 'one WinRM command' : `${d.winrmCommands} WinRM commands`}, ${formatMs(d.timingsMs.plan)}` };
+  const how = d.winrmAuth ? ` (${AUTH_NAME[d.winrmAuth] ?? d.winrmAuth})` : '';
+  return { label: 'Host read', value: `${d.winrmCommands === 1 ? 'one WinRM command' : `${d.winrmCommands} WinRM commands`}${how}, ${formatMs(d.timingsMs.plan)}` };
 }
 
 export function probeFields(d: Diagnosis): Field[] {

@@ -26,6 +26,8 @@ export interface DiagnoseProbes {
 export interface DiagnoseDeps {
   /** Runs one plan as one WinRM command. */
   runPlan(plan: Plan): Promise<PlanResult>;
+  /** How the connection authenticated, read once the plan ran (undefined before any login). */
+  winrmAuth?: () => string | undefined;
   /** Probe overrides (tests); defaults are the real probes of src/rdp/probes. */
   probe?: Partial<DiagnoseProbes>;
   /** DNS servers for the name lookup (default: the system's). */
@@ -118,6 +120,8 @@ export async function examine(target: CheckTarget, deps: DiagnoseDeps): Promise<
     checkedAt: input.now.toISOString(),
     ...(failure ? { hostAccess: failure } : {}),
   };
+  const auth = deps.winrmAuth?.();
+  if (auth) diagnosis.winrmAuth = auth;
   return { diagnosis, input };
 }
 

@@ -14,7 +14,8 @@ export function formatDiagnosis(d: Diagnosis, opts: { all?: boolean } = {}): str
   }
   const ok = d.findings.filter((f) => f.verdict === 'ok').length;
   if (!opts.all && ok) lines.push(`  ${ok} other check(s) ok.`);
-  lines.push(`  (probes ${d.timingsMs.probes} ms and one WinRM command ${d.timingsMs.plan} ms in parallel; total ${d.timingsMs.total} ms)`);
+  const auth = d.winrmAuth ? ` (${d.winrmAuth})` : '';
+  lines.push(`  (probes ${d.timingsMs.probes} ms and one WinRM command${auth} ${d.timingsMs.plan} ms in parallel; total ${d.timingsMs.total} ms)`);
   return lines.join('\n');
 }
 
@@ -24,6 +25,7 @@ export function diagnosisJson(d: Diagnosis): Record<string, unknown> {
     host: d.host,
     verdict: d.verdict,
     headline: d.headline,
+    ...(d.winrmAuth ? { winrmAuth: d.winrmAuth } : {}),
     findings: d.findings.map((f) => ({
       check: f.check,
       verdict: f.verdict,

@@ -152,6 +152,8 @@ export interface Diagnosis {
   checkedAt?: string;
   /** Why the host-side facts are missing altogether; absent when the host was read. */
   hostAccess?: HostAccessFailure;
+  /** How WinRM authenticated (basic, ntlm, kerberos): negotiate may have fallen back, so the card says. */
+  winrmAuth?: string;
 }
 
 export interface FixImpact {

@@ -49,11 +49,12 @@ export class HostPool {
       const conn = await entry.conn;
       const runPlan = conn.runPlan;
       const dns = this.config.dns;
+      const deps = { runPlan, dnsServers: dns.servers, timeoutMs: dns.timeoutMs * 2, winrmAuth: () => conn.client.stats.authUsed };
       const handle: HostHandle = {
         target: entry.target,
         runPlan,
-        diagnose: () => diagnose(entry.target, { runPlan, dnsServers: dns.servers, timeoutMs: dns.timeoutMs * 2 }),
-        examine: () => examine(entry.target, { runPlan, dnsServers: dns.servers, timeoutMs: dns.timeoutMs * 2 }),
+        diagnose: () => diagnose(entry.target, deps),
+        examine: () => examine(entry.target, deps),
         readFacts: async () => readPlanFacts(await runPlan(buildReadPlan())),
       };
       return await work(handle);

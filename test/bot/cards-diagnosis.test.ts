@@ -227,6 +227,12 @@ describe('cards: diagnosis details from literals', () => {
     assert.match(code.text, /password: \[redacted\]/);
   });
 
+  test('the root says how WinRM authenticated (negotiate may have fallen back)', () => {
+    const root = diagnosisRoot({ ...diagnosis([base]), winrmAuth: 'kerberos' }, ALICE);
+    assert.match(fields(root).get('Host read') ?? '', /^one WinRM command \(Kerberos\), 1 ms$/);
+    assert.match(fields(diagnosisRoot({ ...diagnosis([base]), winrmAuth: 'ntlm' }, ALICE)).get('Host read') ?? '', /\(NTLM\)/);
+  });
+
   test('nothing but ok checks: no thread message; the root counts them', () => {
     const ok: Finding = { ...base, verdict: 'ok', severity: 'info' };
     const healthy = { ...diagnosis([ok, ok, ok]), verdict: 'ok' as const };

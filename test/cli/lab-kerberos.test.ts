@@ -65,3 +65,16 @@ test('a Kerberos client given only what the line says gets in; facts works from 
   assert.equal(code, 0, stdout.slice(0, 500));
   assert.match(stdout, /"host":\s*"HEALTHY"/);
 });
+
+test('check says which method WinRM used: kerberos in the JSON and in the text', async () => {
+  const env = { ...process.env, KRB5_CONFIG: line.kerberos.krb5Conf };
+  const run = async (args: string[]): Promise<string> => {
+    const p = spawn(process.execPath, [BIN, 'check', 'healthy', '--config', config, ...args], { env });
+    let stdout = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    await once(p, 'exit');
+    return stdout;
+  };
+  assert.equal((JSON.parse(await run(['--json'])) as { winrmAuth?: string }).winrmAuth, 'kerberos');
+  assert.match(await run([]), /one WinRM command \(kerberos\)/);
+});

@@ -31,7 +31,7 @@ export async function openDoctor(config: Config, name: string): Promise<Doctor> 
   const classifyError = (e: unknown): HostAccessFailure => (failure = classifyHostError(e, target));
   const run = (): Promise<Examination> => {
     failure = null;
-    return examine(target, { runPlan: conn.runPlan, dnsServers: config.dns.servers, timeoutMs: config.dns.timeoutMs * 2, classifyError });
+    return examine(target, { runPlan: conn.runPlan, dnsServers: config.dns.servers, timeoutMs: config.dns.timeoutMs * 2, classifyError, winrmAuth: () => conn.client.stats.authUsed });
   };
   return {
     target,

@@ -106,6 +106,7 @@ describe('Discord end to end', () => {
     const conversation = [root, ...messagesIn(d.fake, rootId)].map(textOf).join('\n');
     assert.equal(conversation.split(headline).length - 1, 1, conversation);
     assert.doesNotMatch(conversation, /\{"/);
+    assert.match(textOf(root), /one WinRM command \(NTLM\)/, 'the root says how WinRM authenticated');
 
     // A thread started from the root holds the diagnosis and the fix button.
     const threadCalls = d.fake.callsTo('POST', new RegExp(`^/channels/${IDS.channel}/messages/${rootId}/threads$`));
