@@ -4,7 +4,7 @@
 // Passes get no message: the root counts them.
 import type { Diagnosis, Finding } from '../rdp/types.ts';
 import type { Card, CardSection } from '../chat/model.ts';
-import { couldNotRun } from './diagnosis-root.ts';
+import { couldNotRun, isSupporting } from './diagnosis-root.ts';
 import { evidenceText } from './evidence.ts';
 import { proposeFixAction } from './fix-button.ts';
 import { RISK_LABEL } from './risk.ts';
@@ -63,7 +63,7 @@ function unknownCard(host: string, unknown: Finding[]): Card | null {
 /** Cards in thread order: causes as the diagnosis ordered them (most likely root cause first). */
 export function diagnosisDetails(diagnosis: Diagnosis): Card[] {
   const causes = diagnosis.findings.filter(isCause);
-  const shown = causes.filter((f) => !f.supports || !causes.some((c) => c.check === f.supports));
+  const shown = causes.filter((f) => !isSupporting(f, diagnosis));
   const cards = shown.map((f) => findingCard(diagnosis, f, causes.filter((s) => s.supports === f.check && s !== f)));
   const unknown = unknownCard(diagnosis.host, diagnosis.findings.filter((f) => f.verdict === 'unknown' && !couldNotRun(f)));
   return unknown ? [...cards, unknown] : cards;

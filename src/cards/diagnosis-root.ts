@@ -57,6 +57,11 @@ export function diagnosisNotification(d: Diagnosis): string {
   return `${d.host}: ${d.headline}`;
 }
 
+/** "work-pc: RDP problem found"; `change` ("fixed") goes between the host and the verdict. */
+export function diagnosisTitle(d: Diagnosis, change?: string): string {
+  return `${d.host}: ${change ? `${change} · ` : ''}${TITLE[d.verdict]}`;
+}
+
 export function diagnosisRoot(diagnosis: Diagnosis, requester: ChatUser): Card {
   const lead = leadFinding(diagnosis);
   const sections: CardSection[] = [{ kind: 'text', text: diagnosis.headline }];
@@ -64,7 +69,7 @@ export function diagnosisRoot(diagnosis: Diagnosis, requester: ChatUser): Card {
   sections.push({ kind: 'fields', fields: [...probeFields(diagnosis), { label: 'Checks', value: findingCounts(diagnosis) || 'none ran' }] });
   if (lead) sections.push({ kind: 'text', text: lead.fix || diagnosis.findings.some((f) => f.fix) ? 'The evidence and the proposed fix are in the thread.' : 'The evidence is in the thread.' });
   return {
-    title: `${diagnosis.host}: ${TITLE[diagnosis.verdict]}`,
+    title: diagnosisTitle(diagnosis),
     status: verdictStatus(diagnosis.verdict),
     sections,
     actions: [],

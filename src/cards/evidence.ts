@@ -3,7 +3,7 @@
 // the evidence export): a person reads this on a phone. Empty values are left out, lists and
 // nesting are cut with a count of what was left out, and the whole is capped.
 import { scrubValue } from '../lib/scrub.ts';
-import { capText } from './text.ts';
+import { capLines, capText } from './text.ts';
 
 export const EVIDENCE_MAX_CHARS = 1500;
 /** Items of one list shown before "… and N more". */
@@ -32,10 +32,6 @@ function scalar(v: Json): string {
   return '';
 }
 
-function more(shown: string[], total: number): string[] {
-  return total > shown.length ? [...shown, `… and ${total - shown.length} more`] : shown;
-}
-
 /** One value on one line: scalars as they are, nested values as "key value" pairs, deeper nesting as a count. */
 function inline(v: Json, depth: number): string {
   if (!isObject(v) && !Array.isArray(v)) return scalar(v);
@@ -44,9 +40,9 @@ function inline(v: Json, depth: number): string {
     // Plain values read as a list at any depth ("3389", "Any"); only nested structure is counted.
     if (items.some((x) => isObject(x) || Array.isArray(x))) {
       if (depth >= 2) return `${items.length} ${items.length === 1 ? 'entry' : 'entries'}`;
-      return more(items.slice(0, MAX_ITEMS).map((x) => `(${inline(x, depth + 1)})`), items.length).join(', ');
+      return capLines(items.map((x) => `(${inline(x, depth + 1)})`), MAX_ITEMS).join(', ');
     }
-    return more(items.slice(0, MAX_ITEMS).map(scalar), items.length).join(', ');
+    return capLines(items.map(scalar), MAX_ITEMS).join(', ');
   }
   if (depth >= 2) return `${Object.keys(v).length} details`;
   return Object.entries(v)
@@ -60,7 +56,7 @@ function entryLines(key: string, value: Json): string[] {
   const label = humanKey(key);
   if (Array.isArray(value) && value.some(isObject)) {
     const items = value.filter((x) => !isEmpty(x));
-    return [`${label}:`, ...more(items.slice(0, MAX_ITEMS).map((x) => `  • ${inline(x, 1)}`), items.length)];
+    return [`${label}:`, ...capLines(items.map((x) => `  • ${inline(x, 1)}`), MAX_ITEMS)];
   }
   return [`${label}: ${inline(value, 0)}`];
 }

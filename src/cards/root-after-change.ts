@@ -3,7 +3,7 @@
 // change, led by one line saying what changed, when and by whom.
 import type { Diagnosis } from '../rdp/types.ts';
 import type { Card, ChatUser } from '../chat/model.ts';
-import { diagnosisRoot } from './diagnosis-root.ts';
+import { diagnosisRoot, diagnosisTitle } from './diagnosis-root.ts';
 import { lowerFirst, mentionTag } from './text.ts';
 import { formatTime } from './time.ts';
 
@@ -26,10 +26,9 @@ function changeLine(c: RootChange): string {
 
 export function rootAfterChange(after: Diagnosis, requester: ChatUser, change: RootChange): Card {
   const root = diagnosisRoot(after, requester);
-  const word = change.kind === 'fixed' ? 'fixed' : 'fix undone';
   return {
     ...root,
-    title: `${root.title.replace(/^([^:]+): /, `$1: ${word} · `)}`,
+    title: diagnosisTitle(after, change.kind === 'fixed' ? 'fixed' : 'fix undone'),
     sections: [{ kind: 'text', text: changeLine(change) }, ...root.sections],
     notification: `${after.host}: ${change.kind === 'fixed' ? 'fixed and verified' : 'fix undone'}. ${after.headline}`,
   };

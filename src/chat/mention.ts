@@ -35,10 +35,10 @@ export function plainMentions(text: string): string {
 
 /**
  * A card whose mention tags are rendered: `real(id)` for users of `platform` in the text the platform
- * shows rich (section text, field values), "@name" everywhere else (titles, footers, buttons, code).
- * Without `real`, every tag is plain.
+ * shows rich (section text, field values, the footer unless `plainFooter`), "@name" everywhere else
+ * (titles, buttons, code). Without `real`, every tag is plain.
  */
-export function renderCardMentions(card: Card, platform: string, real?: (id: string) => string): Card {
+export function renderCardMentions(card: Card, platform: string, real?: (id: string) => string, opts: { plainFooter?: boolean } = {}): Card {
   const rich = (text: string): string => (real ? expandMentions(text, platform, real) : plainMentions(text));
   const section = (s: CardSection): CardSection => {
     if (s.kind === 'text') return { kind: 'text', text: rich(s.text) };
@@ -54,7 +54,7 @@ export function renderCardMentions(card: Card, platform: string, real?: (id: str
       label: plainMentions(a.label),
       ...(a.confirm ? { confirm: { ...a.confirm, title: plainMentions(a.confirm.title), text: plainMentions(a.confirm.text) } } : {}),
     })),
-    ...(card.footer !== undefined ? { footer: rich(card.footer) } : {}),
+    ...(card.footer !== undefined ? { footer: opts.plainFooter ? plainMentions(card.footer) : rich(card.footer) } : {}),
     ...(card.notification !== undefined ? { notification: plainMentions(card.notification) } : {}),
   };
 }

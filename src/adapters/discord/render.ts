@@ -68,8 +68,7 @@ function warnings(card: Card): string[] {
 
 export function renderCard(tagged: Card, opts: RenderOptions = {}): DiscordMessage {
   // Embed text shows <@id> as a mention; embed footers do not, so they get "@name".
-  const mentioned = renderCardMentions(tagged, 'discord', (id) => `<@${id}>`);
-  const card = { ...mentioned, ...(tagged.footer !== undefined ? { footer: renderCardMentions(tagged, 'discord').footer } : {}) };
+  const card = renderCardMentions(tagged, 'discord', (id) => `<@${id}>`, { plainFooter: true });
   const mode = opts.components ?? 'active';
   const buttons = mode === 'none' ? { rows: [], dropped: [] } : renderButtons(card.actions, { disabled: mode === 'disabled' });
   const tail = mode === 'active' ? warnings(card) : [];

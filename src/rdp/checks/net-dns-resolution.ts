@@ -4,7 +4,7 @@ import { defineCheck } from './lib/check.ts';
 import { need } from './lib/facts.ts';
 
 /** Answers from a DNS server that say the name has no address (as opposed to a lookup that failed). */
-const NAME_HAS_NO_ADDRESS: ReadonlySet<string> = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'no address']);
+const NAME_HAS_NO_ADDRESS: ReadonlySet<string> = new Set(['ENOTFOUND', 'ENODATA']);
 
 const LOOKUP_FAILED: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'the DNS server refused the connection',
